@@ -1,0 +1,134 @@
+// The corpus store (DESIGN.md "Store"): a private directory of shards, a manifest that lists them,
+// state/ for cursors, caches and the dedup index, runs/ for run reports, and a lock.
+//
+//   <dir>/ALCOR_STORE       marker: {"format": "alcor-store", "version": 1}
+//   <dir>/manifest.json     every committed shard and the current state files; replaced atomically
+//   <dir>/shards/<source>/  <run-id>-<seq>.jsonl.zst (temporaries: .<name>.tmp)
+//   <dir>/state/            module state; <name>.<generation> files named by the manifest
+//   <dir>/runs/<run-id>.json
+//   <dir>/LOCK              flock'ed by the one writer; holds "pid N"
+//   <dir>/COMMIT-INTENT     exists only during a commit (see Commit)
+//
+// Commit protocol: write COMMIT-INTENT (the shards about to appear), rename the shards' temporaries
+// to their final names, install new state files, publish manifest.json atomically, remove the
+// intent. The manifest is the single commit point: a crash before it leaves the previous store
+// (uncommitted files are swept by the next writer and ignored by validate); after it, the new one.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alcor/env.hpp"
+#include "alcor/shard.hpp"
+#include "alcor/status.hpp"
+
+namespace alcor {
+
+inline constexpr int kStoreFormatVersion = 1;
+
+struct Manifest {
+  int format_version = kStoreFormatVersion;
+  uint64_t generation = 0;  // bumped by every commit
+  std::string updated;      // RFC 3339 UTC of the last commit
+  std::vector<ShardInfo> shards;
+  // Logical state name → file path relative to the store root ("state/dedup-index.000012").
+  std::map<std::string, std::string> state;
+
+  std::string ToJson() const;
+  static Result<Manifest> Parse(std::string_view json_text, std::string_view path_for_errors);
+};
+
+struct StoreOptions {
+  bool create_if_missing = true;
+  // Read-only opens take no lock and never modify anything (validate, cat, stats).
+  bool read_only = false;
+  ShardWriterOptions shard;
+};
+
+// What one commit adds.
+struct Transaction {
+  std::vector<PendingShard> shards;
+  // Logical state name → a complete, synced file the caller wrote under state/ (any name).
+  // Commit installs it as the new version of that state.
+  std::map<std::string, std::string> state_files;
+};
+
+class Store {
+ public:
+  // Opens the store at dir. A writer creates it if allowed (mode 0700), takes the lock (Locked
+  // naming the holder when another process has it) and sweeps what an interrupted commit left.
+  // Refuses a marker of an unknown format version.
+  static Status Open(Env* env, const std::string& dir, const StoreOptions& options,
+                     std::unique_ptr<Store>* store);
+  ~Store();
+
+  const std::string& dir() const { return dir_; }
+  Env* env() const { return env_; }
+  const Manifest& manifest() const { return manifest_; }
+  bool read_only() const { return options_.read_only; }
+  // Files or folders of the store readable or writable by group or others (paths relative to the
+  // store root). Open logs a warning naming them; validate reports them.
+  const std::vector<std::string>& permission_problems() const { return permission_problems_; }
+
+  // This writer's run id ("20261128T001503Z-3fa9"): sortable, unique per Open.
+  const std::string& run_id() const { return run_id_; }
+
+  // A writer for one source's shards. REQUIRES: !read_only().
+  std::unique_ptr<ShardWriter> NewShardWriter(const std::string& source);
+
+  // Commits a transaction (see the protocol above); on success the manifest lists the shards and
+  // state files. On failure nothing committed changes. REQUIRES: !read_only().
+  Status Commit(Transaction* txn);
+
+  // Absolute path of the directory for module state (created by writers).
+  std::string StateDir() const;
+  // Path of the current version of a logical state file, or "" when there is none.
+  std::string CurrentStateFile(const std::string& name) const;
+  // Absolute path of a store-relative path.
+  std::string PathOf(const std::string& relative) const;
+
+  // Writes runs/<run_id>.json atomically.
+  Status WriteRunReport(const std::string& json_text);
+
+ private:
+  Store(Env* env, std::string dir, StoreOptions options);
+  Status Init();
+  Status SweepInterruptedCommit();
+  void CheckPermissions();
+
+  Env* env_;
+  std::string dir_;
+  StoreOptions options_;
+  Manifest manifest_;
+  std::unique_ptr<FileLock> lock_;
+  std::string run_id_;
+  uint64_t next_shard_sequence_ = 1;
+  std::vector<std::string> permission_problems_;
+};
+
+// File naming, in one place with its inverse (after leveldb's filename.h).
+namespace store_files {
+inline constexpr const char* kMarker = "ALCOR_STORE";
+inline constexpr const char* kManifest = "manifest.json";
+inline constexpr const char* kLock = "LOCK";
+inline constexpr const char* kCommitIntent = "COMMIT-INTENT";
+inline constexpr const char* kShardsDir = "shards";
+inline constexpr const char* kStateDir = "state";
+inline constexpr const char* kRunsDir = "runs";
+inline constexpr const char* kShardSuffix = ".jsonl.zst";
+// A source name as a folder name: [A-Za-z0-9._-] kept, everything else %XX (no '/', no "..").
+std::string SourceDirName(std::string_view source);
+// "shards/<source dir>/<run id>-<seq 6 digits>.jsonl.zst"
+std::string ShardPath(std::string_view source, std::string_view run_id, uint64_t sequence);
+// Parses a shard path back; false when path is not one ShardPath makes.
+bool ParseShardPath(std::string_view path, std::string* source_dir, std::string* run_id, uint64_t* sequence);
+// True for the temporary names writers use (".<name>.tmp").
+bool IsTemporaryName(std::string_view file_name);
+// "state/<name>.<generation 6 digits>"
+std::string StateFilePath(std::string_view name, uint64_t generation);
+}  // namespace store_files
+
+}  // namespace alcor

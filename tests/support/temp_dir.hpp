@@ -1,0 +1,37 @@
+// A real temporary directory for a test, removed with everything in it on destruction.
+#pragma once
+
+#include <string>
+
+namespace alcor::testing {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Writes content to path (creating parent folders); aborts the test on failure.
+void WriteFile(const std::string& path, const std::string& content);
+std::string ReadFile(const std::string& path);
+
+// Runs a shell command line; returns its exit status (as from WEXITSTATUS; 128+N for signal N)
+// and captures stdout and stderr when the pointers are given.
+int RunCommand(const std::string& command, std::string* out = nullptr, std::string* err = nullptr);
+
+// Path of the alcor binary under test ($ALCOR_BIN, set by CTest).
+std::string AlcorBin();
+// The shared real fixtures folder (../shared/fixtures/real relative to the source tree), or ""
+// when it is absent; tests then GTEST_SKIP with a message.
+std::string RealFixturesDir();
+// tests/fixtures of the source tree.
+std::string ProjectFixturesDir();
+
+}  // namespace alcor::testing

@@ -1,0 +1,54 @@
+// The subcommands of the alcor executable. main.cpp holds the table; each subcommand lives in
+// its own cmd_<name>.cpp and only parses flags, calls alcor_core and prints.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "alcor/log.hpp"
+
+namespace alcor::cli {
+
+// Exit codes (DESIGN.md "Command line").
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitLocked = 3;
+inline constexpr int kExitInterrupted = 130;
+
+// Options every subcommand accepts, before or after its name.
+struct GlobalOptions {
+  std::string store_dir;  // --store, else $ALCOR_STORE, else ./corpus
+  std::string log_format = "text";
+  bool quiet = false;
+  bool verbose = false;
+  bool no_progress = false;
+  LogOptions log;  // filled from the above before a command runs
+};
+
+// Runs a parsed subcommand; returns the process exit code.
+using CommandRunner = std::function<int(const GlobalOptions&)>;
+
+// Adds a subcommand's own options to `app` and returns what runs it once parsing succeeded.
+using CommandSetup = CommandRunner (*)(CLI::App* app);
+
+struct CommandInfo {
+  const char* name;
+  const char* summary;
+  CommandSetup setup;
+};
+
+// Maps a Status to the exit code a subcommand returns for it (Locked → 3, Interrupted → 130,
+// InvalidArgument → 2, anything else → 1).
+int ExitCodeFor(const class Status& status);
+
+// Subcommand setups, one per cmd_<name>.cpp.
+CommandRunner SetupValidate(CLI::App* app);
+CommandRunner SetupCat(CLI::App* app);
+CommandRunner SetupStats(CLI::App* app);
+CommandRunner SetupIngest(CLI::App* app);
+CommandRunner SetupSources(CLI::App* app);
+
+}  // namespace alcor::cli

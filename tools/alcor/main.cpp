@@ -1,0 +1,132 @@
+// alcor: a thin executable over alcor_core. Parses the command line, sets up logging and runs
+// one subcommand from the table below.
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string_view>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "alcor/status.hpp"
+#include "alcor/version.hpp"
+#include "commands.hpp"
+
+namespace alcor::cli {
+namespace {
+
+// Every subcommand, in the order --help lists them.
+const CommandInfo kCommands[] = {
+    {"sources", "list source kinds, one line each", &SetupSources},
+    {"ingest", "add files, folders, stdin (-) to the store", &SetupIngest},
+    {"validate", "check a store or shards; exit 1 when any problem is found", &SetupValidate},
+    {"cat", "stream the store's records as JSONL", &SetupCat},
+    {"stats", "records, shards, bytes, words and dates per source", &SetupStats},
+};
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The first non-option argument, when it names no subcommand: "did you mean" (after ninja).
+bool RejectUnknownCommand(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.empty() || arg[0] == '-') {
+      if (arg == "--store" || arg == "--log-format") ++i;  // skip the option's value
+      continue;
+    }
+    for (const CommandInfo& c : kCommands)
+      if (arg == c.name) return false;
+    const char* best = nullptr;
+    size_t best_distance = 3;
+    for (const CommandInfo& c : kCommands) {
+      size_t d = EditDistance(arg, c.name);
+      if (d < best_distance) best_distance = d, best = c.name;
+    }
+    std::cerr << "alcor: unknown command '" << arg << "'";
+    if (best) std::cerr << ", did you mean '" << best << "'?";
+    std::cerr << "\nRun 'alcor --help' for the list of commands.\n";
+    return true;
+  }
+  return false;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"alcor: build and keep a private text corpus for AI-alignment research", "alcor"};
+  app.set_version_flag("--version", std::string("alcor ") + kVersion + " (" + kGitRevision + ")");
+  app.require_subcommand(1);
+  app.fallthrough();
+  GlobalOptions global;
+  app.add_option("--store", global.store_dir, "corpus store directory (default $ALCOR_STORE, else ./corpus)");
+  app.add_option("--log-format", global.log_format, "text or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--quiet,-q", global.quiet, "warnings and errors only");
+  app.add_flag("--verbose,-v", global.verbose, "debug messages too");
+  app.add_flag("--no-progress", global.no_progress, "no live progress display");
+  app.footer("Exit codes: 0 ok, 1 failed or problems found, 2 usage or config error, 3 store locked, "
+             "130 interrupted.\nRun 'alcor COMMAND --help' for a command's options.");
+
+  if (RejectUnknownCommand(argc, argv)) return kExitUsage;
+
+  CommandRunner selected;
+  std::vector<std::pair<CLI::App*, CommandRunner>> runners;
+  for (const CommandInfo& c : kCommands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    runners.emplace_back(sub, c.setup(sub));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (global.store_dir.empty()) {
+    const char* env = std::getenv("ALCOR_STORE");
+    global.store_dir = env && *env ? env : "corpus";
+  }
+  ParseLogFormat(global.log_format, &global.log.format);
+  global.log.quiet = global.quiet;
+  global.log.verbose = global.verbose;
+  InitLogging(global.log);
+
+  for (auto& [sub, run] : runners)
+    if (sub->parsed()) return run(global);
+  return kExitUsage;
+}
+
+}  // namespace
+
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case Status::Code::kOk: return kExitOk;
+    case Status::Code::kLocked: return kExitLocked;
+    case Status::Code::kInterrupted: return kExitInterrupted;
+    case Status::Code::kInvalidArgument: return kExitUsage;
+    default: return kExitFailed;
+  }
+}
+
+}  // namespace alcor::cli
+
+int main(int argc, char** argv) {
+  try {
+    return alcor::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    // A bug, not an expected failure: expected failures are Status values.
+    std::cerr << "alcor: internal error: " << e.what() << "\n";
+    return alcor::cli::kExitFailed;
+  }
+}
