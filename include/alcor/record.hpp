@@ -41,8 +41,8 @@ struct Record {
   std::string content_sha256;  // of text
   int schema_version = kSchemaVersion;
 
-  // Sets content_sha256 from text, and fetched_at to now when it is empty. Call after the text
-  // is final and before the record is written.
+  // Replaces invalid UTF-8 in text with U+FFFD, sets content_sha256 from text, and fetched_at
+  // to now when it is empty. Call after the text is final and before the record is written.
   void Seal();
 
   nlohmann::json ToJson() const;
@@ -58,6 +58,10 @@ struct Record {
 // dates, schema_version, and (when verify_digest) that content_sha256 matches text. Appends one
 // short sentence per problem ("missing field 'title'"); appends nothing when the record is valid.
 void CheckRecordJson(const nlohmann::json& j, bool verify_digest, std::vector<std::string>* problems);
+
+// Replaces every invalid UTF-8 byte (overlong forms, surrogates, truncated sequences) with
+// U+FFFD; returns how many were replaced.
+size_t ReplaceInvalidUtf8(std::string* text);
 
 // Number of whitespace-separated words in text (for stats).
 size_t CountWords(std::string_view text);

@@ -5,6 +5,7 @@
 // temporary name and become visible only when the Store commits them (store.hpp).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -57,9 +58,10 @@ struct PendingShard {
 class ShardWriter {
  public:
   // store_root: the store directory; shards go under store_root/shards/<source>/.
-  // first_sequence: sequence number of the first shard file of this writer in this run.
+  // sequence: counter of shard numbers, shared by every writer of one run so that file names never
+  // collide (nullptr: a counter of this writer's own, starting at 1).
   ShardWriter(Env* env, std::string store_root, std::string source, std::string run_id,
-              ShardWriterOptions options, uint64_t first_sequence = 1);
+              ShardWriterOptions options, std::shared_ptr<std::atomic<uint64_t>> sequence = nullptr);
   ~ShardWriter();  // Abandons unless Finish succeeded.
   ShardWriter(const ShardWriter&) = delete;
   ShardWriter& operator=(const ShardWriter&) = delete;
@@ -78,7 +80,6 @@ class ShardWriter {
   void Abandon();
 
   uint64_t records_added() const { return records_added_; }
-  uint64_t next_sequence() const { return sequence_; }
 
  private:
   struct OpenShard;
@@ -91,7 +92,7 @@ class ShardWriter {
   std::string source_;
   std::string run_id_;
   ShardWriterOptions options_;
-  uint64_t sequence_;
+  std::shared_ptr<std::atomic<uint64_t>> sequence_;
   uint64_t records_added_ = 0;
   std::unique_ptr<OpenShard> current_;
   std::vector<PendingShard> completed_;
@@ -104,7 +105,7 @@ class ShardReader {
  public:
   // max_line_bytes caps one line (a corrupt or hostile shard cannot exhaust memory).
   ShardReader(Env* env, std::string path, std::string display_path = "",
-              uint64_t max_line_bytes = uint64_t{1} << 30);
+              uint64_t max_line_bytes = uint64_t{256} << 20);
   ~ShardReader();
 
   // Reads the next line into *line (without '\n'). Returns false at the end or on error; then

@@ -9,10 +9,12 @@
 //   <dir>/LOCK              flock'ed by the one writer; holds "pid N"
 //   <dir>/COMMIT-INTENT     exists only during a commit (see Commit)
 //
-// Commit protocol: write COMMIT-INTENT (the shards about to appear), rename the shards' temporaries
-// to their final names, install new state files, publish manifest.json atomically, remove the
-// intent. The manifest is the single commit point: a crash before it leaves the previous store
-// (uncommitted files are swept by the next writer and ignored by validate); after it, the new one.
+// Commit protocol: write COMMIT-INTENT (every shard path the commit adds or removes), rename the
+// new shards' temporaries to their final names, install new state files, publish manifest.json
+// atomically, delete removed shards and replaced state, remove the intent. The manifest is the
+// single commit point: a crash before it leaves the previous store, after it the new one. Files the
+// intent names that the published manifest does not list are swept by the next writer and are
+// not problems for validate.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +56,9 @@ struct Transaction {
   // Logical state name → a complete, synced file the caller wrote under state/ (any name).
   // Commit installs it as the new version of that state.
   std::map<std::string, std::string> state_files;
+  // Store-relative paths of listed shards to drop from the manifest (compaction). Their files are
+  // deleted after the new manifest is published.
+  std::vector<std::string> remove_shards;
 };
 
 class Store {
@@ -97,7 +102,6 @@ class Store {
   Store(Env* env, std::string dir, StoreOptions options);
   Status Init();
   Status SweepInterruptedCommit();
-  void CheckPermissions();
 
   Env* env_;
   std::string dir_;
@@ -105,9 +109,18 @@ class Store {
   Manifest manifest_;
   std::unique_ptr<FileLock> lock_;
   std::string run_id_;
-  uint64_t next_shard_sequence_ = 1;
+  std::shared_ptr<std::atomic<uint64_t>> shard_sequence_ = std::make_shared<std::atomic<uint64_t>>(1);
   std::vector<std::string> permission_problems_;
 };
+
+// Store-relative paths ("." for the root) of the store's folders and files that group or others
+// may read, write or enter: the root, the marker, manifest, lock, intent, and everything under
+// shards/, state/ and runs/ to two levels.
+std::vector<std::string> FindNonPrivatePaths(Env* env, const std::string& dir);
+
+// Shard paths (store-relative) named by an interrupted commit's intent file, if there is one.
+// validate does not count such files as unlisted: the next writer removes them.
+Status ReadCommitIntent(Env* env, const std::string& dir, std::vector<std::string>* shard_paths);
 
 // File naming, in one place with its inverse (after leveldb's filename.h).
 namespace store_files {

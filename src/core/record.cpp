@@ -10,7 +10,61 @@ namespace alcor {
 
 using nlohmann::json;
 
+namespace {
+// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid (overlong, surrogate,
+// beyond U+10FFFF, truncated).
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return 1;
+  size_t len;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) len = 2;
+  else if (c == 0xE0) len = 3, lo = 0xA0;
+  else if (c == 0xED) len = 3, hi = 0x9F;
+  else if (c >= 0xE1 && c <= 0xEF) len = 3;
+  else if (c == 0xF0) len = 4, lo = 0x90;
+  else if (c >= 0xF1 && c <= 0xF3) len = 4;
+  else if (c == 0xF4) len = 4, hi = 0x8F;
+  else return 0;
+  if (i + len > s.size()) return 0;
+  unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+  if (c1 < lo || c1 > hi) return 0;
+  for (size_t k = 2; k < len; ++k) {
+    unsigned char ck = static_cast<unsigned char>(s[i + k]);
+    if (ck < 0x80 || ck > 0xBF) return 0;
+  }
+  return len;
+}
+}  // namespace
+
+size_t ReplaceInvalidUtf8(std::string* text) {
+  size_t i = 0, bad = 0;
+  const std::string& s = *text;
+  // Fast path: most text is valid.
+  while (i < s.size()) {
+    size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) break;
+    i += n;
+  }
+  if (i == s.size()) return 0;
+  std::string out(s, 0, i);
+  while (i < s.size()) {
+    size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++bad;
+      ++i;
+    } else {
+      out.append(s, i, n);
+      i += n;
+    }
+  }
+  *text = std::move(out);
+  return bad;
+}
+
 void Record::Seal() {
+  ReplaceInvalidUtf8(&text);
   content_sha256 = Sha256Hex(text);
   if (fetched_at.empty()) fetched_at = FormatRfc3339UtcMicros(Env::Default()->NowMicros());
 }
@@ -38,9 +92,43 @@ json Record::ToJson() const {
   return j;
 }
 
+namespace {
+void AppendJson(std::string* out, const json& value) {
+  *out += value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+void AppendField(std::string* out, const char* key, const json& value) {
+  if (out->size() > 1) *out += ',';
+  *out += '"';
+  *out += key;
+  *out += "\":";
+  AppendJson(out, value);
+}
+}  // namespace
+
+// Written field by field so that lines keep the schema's field order (id first), which people
+// reading `alcor cat` appreciate; parsers do not care.
 std::string Record::ToJsonLine() const {
-  std::string line = ToJson().dump(-1, ' ', false, json::error_handler_t::replace);
-  line += '\n';
+  std::string line = "{";
+  line.reserve(text.size() + 1024);
+  AppendField(&line, "id", id);
+  AppendField(&line, "source", source);
+  AppendField(&line, "source_kind", source_kind);
+  AppendField(&line, "url", url);
+  AppendField(&line, "title", title);
+  AppendField(&line, "authors", authors);
+  AppendField(&line, "date_published", date_published ? json(*date_published) : json(nullptr));
+  AppendField(&line, "date_modified", date_modified ? json(*date_modified) : json(nullptr));
+  AppendField(&line, "text", text);
+  AppendField(&line, "summary", summary ? json(*summary) : json(nullptr));
+  AppendField(&line, "tags", tags);
+  AppendField(&line, "metadata", metadata.is_object() ? metadata : json::object());
+  json also = json::array();
+  for (const AlsoAt& a : also_at) also.push_back({{"source", a.source}, {"url", a.url}});
+  AppendField(&line, "also_at", also);
+  AppendField(&line, "fetched_at", fetched_at);
+  AppendField(&line, "content_sha256", content_sha256);
+  AppendField(&line, "schema_version", schema_version);
+  line += "}\n";
   return line;
 }
 

@@ -38,6 +38,7 @@ TEST(RecordTest, RoundTripsThroughOneJsonLine) {
   EXPECT_EQ(back->also_at, r.also_at);
   EXPECT_FALSE(back->date_modified.has_value());
   EXPECT_EQ(back->content_sha256, Sha256Hex(r.text));
+  EXPECT_EQ(line.rfind("{\"id\":\"lw:abc123\",\"source\":", 0), 0u) << "schema order, id first";
 }
 
 TEST(RecordTest, SealComputesDigestOfText) {
@@ -52,6 +53,18 @@ TEST(RecordTest, InvalidUtf8IsReplacedNotThrown) {
   r.Seal();
   std::string line = r.ToJsonLine();
   EXPECT_NE(line.find("\xEF\xBF\xBD"), std::string::npos);
+  // The digest is of the text as stored, so validate agrees with it.
+  std::vector<std::string> problems;
+  CheckRecordJson(nlohmann::json::parse(line), true, &problems);
+  EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
+}
+
+TEST(RecordTest, ReplaceInvalidUtf8CountsEachBadByte) {
+  std::string s = "ok \xC0\xAF overlong, \xED\xA0\x80 surrogate, cut \xE2\x82";
+  EXPECT_EQ(ReplaceInvalidUtf8(&s), 7u);
+  std::string good = "caf\xC3\xA9 \xF0\x9F\x98\x80";
+  EXPECT_EQ(ReplaceInvalidUtf8(&good), 0u);
+  EXPECT_EQ(good, "caf\xC3\xA9 \xF0\x9F\x98\x80");
 }
 
 TEST(RecordTest, CheckFindsEachKindOfProblem) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -44,11 +45,15 @@ struct CommandInfo {
 // InvalidArgument → 2, anything else → 1).
 int ExitCodeFor(const class Status& status);
 
+// Opens the store named by the global options, logging why when it cannot; returns the exit code
+// to use on failure (0 on success).
+int OpenStoreOrExplain(const GlobalOptions& global, bool read_only, std::unique_ptr<class Store>* store);
+
 // Subcommand setups, one per cmd_<name>.cpp.
 CommandRunner SetupValidate(CLI::App* app);
 CommandRunner SetupCat(CLI::App* app);
 CommandRunner SetupStats(CLI::App* app);
 CommandRunner SetupIngest(CLI::App* app);
-CommandRunner SetupSources(CLI::App* app);
+CommandRunner SetupNormalize(CLI::App* app);
 
 }  // namespace alcor::cli

@@ -1,5 +1,6 @@
 // alcor: a thin executable over alcor_core. Parses the command line, sets up logging and runs
 // one subcommand from the table below.
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -17,11 +18,11 @@ namespace {
 
 // Every subcommand, in the order --help lists them.
 const CommandInfo kCommands[] = {
-    {"sources", "list source kinds, one line each", &SetupSources},
     {"ingest", "add files, folders, stdin (-) to the store", &SetupIngest},
     {"validate", "check a store or shards; exit 1 when any problem is found", &SetupValidate},
     {"cat", "stream the store's records as JSONL", &SetupCat},
     {"stats", "records, shards, bytes, words and dates per source", &SetupStats},
+    {"normalize", "HTML on stdin to Markdown text (--jsonl: records with an html field)", &SetupNormalize},
 };
 
 size_t EditDistance(std::string_view a, std::string_view b) {
@@ -109,19 +110,11 @@ int Main(int argc, char** argv) {
 
 }  // namespace
 
-int ExitCodeFor(const Status& status) {
-  switch (status.code()) {
-    case Status::Code::kOk: return kExitOk;
-    case Status::Code::kLocked: return kExitLocked;
-    case Status::Code::kInterrupted: return kExitInterrupted;
-    case Status::Code::kInvalidArgument: return kExitUsage;
-    default: return kExitFailed;
-  }
-}
-
 }  // namespace alcor::cli
 
 int main(int argc, char** argv) {
+  // A closed pipe (alcor cat | head) turns into EPIPE on write, which commands end on quietly.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     return alcor::cli::Main(argc, argv);
   } catch (const std::exception& e) {

@@ -1,0 +1,59 @@
+// validate: proves a store (or a set of shard files) intact and well formed. CI's gate.
+//
+// Checks: zstd integrity (frame checksums), every line valid UTF-8 JSON satisfying schema v1
+// (CheckRecordJson) with a matching content_sha256, ids unique, the record's source equal to its
+// shard's; for a store also: manifest entries match their files (sha256, size, records, bytes),
+// no shard missing or unlisted, private permissions. Streams: memory grows only with the id set.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "alcor/env.hpp"
+#include "alcor/shard.hpp"
+#include "alcor/status.hpp"
+
+namespace alcor {
+
+struct ValidationProblem {
+  std::string path;  // as the user would type it (store dir joined with the relative path)
+  uint64_t line = 0; // 0 when the problem is not about one line
+  std::string message;
+  // "PATH:LINE: message" (or "PATH: message" when line is 0).
+  std::string ToString() const;
+};
+
+struct ValidationReport {
+  uint64_t shards = 0;
+  uint64_t records = 0;
+  uint64_t superseded_records = 0;
+  uint64_t jsonl_bytes = 0;
+  uint64_t file_bytes = 0;
+  std::vector<ValidationProblem> problems;
+  std::vector<std::string> notes;  // not problems: e.g. files an interrupted commit left
+  bool ok() const { return problems.empty(); }
+  nlohmann::json ToJson() const;
+};
+
+struct ValidateOptions {
+  // Shard files to check instead of the whole store. Those inside the store and listed in its
+  // manifest are also checked against their manifest entry.
+  std::vector<std::string> shard_paths;
+  // Further problems of one shard are summarised once this many are reported.
+  size_t max_problems_per_shard = 50;
+  // Records for which this returns true are older versions of a re-stored item (dedup rule 2):
+  // they are checked for integrity but their ids do not count as duplicates.
+  std::function<bool(const RecordLocation&)> is_superseded;
+};
+
+// Validates the store at store_dir. Returns a non-OK Status only when validation could not run
+// at all (no store at store_dir); everything wrong with the data goes into report->problems.
+// Never modifies anything.
+Status ValidateStore(Env* env, const std::string& store_dir, const ValidateOptions& options,
+                     ValidationReport* report);
+
+}  // namespace alcor

@@ -1,0 +1,92 @@
+#include "dedup/merge.hpp"
+
+#include <algorithm>
+
+#include "alcor/dates.hpp"
+
+namespace alcor::dedup {
+
+std::optional<int64_t> RecordTimestamp(const Record& r) {
+  if (r.date_modified)
+    if (auto t = ParseRfc3339(*r.date_modified)) return t;
+  if (r.date_published)
+    if (auto t = ParseRfc3339(*r.date_published)) return t;
+  return std::nullopt;
+}
+
+namespace {
+
+// -1: a is older than b, +1: newer, 0: equal or unknown.
+int CompareAge(const Record& a, const Record& b) {
+  auto ta = RecordTimestamp(a), tb = RecordTimestamp(b);
+  if (!ta || !tb || *ta == *tb) return 0;
+  return *ta < *tb ? -1 : 1;
+}
+
+// +1: a is richer than b by the margin, -1: b richer than a, 0: neither.
+int CompareRichness(const Record& a, const Record& b, double margin) {
+  double wa = static_cast<double>(CountWords(a.text)), wb = static_cast<double>(CountWords(b.text));
+  if (wa > wb * (1.0 + margin)) return 1;
+  if (wb > wa * (1.0 + margin)) return -1;
+  return 0;
+}
+
+void FillMissing(Record* winner, const Record& loser) {
+  if (winner->title.empty()) winner->title = loser.title;
+  if (winner->authors.empty()) winner->authors = loser.authors;
+  if (!winner->date_published) winner->date_published = loser.date_published;
+  if (!winner->date_modified) winner->date_modified = loser.date_modified;
+  if (!winner->summary) winner->summary = loser.summary;
+  if (winner->tags.empty()) winner->tags = loser.tags;
+}
+
+void UnionAlsoAt(Record* winner, const Record& loser) {
+  std::vector<AlsoAt> merged;
+  auto add = [&](const AlsoAt& a) {
+    if (a.source == winner->source && a.url == winner->url) return;
+    if (a.source.empty() && a.url.empty()) return;
+    if (std::find(merged.begin(), merged.end(), a) == merged.end()) merged.push_back(a);
+  };
+  for (const AlsoAt& a : winner->also_at) add(a);
+  for (const AlsoAt& a : loser.also_at) add(a);
+  add(AlsoAt{loser.source, loser.url.empty() ? loser.id : loser.url});
+  winner->also_at = std::move(merged);
+}
+
+}  // namespace
+
+MergeResult MergeRecords(Record* kept, Record incoming, const DedupOptions& options) {
+  MergeResult result;
+  const bool same_version = kept->id == incoming.id && kept->source == incoming.source;
+  const bool same_text = kept->content_sha256 == incoming.content_sha256;
+  bool incoming_wins = false;
+  if (same_version) {
+    incoming_wins = !same_text && CompareAge(incoming, *kept) >= 0;
+    result.new_version = incoming_wins;
+  } else {
+    switch (options.policy) {
+      case MergePolicy::kRicherThenNewer: {
+        int rich = CompareRichness(incoming, *kept, options.richer_margin);
+        incoming_wins = rich > 0 || (rich == 0 && CompareAge(incoming, *kept) > 0);
+        break;
+      }
+      case MergePolicy::kNewerThenRicher: {
+        int age = CompareAge(incoming, *kept);
+        incoming_wins = age > 0 || (age == 0 && CompareRichness(incoming, *kept, options.richer_margin) > 0);
+        break;
+      }
+      case MergePolicy::kKeepFirst:
+        incoming_wins = false;
+        break;
+    }
+  }
+  result.incoming_won = incoming_wins;
+  if (incoming_wins) {
+    std::swap(*kept, incoming);  // *kept is now the winner, incoming the loser
+  }
+  if (!same_version) FillMissing(kept, incoming);
+  UnionAlsoAt(kept, incoming);
+  return result;
+}
+
+}  // namespace alcor::dedup

@@ -1,0 +1,32 @@
+// HttpUrl: an absolute http(s) URL split into the parts the client schedules by (libcurl's URL
+// parser underneath, so the client and the transfer agree on what a URL means).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "alcor/status.hpp"
+
+namespace alcor {
+
+struct HttpUrl {
+  std::string scheme;      // "http" or "https"
+  std::string host;        // lower-case ("[::1]" for IPv6)
+  int port = 0;            // explicit or the scheme's default
+  bool default_port = true;
+  std::string path_query;  // "/a/b?x=1" (at least "/")
+  std::string origin;      // "https://host" or "http://host:8080"
+  std::string host_key;    // politeness key: "host", or "host:port" for a non-default port
+  std::string request;     // the URL to request: normalised, without fragment
+  std::string display;     // for messages: like request, without user and password
+};
+
+// Fails with InvalidArgument for a malformed URL, or one whose scheme is not http or https; the
+// message quotes the URL without its userinfo (callers redact secrets).
+Result<HttpUrl> ParseHttpUrl(std::string_view url);
+
+// The URL with user:password@ and the fragment removed, for messages; the input itself when it
+// cannot be parsed (truncated to 300 characters).
+std::string DisplayUrl(std::string_view url);
+
+}  // namespace alcor

@@ -1,0 +1,325 @@
+#include "alcor/store.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "alcor/dates.hpp"
+
+namespace alcor {
+
+using nlohmann::json;
+
+// ---- Manifest -------------------------------------------------------------------------------
+
+std::string Manifest::ToJson() const {
+  json j;
+  j["format_version"] = format_version;
+  j["generation"] = generation;
+  j["updated"] = updated;
+  json shards_json = json::array();
+  for (const ShardInfo& s : shards) {
+    shards_json.push_back({{"path", s.path},
+                           {"source", s.source},
+                           {"records", s.records},
+                           {"bytes", s.jsonl_bytes},
+                           {"file_bytes", s.file_bytes},
+                           {"sha256", s.sha256},
+                           {"run_id", s.run_id},
+                           {"created", s.created}});
+  }
+  j["shards"] = std::move(shards_json);
+  j["state"] = state;
+  return j.dump(2) + "\n";
+}
+
+Result<Manifest> Manifest::Parse(std::string_view text, std::string_view path) {
+  json j = json::parse(text, nullptr, false);
+  std::string where(path);
+  if (j.is_discarded() || !j.is_object()) return Status::Corruption(where + ": not a JSON object");
+  Manifest m;
+  try {
+    m.format_version = j.at("format_version").get<int>();
+    m.generation = j.at("generation").get<uint64_t>();
+    m.updated = j.value("updated", "");
+    for (const json& s : j.at("shards")) {
+      ShardInfo info;
+      info.path = s.at("path").get<std::string>();
+      info.source = s.at("source").get<std::string>();
+      info.records = s.at("records").get<uint64_t>();
+      info.jsonl_bytes = s.at("bytes").get<uint64_t>();
+      info.file_bytes = s.at("file_bytes").get<uint64_t>();
+      info.sha256 = s.at("sha256").get<std::string>();
+      info.run_id = s.at("run_id").get<std::string>();
+      info.created = s.value("created", "");
+      std::string dir, run;
+      uint64_t seq;
+      if (!store_files::ParseShardPath(info.path, &dir, &run, &seq))
+        return Status::Corruption(where + ": shard path '" + info.path + "' is not a shard name this store makes");
+      m.shards.push_back(std::move(info));
+    }
+    if (j.contains("state")) {
+      for (auto& [name, rel] : j["state"].items()) {
+        std::string p = rel.get<std::string>();
+        if (p.rfind("state/", 0) != 0 || p.find("..") != std::string::npos)
+          return Status::Corruption(where + ": state file '" + p + "' is outside state/");
+        m.state[name] = p;
+      }
+    }
+  } catch (const json::exception& e) {
+    return Status::Corruption(where + ": " + e.what());
+  }
+  return m;
+}
+
+// ---- Store ----------------------------------------------------------------------------------
+
+Store::Store(Env* env, std::string dir, StoreOptions options)
+    : env_(env), dir_(std::move(dir)), options_(options) {}
+
+Store::~Store() = default;
+
+std::string Store::PathOf(const std::string& relative) const { return JoinPath(dir_, relative); }
+std::string Store::StateDir() const { return PathOf(store_files::kStateDir); }
+
+std::string Store::CurrentStateFile(const std::string& name) const {
+  auto it = manifest_.state.find(name);
+  return it == manifest_.state.end() ? "" : PathOf(it->second);
+}
+
+Status Store::Open(Env* env, const std::string& dir, const StoreOptions& options, std::unique_ptr<Store>* out) {
+  std::unique_ptr<Store> store(new Store(env, dir, options));
+  ALCOR_RETURN_IF_ERROR(store->Init());
+  *out = std::move(store);
+  return Status::OK();
+}
+
+Status Store::Init() {
+  const std::string marker = PathOf(store_files::kMarker);
+  bool exists = env_->FileExists(marker);
+  if (!exists) {
+    if (env_->FileExists(dir_)) {
+      if (!env_->IsDirectory(dir_)) return Status::InvalidArgument(dir_ + ": not a directory");
+      std::vector<std::string> children;
+      ALCOR_RETURN_IF_ERROR(env_->GetChildren(dir_, &children));
+      if (!children.empty())
+        return Status::InvalidArgument(dir_ + ": not an alcor store (no " + store_files::kMarker +
+                                       ") and not empty; refusing to use it");
+    }
+    if (options_.read_only || !options_.create_if_missing)
+      return Status::NotFound(dir_ + ": no alcor store here (create one with 'alcor ingest' or 'alcor scrape')");
+    ALCOR_RETURN_IF_ERROR(env_->CreateDirs(dir_, kPrivateDirMode));
+  }
+
+  if (!options_.read_only) {
+    ALCOR_RETURN_IF_ERROR(env_->LockFile(PathOf(store_files::kLock), &lock_));
+    for (const char* sub : {store_files::kShardsDir, store_files::kStateDir, store_files::kRunsDir})
+      ALCOR_RETURN_IF_ERROR(env_->CreateDirs(PathOf(sub), kPrivateDirMode));
+  }
+
+  if (!exists) {
+    json m = {{"format", "alcor-store"}, {"version", kStoreFormatVersion}};
+    ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, marker, m.dump() + "\n"));
+    manifest_.updated = FormatRfc3339UtcMicros(env_->NowMicros());
+    ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, PathOf(store_files::kManifest), manifest_.ToJson()));
+  } else {
+    std::string text;
+    ALCOR_RETURN_IF_ERROR(ReadFileToString(env_, marker, &text, 1 << 16));
+    json m = json::parse(text, nullptr, false);
+    if (m.is_discarded() || !m.is_object() || m.value("format", "") != "alcor-store" ||
+        !m.contains("version") || !m["version"].is_number_integer())
+      return Status::Corruption(marker + ": not an alcor store marker");
+    int version = m["version"].get<int>();
+    if (version != kStoreFormatVersion)
+      return Status::NotSupported(dir_ + ": store format version " + std::to_string(version) +
+                                  " is not supported by this alcor (it reads version " +
+                                  std::to_string(kStoreFormatVersion) + "); use a matching alcor release");
+    ALCOR_RETURN_IF_ERROR(ReadFileToString(env_, PathOf(store_files::kManifest), &text, uint64_t{1} << 30));
+    Result<Manifest> parsed = Manifest::Parse(text, PathOf(store_files::kManifest));
+    if (!parsed.ok()) return parsed.status();
+    manifest_ = std::move(parsed).value();
+  }
+
+  // Run id: UTC time plus randomness, so ids sort by start time and never collide.
+  std::random_device rd;
+  char suffix[8];
+  std::snprintf(suffix, sizeof(suffix), "%04x", static_cast<unsigned>(rd() & 0xffff));
+  std::string stamp = FormatRfc3339UtcMicros(env_->NowMicros());  // 2026-11-28T00:15:03Z
+  std::string compact;
+  for (char c : stamp)
+    if (c != '-' && c != ':') compact += c;
+  run_id_ = compact + "-" + suffix;
+
+  if (!options_.read_only) ALCOR_RETURN_IF_ERROR(SweepInterruptedCommit());
+  permission_problems_ = FindNonPrivatePaths(env_, dir_);
+  for (const std::string& p : permission_problems_)
+    spdlog::warn("{}: readable or writable by group or others; a corpus store should be private (chmod go-rwx)",
+                 PathOf(p));
+  return Status::OK();
+}
+
+// Removes what a commit that never published left behind: shard files not in the manifest that the
+// commit intent names, temporaries, and state generations the manifest does not reference.
+Status Store::SweepInterruptedCommit() {
+  std::set<std::string> listed;
+  for (const ShardInfo& s : manifest_.shards) listed.insert(s.path);
+  const std::string intent_path = PathOf(store_files::kCommitIntent);
+  std::vector<std::string> intent;
+  ALCOR_RETURN_IF_ERROR(ReadCommitIntent(env_, dir_, &intent));
+  for (const std::string& rel : intent) {
+    if (listed.count(rel) || !env_->FileExists(PathOf(rel))) continue;
+    ALCOR_RETURN_IF_ERROR(env_->RemoveFile(PathOf(rel)));
+    spdlog::info("removed {}, left unlisted by an interrupted commit", rel);
+  }
+  if (env_->FileExists(intent_path)) ALCOR_RETURN_IF_ERROR(env_->RemoveFile(intent_path));
+  // Temporaries in shards/<source>/ and state/.
+  std::vector<std::string> sources;
+  if (env_->GetChildren(PathOf(store_files::kShardsDir), &sources).ok()) {
+    for (const std::string& src : sources) {
+      std::string dir = JoinPath(PathOf(store_files::kShardsDir), src);
+      std::vector<std::string> files;
+      if (!env_->GetChildren(dir, &files).ok()) continue;
+      for (const std::string& f : files)
+        if (store_files::IsTemporaryName(f)) env_->RemoveFile(JoinPath(dir, f));
+    }
+  }
+  std::set<std::string> state_in_use;
+  for (const auto& [name, rel] : manifest_.state) state_in_use.insert(BaseName(rel));
+  std::vector<std::string> state_files;
+  if (env_->GetChildren(StateDir(), &state_files).ok()) {
+    for (const std::string& f : state_files) {
+      if (store_files::IsTemporaryName(f)) {
+        env_->RemoveFile(JoinPath(StateDir(), f));
+        continue;
+      }
+      // Generations "<name>.<6+ digits>" not referenced by the manifest are stale.
+      size_t dot = f.rfind('.');
+      if (dot == std::string::npos || f.size() - dot - 1 < 6) continue;
+      bool digits = std::all_of(f.begin() + static_cast<long>(dot) + 1, f.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (digits && !state_in_use.count(f)) env_->RemoveFile(JoinPath(StateDir(), f));
+    }
+  }
+  return Status::OK();
+}
+
+std::vector<std::string> FindNonPrivatePaths(Env* env, const std::string& dir) {
+  std::vector<std::string> found;
+  auto check = [&](const std::string& rel) {
+    mode_t mode = 0;
+    if (env->GetMode(rel == "." ? dir : JoinPath(dir, rel), &mode).ok() && (mode & 077) != 0) found.push_back(rel);
+  };
+  auto children = [&](const std::string& rel) {
+    std::vector<std::string> names;
+    env->GetChildren(JoinPath(dir, rel), &names);
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  check(".");
+  for (const char* f : {store_files::kMarker, store_files::kManifest, store_files::kLock, store_files::kCommitIntent})
+    if (env->FileExists(JoinPath(dir, f))) check(f);
+  for (const char* sub : {store_files::kShardsDir, store_files::kStateDir, store_files::kRunsDir}) {
+    if (!env->FileExists(JoinPath(dir, sub))) continue;
+    check(sub);
+    for (const std::string& c : children(sub)) {
+      std::string rel = std::string(sub) + "/" + c;
+      check(rel);
+      if (!env->IsDirectory(JoinPath(dir, rel))) continue;
+      for (const std::string& f : children(rel)) check(rel + "/" + f);
+    }
+  }
+  return found;
+}
+
+std::unique_ptr<ShardWriter> Store::NewShardWriter(const std::string& source) {
+  return std::make_unique<ShardWriter>(env_, dir_, source, run_id_, options_.shard, shard_sequence_);
+}
+
+Status Store::Commit(Transaction* txn) {
+  if (options_.read_only) return Status::InvalidArgument(dir_ + ": store opened read-only");
+  if (txn->shards.empty() && txn->state_files.empty() && txn->remove_shards.empty()) return Status::OK();
+
+  std::set<std::string> listed;
+  for (const ShardInfo& s : manifest_.shards) listed.insert(s.path);
+  std::set<std::string> removing(txn->remove_shards.begin(), txn->remove_shards.end());
+  for (const std::string& rel : removing)
+    if (!listed.count(rel)) return Status::InvalidArgument("cannot remove " + rel + ": not in the manifest");
+
+  // 1. Intent: names the shards about to appear, so a crash before the manifest is published
+  //    leaves files the next writer knows to remove and validate knows to ignore.
+  json intent = {{"run_id", run_id_}, {"shards", json::array()}};
+  for (const PendingShard& p : txn->shards) intent["shards"].push_back(p.info.path);
+  for (const std::string& rel : removing) intent["shards"].push_back(rel);
+  ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, PathOf(store_files::kCommitIntent), intent.dump() + "\n"));
+
+  // 2. Shards under their final names.
+  std::set<std::string> dirs;
+  for (const PendingShard& p : txn->shards) {
+    ALCOR_RETURN_IF_ERROR(env_->RenameFile(p.temp_path, p.final_path));
+    dirs.insert(DirName(p.final_path));
+  }
+  for (const std::string& d : dirs) ALCOR_RETURN_IF_ERROR(env_->SyncDir(d));
+
+  // 3. State files as the next generation.
+  Manifest next = manifest_;
+  next.generation = manifest_.generation + 1;
+  std::vector<std::string> replaced_state;
+  for (const auto& [name, path] : txn->state_files) {
+    std::string rel = store_files::StateFilePath(name, next.generation);
+    ALCOR_RETURN_IF_ERROR(env_->RenameFile(path, PathOf(rel)));
+    auto old = next.state.find(name);
+    if (old != next.state.end()) replaced_state.push_back(old->second);
+    next.state[name] = rel;
+  }
+  if (!txn->state_files.empty()) ALCOR_RETURN_IF_ERROR(env_->SyncDir(StateDir()));
+
+  // 4. The commit point.
+  if (!removing.empty()) {
+    std::vector<ShardInfo> kept;
+    for (ShardInfo& s : next.shards)
+      if (!removing.count(s.path)) kept.push_back(std::move(s));
+    next.shards = std::move(kept);
+  }
+  for (const PendingShard& p : txn->shards) next.shards.push_back(p.info);
+  next.updated = FormatRfc3339UtcMicros(env_->NowMicros());
+  ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, PathOf(store_files::kManifest), next.ToJson()));
+  manifest_ = std::move(next);
+
+  // 5. Clean up; a crash here leaves only files the next writer sweeps.
+  for (const std::string& rel : replaced_state) env_->RemoveFile(PathOf(rel));
+  for (const std::string& rel : removing) env_->RemoveFile(PathOf(rel));
+  env_->RemoveFile(PathOf(store_files::kCommitIntent));
+  txn->shards.clear();
+  txn->state_files.clear();
+  txn->remove_shards.clear();
+  return Status::OK();
+}
+
+Status ReadCommitIntent(Env* env, const std::string& dir, std::vector<std::string>* shard_paths) {
+  shard_paths->clear();
+  const std::string path = JoinPath(dir, store_files::kCommitIntent);
+  if (!env->FileExists(path)) return Status::OK();
+  std::string text;
+  ALCOR_RETURN_IF_ERROR(ReadFileToString(env, path, &text, uint64_t{64} << 20));
+  json j = json::parse(text, nullptr, false);
+  // A torn intent cannot exist (it is written atomically); an unreadable one names nothing.
+  if (!j.is_object() || !j.contains("shards") || !j["shards"].is_array()) return Status::OK();
+  for (const json& p : j["shards"]) {
+    if (!p.is_string()) continue;
+    std::string rel = p.get<std::string>(), d, r;
+    uint64_t q;
+    if (store_files::ParseShardPath(rel, &d, &r, &q)) shard_paths->push_back(rel);
+  }
+  return Status::OK();
+}
+
+Status Store::WriteRunReport(const std::string& json_text) {
+  if (options_.read_only) return Status::InvalidArgument(dir_ + ": store opened read-only");
+  return WriteFileAtomically(env_, JoinPath(PathOf(store_files::kRunsDir), run_id_ + ".json"), json_text);
+}
+
+}  // namespace alcor

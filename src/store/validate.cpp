@@ -1,0 +1,273 @@
+#include "alcor/validate.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <xxhash.h>
+
+#include "alcor/record.hpp"
+#include "alcor/store.hpp"
+
+namespace alcor {
+
+using nlohmann::json;
+
+std::string ValidationProblem::ToString() const {
+  std::string out = path;
+  if (line > 0) out += ":" + std::to_string(line);
+  out += ": ";
+  out += message;
+  return out;
+}
+
+json ValidationReport::ToJson() const {
+  json problems_json = json::array();
+  for (const ValidationProblem& p : problems)
+    problems_json.push_back({{"path", p.path}, {"line", p.line}, {"problem", p.message}});
+  return {{"ok", ok()},
+          {"shards", shards},
+          {"records", records},
+          {"superseded_records", superseded_records},
+          {"bytes", jsonl_bytes},
+          {"file_bytes", file_bytes},
+          {"problem_count", problems.size()},
+          {"problems", problems_json},
+          {"notes", notes}};
+}
+
+namespace {
+
+// Ids seen so far, as 64-bit hashes (memory: ~40 bytes per id), with where each was first seen.
+class IdSet {
+ public:
+  // Returns the earlier location of the same id, or nullptr when new.
+  const std::pair<uint32_t, uint64_t>* Insert(std::string_view id, uint32_t shard_index, uint64_t line) {
+    uint64_t h = XXH3_64bits(id.data(), id.size());
+    auto [it, inserted] = seen_.try_emplace(h, shard_index, line);
+    return inserted ? nullptr : &it->second;
+  }
+
+ private:
+  std::unordered_map<uint64_t, std::pair<uint32_t, uint64_t>> seen_;
+};
+
+class Validator {
+ public:
+  Validator(Env* env, const ValidateOptions& options, ValidationReport* report)
+      : env_(env), options_(options), report_(report) {}
+
+  // Checks one shard file. expected: its manifest entry, or nullptr.
+  void CheckShard(const std::string& display, const std::string& path, const ShardInfo* expected,
+                  const std::string& relative) {
+    uint32_t index = static_cast<uint32_t>(shard_names_.size());
+    shard_names_.push_back(display);
+    report_->shards++;
+    size_t problems_here = 0, suppressed = 0;
+    auto problem = [&](uint64_t line, std::string msg) {
+      if (problems_here++ < options_.max_problems_per_shard)
+        report_->problems.push_back({display, line, std::move(msg)});
+      else
+        ++suppressed;
+    };
+
+    ShardReader reader(env_, path, display);
+    std::string line;
+    std::vector<std::string> record_problems;
+    uint64_t records = 0;
+    while (reader.NextLine(&line)) {
+      ++records;
+      uint64_t n = reader.line_number();
+      json j = json::parse(line, nullptr, false);
+      if (j.is_discarded()) {
+        problem(n, "not valid JSON (or not valid UTF-8)");
+        continue;
+      }
+      record_problems.clear();
+      CheckRecordJson(j, /*verify_digest=*/true, &record_problems);
+      for (std::string& p : record_problems) problem(n, std::move(p));
+      if (expected != nullptr) {
+        auto src = j.find("source");
+        if (src != j.end() && src->is_string() && src->get_ref<const std::string&>() != expected->source)
+          problem(n, "record of source '" + src->get<std::string>() + "' in a shard of source '" +
+                         expected->source + "'");
+      }
+      auto id = j.find("id");
+      if (id == j.end() || !id->is_string()) continue;
+      if (options_.is_superseded && !relative.empty() && options_.is_superseded(RecordLocation{relative, n})) {
+        report_->superseded_records++;
+        continue;
+      }
+      if (const auto* first = ids_.Insert(id->get_ref<const std::string&>(), index, n)) {
+        problem(n, "duplicate id '" + id->get<std::string>() + "' (first at " + shard_names_[first->first] + ":" +
+                       std::to_string(first->second) + ")");
+      }
+    }
+    report_->records += records;
+    report_->jsonl_bytes += reader.jsonl_bytes();
+    if (!reader.status().ok()) {
+      // The reader's message already names the path and line.
+      std::string msg = reader.status().message();
+      std::string prefix = display + ":";
+      uint64_t line_no = 0;
+      if (msg.rfind(prefix, 0) == 0) {
+        std::string rest = msg.substr(prefix.size());
+        size_t colon = rest.find(':');
+        line_no = std::strtoull(rest.substr(0, colon).c_str(), nullptr, 10);
+        msg = colon == std::string::npos ? rest : rest.substr(colon + 2);
+      } else if (msg.rfind(path, 0) == 0) {
+        msg = msg.substr(path.size() + (msg.size() > path.size() + 1 ? 2 : 0));
+      }
+      problem(line_no, msg);
+    }
+    uint64_t size = 0;
+    if (env_->GetFileSize(path, &size).ok()) report_->file_bytes += size;
+    if (expected != nullptr && reader.status().ok()) {
+      if (size != expected->file_bytes)
+        problem(0, "file is " + std::to_string(size) + " bytes, manifest says " + std::to_string(expected->file_bytes));
+      std::string sha = reader.FileSha256();
+      if (sha != expected->sha256) problem(0, "sha256 " + sha + " does not match the manifest's " + expected->sha256);
+      if (records != expected->records)
+        problem(0, std::to_string(records) + " records, manifest says " + std::to_string(expected->records));
+      if (reader.jsonl_bytes() != expected->jsonl_bytes)
+        problem(0, std::to_string(reader.jsonl_bytes()) + " bytes of JSONL, manifest says " +
+                       std::to_string(expected->jsonl_bytes));
+    }
+    if (suppressed > 0) report_->problems.push_back({display, 0, std::to_string(suppressed) + " more problems not shown"});
+  }
+
+ private:
+  Env* env_;
+  const ValidateOptions& options_;
+  ValidationReport* report_;
+  IdSet ids_;
+  std::vector<std::string> shard_names_;
+};
+
+}  // namespace
+
+Status ValidateStore(Env* env, const std::string& store_dir, const ValidateOptions& options,
+                     ValidationReport* report) {
+  *report = ValidationReport();
+  Validator validator(env, options, report);
+
+  // Standalone shard files (no store needed); those inside the store get manifest checks too.
+  if (!options.shard_paths.empty()) {
+    Manifest manifest;
+    bool have_store = env->FileExists(JoinPath(store_dir, store_files::kManifest));
+    if (have_store) {
+      std::string text;
+      if (ReadFileToString(env, JoinPath(store_dir, store_files::kManifest), &text).ok()) {
+        Result<Manifest> m = Manifest::Parse(text, JoinPath(store_dir, store_files::kManifest));
+        if (m.ok()) manifest = std::move(m).value();
+      }
+    }
+    std::string prefix = store_dir;
+    if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+    for (const std::string& path : options.shard_paths) {
+      if (!env->FileExists(path)) {
+        report->problems.push_back({path, 0, "no such file"});
+        continue;
+      }
+      const ShardInfo* expected = nullptr;
+      std::string rel;
+      if (path.rfind(prefix, 0) == 0) {
+        rel = path.substr(prefix.size());
+        for (const ShardInfo& s : manifest.shards)
+          if (s.path == rel) expected = &s;
+      }
+      validator.CheckShard(path, path, expected, rel);
+    }
+    return Status::OK();
+  }
+
+  const std::string manifest_path = JoinPath(store_dir, store_files::kManifest);
+  if (!env->FileExists(JoinPath(store_dir, store_files::kMarker)))
+    return Status::NotFound(store_dir + ": no alcor store here (no " + store_files::kMarker + ")");
+  std::string text;
+  Status s = ReadFileToString(env, JoinPath(store_dir, store_files::kMarker), &text, 1 << 16);
+  json marker = s.ok() ? json::parse(text, nullptr, false) : json();
+  if (!marker.is_object() || marker.value("format", "") != "alcor-store" || !marker.contains("version") ||
+      !marker["version"].is_number_integer()) {
+    report->problems.push_back({JoinPath(store_dir, store_files::kMarker), 0, "not an alcor store marker"});
+    return Status::OK();
+  }
+  if (marker["version"].get<int>() != kStoreFormatVersion) {
+    report->problems.push_back({JoinPath(store_dir, store_files::kMarker), 0,
+                                "store format version " + std::to_string(marker["version"].get<int>()) +
+                                    " is not supported (this alcor reads " + std::to_string(kStoreFormatVersion) + ")"});
+    return Status::OK();
+  }
+  s = ReadFileToString(env, manifest_path, &text);
+  if (!s.ok()) {
+    report->problems.push_back({manifest_path, 0, s.message()});
+    return Status::OK();
+  }
+  Result<Manifest> parsed = Manifest::Parse(text, manifest_path);
+  if (!parsed.ok()) {
+    report->problems.push_back({manifest_path, 0, parsed.status().message()});
+    return Status::OK();
+  }
+  const Manifest& manifest = parsed.value();
+
+  std::set<std::string> listed;
+  for (const ShardInfo& info : manifest.shards) {
+    if (!listed.insert(info.path).second) {
+      report->problems.push_back({manifest_path, 0, "lists " + info.path + " twice"});
+      continue;
+    }
+    std::string path = JoinPath(store_dir, info.path);
+    if (!env->FileExists(path)) {
+      report->problems.push_back({path, 0, "listed in the manifest but missing"});
+      continue;
+    }
+    validator.CheckShard(path, path, &info, info.path);
+  }
+  for (const auto& [name, rel] : manifest.state)
+    if (!env->FileExists(JoinPath(store_dir, rel)))
+      report->problems.push_back({JoinPath(store_dir, rel), 0, "state file '" + name + "' listed in the manifest but missing"});
+
+  // Files in shards/ the manifest does not list.
+  std::vector<std::string> intent;
+  ReadCommitIntent(env, store_dir, &intent);
+  std::set<std::string> interrupted(intent.begin(), intent.end());
+  std::vector<std::string> source_dirs;
+  env->GetChildren(JoinPath(store_dir, store_files::kShardsDir), &source_dirs);
+  std::sort(source_dirs.begin(), source_dirs.end());
+  for (const std::string& d : source_dirs) {
+    std::string rel_dir = std::string(store_files::kShardsDir) + "/" + d;
+    std::vector<std::string> files;
+    if (!env->IsDirectory(JoinPath(store_dir, rel_dir))) {
+      report->problems.push_back({JoinPath(store_dir, rel_dir), 0, "unexpected file in shards/"});
+      continue;
+    }
+    env->GetChildren(JoinPath(store_dir, rel_dir), &files);
+    std::sort(files.begin(), files.end());
+    for (const std::string& f : files) {
+      std::string rel = rel_dir + "/" + f;
+      if (listed.count(rel)) continue;
+      if (store_files::IsTemporaryName(f)) {
+        report->notes.push_back(JoinPath(store_dir, rel) + ": unfinished temporary of an interrupted run (removed by the next writer)");
+      } else if (interrupted.count(rel)) {
+        report->notes.push_back(JoinPath(store_dir, rel) + ": left by an interrupted commit, not part of the store (removed by the next writer)");
+      } else {
+        report->problems.push_back({JoinPath(store_dir, rel), 0, "shard not listed in the manifest"});
+      }
+    }
+  }
+
+  // Private permissions, over everything the store holds.
+  for (const std::string& rel : FindNonPrivatePaths(env, store_dir)) {
+    std::string path = rel == "." ? store_dir : JoinPath(store_dir, rel);
+    mode_t mode = 0;
+    env->GetMode(path, &mode);
+    char octal[16];
+    std::snprintf(octal, sizeof(octal), "%04o", static_cast<unsigned>(mode));
+    report->problems.push_back(
+        {path, 0, std::string("permissions ") + octal + " let group or others in; a store must be private (chmod go-rwx)"});
+  }
+  return Status::OK();
+}
+
+}  // namespace alcor

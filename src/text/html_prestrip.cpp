@@ -1,0 +1,271 @@
+#include "text/html_prestrip.hpp"
+
+#include <cstring>
+#include <unordered_map>
+#include <vector>
+
+namespace alcor::text {
+namespace {
+
+inline char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+inline bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+bool IsVoid(std::string_view n) {
+  static const char* const kVoid[] = {"area",  "base", "br",     "col",   "embed", "hr",      "img",
+                                      "input", "link", "meta",   "param", "source", "track",  "wbr",
+                                      "keygen", "basefont", "bgsound", "frame", "command", "image"};
+  for (const char* v : kVoid)
+    if (n == v) return true;
+  return false;
+}
+
+// Finds "</name" (any case) followed by a tag-name terminator at or after `from`; npos if none.
+size_t FindEndTag(std::string_view s, size_t from, std::string_view name) {
+  size_t i = from;
+  while (i < s.size()) {
+    const void* p = std::memchr(s.data() + i, '<', s.size() - i);
+    if (!p) return std::string_view::npos;
+    i = static_cast<const char*>(p) - s.data();
+    if (i + 2 + name.size() <= s.size() && s[i + 1] == '/') {
+      bool match = true;
+      for (size_t k = 0; k < name.size() && match; ++k) match = Lower(s[i + 2 + k]) == name[k];
+      size_t after = i + 2 + name.size();
+      if (match && (after == s.size() || IsSpace(s[after]) || s[after] == '/' || s[after] == '>')) return i;
+    }
+    ++i;
+  }
+  return std::string_view::npos;
+}
+
+// Index just past the '>' closing the tag whose name ends at `i`, honouring quoted attribute
+// values; s.size() when the tag never closes. *self_closing is set when it ends in "/>".
+size_t SkipAttributes(std::string_view s, size_t i, bool* self_closing) {
+  *self_closing = false;
+  size_t n = s.size();
+  while (i < n) {
+    char c = s[i];
+    if (c == '>') {
+      *self_closing = i > 0 && s[i - 1] == '/';
+      return i + 1;
+    }
+    if (IsSpace(c) || c == '/') {
+      ++i;
+      continue;
+    }
+    // Attribute name (its first character may be anything, '=' included).
+    ++i;
+    while (i < n && !IsSpace(s[i]) && s[i] != '/' && s[i] != '>' && s[i] != '=') ++i;
+    while (i < n && IsSpace(s[i])) ++i;
+    if (i < n && s[i] == '=') {
+      ++i;
+      while (i < n && IsSpace(s[i])) ++i;
+      if (i < n && (s[i] == '"' || s[i] == '\'')) {
+        const void* q = std::memchr(s.data() + i + 1, s[i], n - i - 1);
+        if (!q) return n;
+        i = static_cast<const char*>(q) - s.data() + 1;
+      } else {
+        while (i < n && !IsSpace(s[i]) && s[i] != '>') ++i;
+      }
+    }
+  }
+  return n;
+}
+
+bool ContainsNoCase(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) return false;
+  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    size_t k = 0;
+    while (k < needle.size() && Lower(hay[i + k]) == needle[k]) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* stats) {
+  std::string out;
+  out.reserve(s.size() / 2 + 64);
+  std::vector<std::string> stack;  // open elements as this pass sees them (lower-case names)
+  std::unordered_map<std::string, size_t> dropped;  // start tags dropped at the cap, by name
+  size_t math_depth = 0;  // inside <math>, "/>" really closes (foreign content)
+  std::string name;
+  size_t n = s.size(), i = 0;
+  auto pop_if_top = [&](std::initializer_list<const char*> names) {
+    if (stack.empty()) return;
+    for (const char* nm : names)
+      if (stack.back() == nm) {
+        stack.pop_back();
+        return;
+      }
+  };
+  while (i < n) {
+    const void* p = std::memchr(s.data() + i, '<', n - i);
+    size_t lt = p ? static_cast<const char*>(p) - s.data() : n;
+    out.append(s.data() + i, lt - i);
+    i = lt;
+    if (i >= n) break;
+    if (i + 1 >= n) {
+      out += '<';
+      break;
+    }
+    char c1 = s[i + 1];
+    if (c1 == '!') {
+      if (s.substr(i, 4) == "<!--") {
+        size_t body = i + 4;
+        if (s.substr(body, 1) == ">") {
+          i = body + 1;
+        } else if (s.substr(body, 2) == "->") {
+          i = body + 2;
+        } else {
+          size_t end = s.find("-->", body);
+          i = end == std::string_view::npos ? n : end + 3;
+        }
+        continue;
+      }
+      size_t gt = s.find('>', i);  // doctype, CDATA, bogus comment: copied as is
+      size_t end = gt == std::string_view::npos ? n : gt + 1;
+      out.append(s.data() + i, end - i);
+      i = end;
+      continue;
+    }
+    if (c1 == '/' && i + 2 < n && IsAlpha(s[i + 2])) {  // end tag
+      size_t k = i + 2;
+      name.clear();
+      while (k < n && !IsSpace(s[k]) && s[k] != '/' && s[k] != '>') name += Lower(s[k++]);
+      bool sc;
+      size_t end = SkipAttributes(s, k, &sc);
+      bool emit = true;
+      size_t found = stack.size();
+      for (size_t d = stack.size(); d > 0; --d)
+        if (stack[d - 1] == name) {
+          found = d - 1;
+          break;
+        }
+      if (found < stack.size()) {
+        for (size_t d = found; d < stack.size(); ++d)
+          if (stack[d] == "math" && math_depth) --math_depth;
+        stack.resize(found);
+      } else {
+        auto it = dropped.find(name);
+        if (it != dropped.end() && it->second > 0) {
+          --it->second;
+          emit = false;
+        }
+      }
+      if (emit) out.append(s.data() + i, end - i);
+      i = end;
+      continue;
+    }
+    if (!IsAlpha(c1)) {  // "<" as text, "<?...>" and "</>": left to gumbo
+      out += '<';
+      ++i;
+      continue;
+    }
+    // Start tag.
+    size_t k = i + 1;
+    name.clear();
+    while (k < n && !IsSpace(s[k]) && s[k] != '/' && s[k] != '>') name += Lower(s[k++]);
+    bool self_closing;
+    size_t end = SkipAttributes(s, k, &self_closing);
+    std::string_view tag = s.substr(i, end - i);
+
+    if (name == "script" || name == "style" || name == "noscript" || name == "template") {
+      size_t close = FindEndTag(s, end, name);
+      size_t close_end = n;
+      if (close != std::string_view::npos) {
+        bool sc;
+        close_end = SkipAttributes(s, close + 2 + name.size(), &sc);
+      }
+      bool keep = name == "script" &&
+                  (ContainsNoCase(tag, "ld+json") || ContainsNoCase(tag, "math/tex") ||
+                   ContainsNoCase(tag, "math/asciimath") || ContainsNoCase(tag, "math/mml"));
+      if (keep) out.append(s.data() + i, close_end - i);
+      i = close_end;
+      continue;
+    }
+    if (name == "svg") {
+      // Nested <svg> elements: skip to the end tag that balances this one.
+      size_t depth = 1, pos = end, close = std::string_view::npos;
+      if (self_closing) depth = 0, close = end;
+      while (depth > 0) {
+        size_t next_close = FindEndTag(s, pos, "svg");
+        if (next_close == std::string_view::npos) break;
+        // Count nested openings between pos and next_close.
+        size_t open = pos;
+        while (true) {
+          const void* q = std::memchr(s.data() + open, '<', next_close - open);
+          if (!q) break;
+          open = static_cast<const char*>(q) - s.data();
+          if (open + 4 <= n && Lower(s[open + 1]) == 's' && Lower(s[open + 2]) == 'v' &&
+              Lower(s[open + 3]) == 'g' && open + 4 < n && (IsSpace(s[open + 4]) || s[open + 4] == '>'))
+            ++depth;
+          ++open;
+        }
+        --depth;
+        close = next_close;
+        pos = next_close + 5;
+      }
+      size_t close_end = n;
+      if (depth == 0 && close != std::string_view::npos && close != end) {
+        bool sc;
+        close_end = SkipAttributes(s, close + 5, &sc);
+      } else if (self_closing) {
+        close_end = end;
+      }
+      if (stack.size() < max_depth) {
+        out.append(tag);
+        if (!self_closing) out += "</svg>";
+      }
+      i = close_end;
+      continue;
+    }
+    if (name == "textarea" || name == "title" || name == "xmp" || name == "iframe" || name == "noembed" ||
+        name == "noframes") {
+      size_t close = FindEndTag(s, end, name);
+      size_t close_end = n;
+      if (close != std::string_view::npos) {
+        bool sc;
+        close_end = SkipAttributes(s, close + 2 + name.size(), &sc);
+      }
+      out.append(s.data() + i, close_end - i);
+      i = close_end;
+      continue;
+    }
+    if (name == "plaintext") {
+      out.append(s.data() + i, n - i);
+      break;
+    }
+
+    // Implied end tags, so that sloppy but common markup does not look deep.
+    if (name == "p" || name == "li" || name == "option" || name == "dt" || name == "dd") {
+      if (name == "dt" || name == "dd") {
+        pop_if_top({"dt", "dd"});
+      } else {
+        pop_if_top({name.c_str()});
+      }
+    } else if (name == "td" || name == "th") {
+      pop_if_top({"td", "th"});
+    } else if (name == "tr") {
+      pop_if_top({"td", "th"});
+      pop_if_top({"tr"});
+    }
+    bool pushes = !IsVoid(name) && !(self_closing && math_depth > 0);
+    if (pushes && stack.size() >= max_depth) {
+      ++dropped[name];
+      if (stats) ++stats->dropped_start_tags;
+      i = end;
+      continue;
+    }
+    if (pushes) {
+      stack.push_back(name);
+      if (name == "math") ++math_depth;
+    }
+    out.append(tag);
+    i = end;
+  }
+  return out;
+}
+
+}  // namespace alcor::text

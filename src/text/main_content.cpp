@@ -1,0 +1,166 @@
+#include "text/main_content.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace alcor::text {
+namespace {
+
+enum Hint : int {
+  kHintNone = 0,
+  kHintPositive = 1,
+  kHintWeakNegative = 2,
+  kHintStrongNegative = 4,
+};
+
+// Class and id words that mark boilerplate. Matched against the words of class and id values
+// split at non-alphanumerics; "prefix*" entries match words that start with the prefix.
+const char* const kStrongNegative[] = {
+    "comment*", "sidebar*", "footer*", "breadcrumb*", "share*", "sharing", "social*", "related*",
+    "newsletter*", "subscri*", "cookie*", "consent", "gdpr", "promo*", "advert*", "ad", "ads", "adsense",
+    "sponsor*", "popup*", "modal*", "outbrain*", "taboola*", "recommend*", "trending", "popular",
+    "mostread", "most", "disqus*", "signup", "login", "signin", "register", "nav", "navbar*", "navigation*",
+    "menu*", "masthead", "banner", "pagination", "pager", "tags", "tag", "tagcloud", "tagged", "byline*",
+    "author*", "share", "hidden", "rss", "follow", "skip", "toolbar", "dateline", "timestamp", "widget*",
+    "overlay", "paywall", "donate", "donation", "subscribe", "jump", "toc", "print", "readmore",
+    "more", "next", "prev", "previous", "breaking", "ticker", "teaser*", "rail", "complementary",
+    "secondary", "utility", "tools", "actions", "bio", "credit*", "meta", "metadata", "caption*",
+    "copyright", "disclaimer", "survey", "feedback", "alert", "notification*", "headline*",
+    "title", "kicker", "eyebrow", "label", "icon*", "button*", "btn", "form", "search*",
+};
+const char* const kWeakNegative[] = {"header*", "top", "aside", "side", "extra", "links", "date", "time",
+                                     "info", "hero", "card", "list", "grid", "thumb*", "image", "photo",
+                                     "figure", "media", "video", "gallery"};
+const char* const kPositive[] = {"article*", "content*", "entry*", "post*", "body*", "main*", "story*",
+                                 "text*", "blog*", "prose", "markdown", "richtext", "paragraph*", "page"};
+
+bool WordMatches(std::string_view word, const char* pattern) {
+  std::string_view p(pattern);
+  if (!p.empty() && p.back() == '*') {
+    p.remove_suffix(1);
+    return word.size() >= p.size() && word.substr(0, p.size()) == p;
+  }
+  return word == p;
+}
+
+int HintsOf(std::string_view value) {
+  int hints = kHintNone;
+  std::string lower;
+  lower.reserve(value.size());
+  for (char c : value) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // Whole-value matches for utility classes that split into harmless words.
+  for (std::string_view whole : {"sr-only", "screen-reader-text", "visually-hidden", "visuallyhidden", "hide"})
+    if (HasClassToken(lower, whole)) hints |= kHintStrongNegative;
+  size_t i = 0;
+  while (i < lower.size()) {
+    while (i < lower.size() && !std::isalnum(static_cast<unsigned char>(lower[i]))) ++i;
+    size_t j = i;
+    while (j < lower.size() && std::isalnum(static_cast<unsigned char>(lower[j]))) ++j;
+    if (j > i) {
+      std::string_view w(lower.data() + i, j - i);
+      for (const char* p : kStrongNegative)
+        if (WordMatches(w, p)) hints |= kHintStrongNegative;
+      for (const char* p : kWeakNegative)
+        if (WordMatches(w, p)) hints |= kHintWeakNegative;
+      for (const char* p : kPositive)
+        if (WordMatches(w, p)) hints |= kHintPositive;
+    }
+    i = j;
+  }
+  return hints;
+}
+
+int ElementHints(const Dom& dom, uint32_t i) {
+  int h = HintsOf(dom.Attr(i, "class"));
+  std::string_view id = dom.Attr(i, "id");
+  if (!id.empty()) h |= HintsOf(id);
+  return h;
+}
+
+bool IsBoilerplateRole(std::string_view role) {
+  return role == "navigation" || role == "banner" || role == "contentinfo" || role == "complementary" ||
+         role == "search" || role == "dialog" || role == "alertdialog" || role == "menu" || role == "menubar" ||
+         role == "toolbar" || role == "alert" || role == "form";
+}
+
+uint32_t FindBody(const Dom& dom) {
+  uint32_t body = dom.Find(GUMBO_TAG_BODY);
+  return body == kNoNode ? 0 : body;
+}
+
+}  // namespace
+
+uint32_t SelectMainContent(Dom* dom_ptr, const std::string& article_body_hint) {
+  Dom& dom = *dom_ptr;
+  (void)article_body_hint;
+  dom.ComputeStats();
+  uint32_t body = FindBody(dom);
+  const uint32_t total_good = std::max<uint32_t>(dom[body].good_chars, 1);
+
+  // 1. Boilerplate by tag, role and class/id words. An element that holds most of the page's
+  //    paragraph text is never dropped on a hint alone (wrappers carry all sorts of classes).
+  for (uint32_t i = body + 1; i < dom[body].end; ++i) {
+    DomNode& d = dom[i];
+    if (d.is_text || d.dropped) {
+      if (d.dropped) i = d.end - 1;
+      continue;
+    }
+    bool holds_most = d.good_chars * 2 > total_good && d.paragraphs >= 2;
+    bool drop = false;
+    switch (d.tag) {
+      case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM:
+      case GUMBO_TAG_HEADER: case GUMBO_TAG_MENU: case GUMBO_TAG_DIALOG:
+        drop = !holds_most;
+        break;
+      default:
+        break;
+    }
+    if (!drop) {
+      std::string_view role = dom.Attr(i, "role");
+      if (!role.empty() && IsBoilerplateRole(role) && !holds_most) drop = true;
+    }
+    if (!drop && !holds_most) {
+      int h = ElementHints(dom, i);
+      if ((h & kHintStrongNegative) || ((h & kHintWeakNegative) && !(h & kHintPositive))) drop = true;
+    }
+    if (drop) {
+      d.dropped = true;
+      i = d.end - 1;
+    }
+  }
+  dom.ComputeStats();
+
+  // 2. The root: the deepest element that still holds most of the paragraph text.
+  const uint32_t good = dom[body].good_chars;
+  uint32_t root = body;
+  if (good > 0) {
+    while (true) {
+      uint32_t best = kNoNode;
+      for (uint32_t c = root + 1; c < dom[root].end; c = dom[c].end) {
+        if (dom[c].is_text || dom[c].dropped) continue;
+        if (best == kNoNode || dom[c].good_chars > dom[best].good_chars) best = c;
+      }
+      if (best == kNoNode || dom[best].good_chars * 4 < good * 3) break;
+      root = best;
+    }
+  }
+
+  // 3. Inside the root: link lists and other link-dense blocks.
+  for (uint32_t i = root + 1; i < dom[root].end; ++i) {
+    DomNode& d = dom[i];
+    if (d.is_text || d.dropped) {
+      if (d.dropped) i = d.end - 1;
+      continue;
+    }
+    if (!IsBlockTag(d.tag) || d.text_chars == 0) continue;
+    bool link_dense = d.link_chars * 10 > d.text_chars * 5 && d.good_chars * 2 < d.text_chars;
+    if (link_dense) {
+      d.dropped = true;
+      i = d.end - 1;
+    }
+  }
+  dom.ComputeStats();
+  return root;
+}
+
+}  // namespace alcor::text

@@ -1,0 +1,17 @@
+// Main-content extraction (docs/normalization.md, "Main content"): finds the article body of a
+// whole web page and marks the boilerplate around and inside it as dropped. General heuristics
+// only: semantic tags and roles, class/id hints, text and link density, JSON-LD articleBody.
+#pragma once
+
+#include <string>
+
+#include "text/html_dom.hpp"
+
+namespace alcor::text {
+
+// REQUIRES: never-text elements already marked (MarkNeverText). Marks boilerplate dropped,
+// recomputes the statistics and returns the root to render (the <body> when no article body
+// stands out). `article_body_hint` is the page's JSON-LD articleBody ("" when none).
+uint32_t SelectMainContent(Dom* dom, const std::string& article_body_hint);
+
+}  // namespace alcor::text

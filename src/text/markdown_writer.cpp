@@ -1,0 +1,1134 @@
+#include "text/markdown_writer.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "alcor/url.hpp"
+#include "text/unicode_util.hpp"
+
+namespace alcor::text {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Output with Markdown block structure: line prefixes (blockquote "> ", list indentation), lazy
+// line breaks and spaces, and inline markers that vanish when their element turns out empty.
+class MdOut {
+ public:
+  // flat: everything on one line (table cells, headings' inner blocks): breaks become spaces.
+  explicit MdOut(bool flat = false) : flat_(flat) {}
+
+  void Break(int strength) {  // 1: new line, 2: blank line
+    if (flat_ || heading_depth_ > 0) {
+      if (has_content_) pending_space_ = true;
+      return;
+    }
+    if (!has_content_) return;
+    if (strength > need_) need_ = strength;
+    pending_space_ = false;
+  }
+  // A <br>: a new line; a second one in a row makes a blank line.
+  void LineBreak() {
+    if (flat_ || heading_depth_ > 0) {
+      if (has_content_) pending_space_ = true;
+      return;
+    }
+    if (!has_content_) return;
+    if (need_ >= 1 && line_empty_since_break_) {
+      need_ = 2;
+    } else if (need_ < 1) {
+      need_ = 1;
+    }
+    line_empty_since_break_ = true;
+    pending_space_ = false;
+  }
+
+  void PushPrefix(std::string prefix, std::string first_line_marker = "") {
+    prefixes_.push_back(std::move(prefix));
+    markers_.push_back(std::move(first_line_marker));
+  }
+  void PopPrefix() {
+    if (!prefixes_.empty()) {
+      prefixes_.pop_back();
+      markers_.pop_back();
+    }
+  }
+  void SetLineMarker(std::string marker) {
+    if (!flat_) line_marker_ = std::move(marker);
+  }
+  void ClearLineMarker() { line_marker_.clear(); }
+  void EnterHeading() { ++heading_depth_; }
+  void LeaveHeading() {
+    if (heading_depth_ > 0) --heading_depth_;
+  }
+
+  // Text as in HTML: whitespace runs collapse to one space; removed characters are dropped.
+  void Text(std::string_view t) {
+    size_t i = 0;
+    std::string chunk;
+    while (i < t.size()) {
+      unsigned char c = static_cast<unsigned char>(t[i]);
+      if (c < 0x80) {
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
+          if (!chunk.empty()) Emit(chunk), chunk.clear();
+          SpaceAfterContent();
+          ++i;
+          continue;
+        }
+        if (IsRemovedChar(c)) {
+          ++i;
+          continue;
+        }
+        chunk += static_cast<char>(c);
+        ++i;
+        continue;
+      }
+      size_t start = i;
+      char32_t cp = NextCodePoint(t, &i);
+      if (IsSpaceChar(cp)) {
+        if (!chunk.empty()) Emit(chunk), chunk.clear();
+        SpaceAfterContent();
+      } else if (!IsRemovedChar(cp)) {
+        chunk.append(t.data() + start, i - start);
+      }
+    }
+    if (!chunk.empty()) Emit(chunk);
+  }
+
+  // Content written verbatim (no whitespace handling), e.g. "$x^2$" or a heading marker's text.
+  void Emit(std::string_view content) {
+    if (content.empty()) return;
+    StartContent();
+    out_.append(content);
+    has_content_ = true;
+    line_empty_since_break_ = false;
+  }
+
+  void OpenInline(const std::string& marker) {
+    inline_stack_.push_back({marker, out_.size(), pending_inline_.size()});
+    pending_inline_ += marker;
+  }
+  // Closes the innermost inline element; `closer` is written unless the element had no content.
+  void CloseInline(std::string_view closer) {
+    if (inline_stack_.empty()) return;
+    Inline in = inline_stack_.back();
+    inline_stack_.pop_back();
+    if (pending_inline_.size() > in.pending_pos) {  // nothing was written since it opened
+      pending_inline_.resize(in.pending_pos);
+      return;
+    }
+    out_.append(closer);
+  }
+
+  // A fenced or other pre-formatted block: lines written as they are, with the line prefix.
+  void Preformatted(std::string_view first, std::string_view body, std::string_view last) {
+    Break(2);
+    Emit(first);
+    size_t i = 0;
+    while (i <= body.size()) {
+      size_t nl = body.find('\n', i);
+      if (nl == std::string_view::npos) nl = body.size();
+      NewLine();
+      out_.append(body.substr(i, nl - i));
+      i = nl + 1;
+    }
+    NewLine();
+    out_.append(last);
+    has_content_ = true;
+    Break(2);
+  }
+
+  bool line_has_content() const { return line_has_content_; }
+  std::string Take() { return std::move(out_); }
+  const std::string& str() const { return out_; }
+
+ private:
+  struct Inline {
+    std::string marker;
+    size_t out_pos;
+    size_t pending_pos;
+  };
+
+  // Spaces are written lazily, before the next content and before any opening marker waiting
+  // for it, so "a<em> b</em>" becomes "a *b*" and no line starts or ends with a space.
+  void SpaceAfterContent() {
+    if (line_has_content_) pending_space_ = true;
+  }
+
+  std::string LinePrefix(bool blank) {
+    std::string p;
+    for (size_t k = 0; k < prefixes_.size(); ++k) {
+      if (!markers_[k].empty()) {
+        p += markers_[k];
+        markers_[k].clear();
+      } else {
+        p += prefixes_[k];
+      }
+    }
+    if (blank) {
+      while (!p.empty() && p.back() == ' ') p.pop_back();
+    }
+    return p;
+  }
+
+  void NewLine() {
+    out_ += '\n';
+    out_ += LinePrefix(false);
+  }
+
+  void StartContent() {
+    if (need_ > 0 || !line_open_) {
+      if (!out_.empty()) {
+        out_ += '\n';
+        if (need_ >= 2) {
+          std::string blank = LinePrefixNoConsume();
+          out_ += blank;
+          out_ += '\n';
+        }
+      }
+      out_ += LinePrefix(false);
+      line_open_ = true;
+      need_ = 0;
+      pending_space_ = false;
+      line_has_content_ = false;
+      if (!line_marker_.empty()) {
+        out_ += line_marker_;
+        line_marker_.clear();
+      }
+    }
+    if (pending_space_ && line_has_content_) out_ += ' ';
+    pending_space_ = false;
+    if (!pending_inline_.empty()) {
+      out_ += pending_inline_;
+      pending_inline_.clear();
+    }
+    line_has_content_ = true;
+  }
+
+  std::string LinePrefixNoConsume() const {
+    std::string p;
+    for (const std::string& s : prefixes_) p += s;
+    while (!p.empty() && p.back() == ' ') p.pop_back();
+    return p;
+  }
+
+  bool flat_;
+  std::string out_;
+  std::vector<std::string> prefixes_, markers_;
+  std::string line_marker_;
+  std::string pending_inline_;
+  std::vector<Inline> inline_stack_;
+  int need_ = 0;
+  int heading_depth_ = 0;
+  bool pending_space_ = false;
+  bool has_content_ = false;
+  bool line_open_ = false;
+  bool line_has_content_ = false;
+  bool line_empty_since_break_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Math.
+
+std::string CleanTex(std::string_view tex) {
+  std::string t;
+  bool space = false;
+  for (char c : tex) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = true;
+      continue;
+    }
+    if (space && !t.empty()) t += ' ';
+    space = false;
+    t += c;
+  }
+  auto strip = [&](std::string_view open, std::string_view close) {
+    if (t.size() >= open.size() + close.size() && t.compare(0, open.size(), open) == 0 &&
+        t.compare(t.size() - close.size(), close.size(), close) == 0) {
+      t = t.substr(open.size(), t.size() - open.size() - close.size());
+      while (!t.empty() && t.front() == ' ') t.erase(t.begin());
+      while (!t.empty() && t.back() == ' ') t.pop_back();
+      return true;
+    }
+    return false;
+  };
+  strip("\\(", "\\)") || strip("\\[", "\\]") || strip("$$", "$$") || strip("$", "$");
+  return t;
+}
+
+bool ClassHas(const Dom& dom, uint32_t i, std::string_view token) {
+  return HasClassToken(dom.Attr(i, "class"), token);
+}
+
+// The first element below i (dropped flags ignored: math glyphs are often aria-hidden) for which
+// pred holds.
+uint32_t FindBelow(const Dom& dom, uint32_t i, const std::function<bool(uint32_t)>& pred) {
+  for (uint32_t k = i + 1; k < dom[i].end; ++k)
+    if (!dom[k].is_text && pred(k)) return k;
+  return kNoNode;
+}
+
+std::string RawText(const Dom& dom, uint32_t i) {
+  std::string out;
+  for (uint32_t k = i; k < dom[i].end; ++k) {
+    const GumboNode* g = dom[k].g;
+    if (dom[k].is_text && g->v.text.text) out += g->v.text.text;
+  }
+  return out;
+}
+
+// MathML → LaTeX for the common presentation elements; a fallback for MathJax 3 output and
+// MathML without alttext. Depth-capped: deeper structure is written as its plain text.
+void MathMlToTex(const Dom& dom, uint32_t i, int depth, std::string* out) {
+  const DomNode& d = dom[i];
+  if (d.is_text) {
+    const char* t = d.g->v.text.text;
+    if (t) {
+      for (const char* p = t; *p; ++p)
+        if (*p != '\n' && *p != '\r') *out += *p;
+    }
+    return;
+  }
+  std::string name = dom.TagName(i);
+  std::vector<uint32_t> kids;
+  for (uint32_t c = i + 1; c < d.end; c = dom[c].end)
+    if (!dom[c].is_text || name == "mi" || name == "mn" || name == "mo" || name == "mtext" || name == "ms")
+      kids.push_back(c);
+  if (depth > 64) {
+    *out += RawText(dom, i);
+    return;
+  }
+  auto sub = [&](uint32_t k) {
+    std::string s;
+    MathMlToTex(dom, k, depth + 1, &s);
+    return s;
+  };
+  auto group = [&](uint32_t k) { return "{" + sub(k) + "}"; };
+  if (name == "annotation" || name == "annotation-xml") return;
+  if (name == "semantics") {
+    if (!kids.empty()) *out += sub(kids[0]);
+    return;
+  }
+  if ((name == "msup" || name == "msub") && kids.size() >= 2) {
+    *out += sub(kids[0]) + (name == "msup" ? "^" : "_") + group(kids[1]);
+    return;
+  }
+  if (name == "msubsup" && kids.size() >= 3) {
+    *out += sub(kids[0]) + "_" + group(kids[1]) + "^" + group(kids[2]);
+    return;
+  }
+  if ((name == "munder" || name == "mover") && kids.size() >= 2) {
+    *out += sub(kids[0]) + (name == "mover" ? "^" : "_") + group(kids[1]);
+    return;
+  }
+  if (name == "munderover" && kids.size() >= 3) {
+    *out += sub(kids[0]) + "_" + group(kids[1]) + "^" + group(kids[2]);
+    return;
+  }
+  if (name == "mfrac" && kids.size() >= 2) {
+    *out += "\\frac" + group(kids[0]) + group(kids[1]);
+    return;
+  }
+  if (name == "msqrt") {
+    std::string s;
+    for (uint32_t k : kids) s += sub(k);
+    *out += "\\sqrt{" + s + "}";
+    return;
+  }
+  if (name == "mroot" && kids.size() >= 2) {
+    *out += "\\sqrt[" + sub(kids[1]) + "]" + group(kids[0]);
+    return;
+  }
+  if (name == "mi" || name == "mn" || name == "mo" || name == "mtext" || name == "ms") {
+    std::string t = RawText(dom, i);
+    if (name == "mtext") t = "\\text{" + t + "}";
+    *out += t;
+    return;
+  }
+  for (uint32_t k : kids) *out += sub(k);
+}
+
+struct MathFound {
+  bool is_math = false;
+  bool display = false;
+  std::string tex;
+};
+
+bool IsMathJax2Rendered(const Dom& dom, uint32_t i) {
+  std::string_view cls = dom.Attr(i, "class");
+  if (cls.empty()) return false;
+  return HasClassToken(cls, "MathJax") || HasClassToken(cls, "MathJax_Preview") ||
+         HasClassToken(cls, "MathJax_Display") || HasClassToken(cls, "MathJax_SVG") ||
+         HasClassToken(cls, "MathJax_SVG_Display") || HasClassToken(cls, "MathJax_CHTML") ||
+         HasClassToken(cls, "MJX_Assistive_MathML") || HasClassToken(cls, "mjx-chtml") ||
+         HasClassToken(cls, "MJXc-display") || HasClassToken(cls, "MathJax_MathML");
+}
+
+// The next element sibling of i, skipping whitespace text.
+uint32_t NextElementSibling(const Dom& dom, uint32_t i) {
+  uint32_t p = dom[i].parent;
+  if (p == kNoNode) return kNoNode;
+  for (uint32_t k = dom[i].end; k < dom[p].end; k = dom[k].end) {
+    if (!dom[k].is_text) return k;
+    if (dom[k].g->type != GUMBO_NODE_WHITESPACE) return kNoNode;
+  }
+  return kNoNode;
+}
+
+bool IsTexScript(const Dom& dom, uint32_t i) {
+  return dom[i].tag == GUMBO_TAG_SCRIPT && StartsWithNoCase(dom.Attr(i, "type"), "math/tex");
+}
+
+// A cheap test that rules out almost every element before DetectMath looks closer.
+bool MaybeMath(const Dom& dom, uint32_t i) {
+  const DomNode& d = dom[i];
+  if (d.is_text) return false;
+  if (d.tag == GUMBO_TAG_SCRIPT || d.tag == GUMBO_TAG_MATH) return true;
+  if (d.tag == GUMBO_TAG_UNKNOWN && StartsWithNoCase(dom.TagName(i), "mjx")) return true;
+  std::string_view cls = dom.Attr(i, "class");
+  if (cls.empty()) return false;
+  return ContainsNoCase(cls, "math") || ContainsNoCase(cls, "mjx") || ContainsNoCase(cls, "katex") ||
+         ContainsNoCase(cls, "tex");
+}
+
+MathFound DetectMath(const Dom& dom, uint32_t i) {
+  MathFound m;
+  if (!MaybeMath(dom, i)) return m;
+  const DomNode& d = dom[i];
+  if (d.is_text) return m;
+  // MathJax 2 source: <script type="math/tex[; mode=display]">.
+  if (d.tag == GUMBO_TAG_SCRIPT) {
+    std::string_view type = dom.Attr(i, "type");
+    if (StartsWithNoCase(type, "math/tex")) {
+      m.is_math = true;
+      m.display = ContainsNoCase(type, "mode=display");
+      m.tex = CleanTex(RawText(dom, i));
+    }
+    return m;
+  }
+  std::string_view cls = dom.Attr(i, "class");
+  // KaTeX: the TeX is in the MathML annotation; .katex-display marks display math.
+  if (HasClassToken(cls, "katex") || HasClassToken(cls, "katex-display") || HasClassToken(cls, "katex-mathml")) {
+    uint32_t ann = FindBelow(dom, i, [&](uint32_t k) {
+      return dom.TagName(k) == "annotation" && ContainsNoCase(dom.Attr(k, "encoding"), "tex");
+    });
+    if (ann != kNoNode) {
+      m.is_math = true;
+      m.display = HasClassToken(cls, "katex-display") ||
+                  (d.parent != kNoNode && ClassHas(dom, d.parent, "katex-display"));
+      m.tex = CleanTex(RawText(dom, ann));
+    }
+    return m;
+  }
+  std::string name = d.tag == GUMBO_TAG_UNKNOWN ? dom.TagName(i) : "";
+  // MathJax 3: <mjx-container [display="true"]>.
+  if (name == "mjx-container") {
+    m.is_math = true;
+    m.display = dom.Attr(i, "display") == "true" || dom.Attr(i, "display") == "block";
+    uint32_t ann = FindBelow(dom, i, [&](uint32_t k) {
+      return dom.TagName(k) == "annotation" && ContainsNoCase(dom.Attr(k, "encoding"), "tex");
+    });
+    if (ann != kNoNode) {
+      m.tex = CleanTex(RawText(dom, ann));
+      return m;
+    }
+    uint32_t math = FindBelow(dom, i, [&](uint32_t k) { return dom[k].tag == GUMBO_TAG_MATH; });
+    if (math != kNoNode && !dom.Attr(math, "alttext").empty()) {
+      m.tex = CleanTex(dom.Attr(math, "alttext"));
+      return m;
+    }
+    std::string_view label = dom.Attr(i, "aria-label");
+    if (label.empty()) {
+      uint32_t inner = FindBelow(dom, i, [&](uint32_t k) { return !dom.Attr(k, "aria-label").empty(); });
+      if (inner != kNoNode) label = dom.Attr(inner, "aria-label");
+    }
+    if (!label.empty()) {
+      m.tex = CleanTex(label);
+      return m;
+    }
+    if (math != kNoNode) {
+      std::string s;
+      MathMlToTex(dom, math, 0, &s);
+      m.tex = CleanTex(s);
+    }
+    return m;
+  }
+  // MathJax 2 rendered output. When the TeX source script follows, the script speaks; otherwise
+  // the .mjx-math aria-label (server-side rendering, as LessWrong's) holds the TeX.
+  if (IsMathJax2Rendered(dom, i)) {
+    m.is_math = true;
+    uint32_t next = NextElementSibling(dom, i);
+    if (next != kNoNode && IsTexScript(dom, next)) return m;  // empty tex: rendered as nothing
+    m.display = HasClassToken(cls, "MJXc-display") || HasClassToken(cls, "MathJax_Display") ||
+                HasClassToken(cls, "MathJax_SVG_Display") ||
+                (d.parent != kNoNode && (ClassHas(dom, d.parent, "MJXc-display") || ClassHas(dom, d.parent, "MathJax_Display")));
+    uint32_t label_node = HasClassToken(cls, "mjx-math") && !dom.Attr(i, "aria-label").empty()
+                              ? i
+                              : FindBelow(dom, i, [&](uint32_t k) {
+                                  return ClassHas(dom, k, "mjx-math") && !dom.Attr(k, "aria-label").empty();
+                                });
+    if (label_node != kNoNode) {
+      m.tex = CleanTex(dom.Attr(label_node, "aria-label"));
+      return m;
+    }
+    uint32_t math = FindBelow(dom, i, [&](uint32_t k) { return dom[k].tag == GUMBO_TAG_MATH; });
+    if (math != kNoNode) {
+      std::string_view alt = dom.Attr(math, "alttext");
+      if (!alt.empty()) {
+        m.tex = CleanTex(alt);
+      } else {
+        std::string s;
+        MathMlToTex(dom, math, 0, &s);
+        m.tex = CleanTex(s);
+      }
+    }
+    return m;
+  }
+  if (HasClassToken(cls, "mjx-math") && !dom.Attr(i, "aria-label").empty()) {
+    m.is_math = true;
+    m.tex = CleanTex(dom.Attr(i, "aria-label"));
+    m.display = d.parent != kNoNode && ClassHas(dom, d.parent, "MJXc-display");
+    return m;
+  }
+  // MathML (arXiv's LaTeXML puts the TeX in alttext).
+  if (d.tag == GUMBO_TAG_MATH) {
+    m.is_math = true;
+    m.display = dom.Attr(i, "display") == "block" || dom.Attr(i, "mode") == "display";
+    std::string_view alt = dom.Attr(i, "alttext");
+    if (!alt.empty()) {
+      m.tex = CleanTex(alt);
+      return m;
+    }
+    uint32_t ann = FindBelow(dom, i, [&](uint32_t k) {
+      return dom.TagName(k) == "annotation" && ContainsNoCase(dom.Attr(k, "encoding"), "tex");
+    });
+    if (ann != kNoNode) {
+      m.tex = CleanTex(RawText(dom, ann));
+      return m;
+    }
+    std::string s;
+    MathMlToTex(dom, i, 0, &s);
+    m.tex = CleanTex(s);
+    return m;
+  }
+  // CKEditor / server-rendered TeX left as text: <span class="math-tex">\(x\)</span>.
+  if (HasClassToken(cls, "math-tex") || HasClassToken(cls, "math") || HasClassToken(cls, "tex")) {
+    std::string raw = RawText(dom, i);
+    std::string_view r = raw;
+    while (!r.empty() && (r.front() == ' ' || r.front() == '\n')) r.remove_prefix(1);
+    if (StartsWithNoCase(r, "\\(") || StartsWithNoCase(r, "\\[") || StartsWithNoCase(r, "$")) {
+      m.is_math = true;
+      m.display = StartsWithNoCase(r, "\\[") || StartsWithNoCase(r, "$$");
+      m.tex = CleanTex(raw);
+    }
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The renderer.
+
+std::string CodeLanguage(const Dom& dom, uint32_t pre) {
+  auto from_class = [&](uint32_t k) -> std::string {
+    std::string_view cls = dom.Attr(k, "class");
+    size_t i = 0;
+    while (i < cls.size()) {
+      while (i < cls.size() && cls[i] == ' ') ++i;
+      size_t j = i;
+      while (j < cls.size() && cls[j] != ' ') ++j;
+      std::string_view tok = cls.substr(i, j - i);
+      for (std::string_view p : {"language-", "lang-", "highlight-source-", "highlight-", "sourcecode-"})
+        if (tok.size() > p.size() && StartsWithNoCase(tok, p)) return std::string(tok.substr(p.size()));
+      i = j;
+    }
+    std::string_view lang = dom.Attr(k, "data-lang");
+    if (lang.empty()) lang = dom.Attr(k, "data-language");
+    if (lang.empty()) lang = dom.Attr(k, "lang");
+    return std::string(lang);
+  };
+  std::string l = from_class(pre);
+  if (l.empty()) {
+    uint32_t code = dom.Find(GUMBO_TAG_CODE, pre + 1, dom[pre].end);
+    if (code != kNoNode) l = from_class(code);
+  }
+  if (l.empty() && dom[pre].parent != kNoNode) l = from_class(dom[pre].parent);
+  std::string clean;
+  for (char c : l)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '#' || c == '-' || c == '_') clean += c;
+  return clean;
+}
+
+// Text of a <pre>, with <br> as newlines, dropped nodes skipped.
+std::string PreText(const Dom& dom, uint32_t pre) {
+  std::string out;
+  for (uint32_t k = pre + 1; k < dom[pre].end; ++k) {
+    const DomNode& d = dom[k];
+    if (d.dropped) {
+      k = d.end - 1;
+      continue;
+    }
+    if (d.is_text) {
+      if (d.g->v.text.text) out += d.g->v.text.text;
+    } else if (d.tag == GUMBO_TAG_BR) {
+      out += '\n';
+    } else if ((d.tag == GUMBO_TAG_DIV || d.tag == GUMBO_TAG_P) && !out.empty() && out.back() != '\n') {
+      out += '\n';  // line-per-div highlighters
+    }
+  }
+  // Remove control characters but keep tabs and newlines; drop a single leading newline (HTML
+  // ignores it) and trailing blank lines.
+  std::string clean;
+  clean.reserve(out.size());
+  for (size_t i = 0; i < out.size();) {
+    unsigned char c = static_cast<unsigned char>(out[i]);
+    if (c < 0x80) {
+      if (c == '\r') {
+        if (i + 1 < out.size() && out[i + 1] == '\n') {
+          ++i;
+          continue;
+        }
+        clean += '\n';
+      } else if (!IsRemovedChar(c) || c == '\t' || c == '\n') {
+        clean += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    char32_t cp = NextCodePoint(out, &i);
+    if (cp == 0xA0) clean += ' ';
+    else if (!IsRemovedChar(cp)) clean.append(out, start, i - start);
+  }
+  while (!clean.empty() && (clean.back() == '\n' || clean.back() == ' ' || clean.back() == '\t')) clean.pop_back();
+  size_t lead = 0;
+  while (lead < clean.size() && clean[lead] == '\n') ++lead;
+  return clean.substr(lead);
+}
+
+std::string Fence(std::string_view body, char c) {
+  size_t longest = 0, run = 0;
+  for (char ch : body) {
+    run = ch == c ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return std::string(std::max<size_t>(3, longest + 1), c);
+}
+
+class Renderer {
+ public:
+  Renderer(const Dom& dom, const RenderOptions& options) : dom_(dom), options_(options) {}
+
+  std::string Render(uint32_t root) {
+    CollectFootnotes(root);
+    MdOut out;
+    Walk(root, &out);
+    return out.Take();
+  }
+
+ private:
+  enum class Action { kDescend, kSkip };
+
+  struct ListContext {
+    bool ordered;
+    long next;
+  };
+  struct OpenElement {
+    uint32_t index;
+    int kind;  // what Close must undo
+  };
+  enum Kind {
+    kNone = 0, kBlock, kLink, kInline, kHeading, kList, kListItem, kQuote, kFootnoteItem,
+  };
+
+  void Walk(uint32_t root, MdOut* out) {
+    std::vector<OpenElement> open;
+    uint32_t end = dom_[root].end;
+    uint32_t i = root;
+    while (i < end) {
+      while (!open.empty() && dom_[open.back().index].end <= i) {
+        Close(open.back(), out);
+        open.pop_back();
+      }
+      const DomNode& d = dom_[i];
+      if (d.dropped) {
+        i = d.end;
+        continue;
+      }
+      if (d.is_text) {
+        if (d.g->type != GUMBO_NODE_WHITESPACE || out->line_has_content()) out->Text(d.g->v.text.text);
+        ++i;
+        continue;
+      }
+      int kind = kNone;
+      if (Open(i, out, &kind) == Action::kSkip) {
+        i = d.end;
+        continue;
+      }
+      open.push_back({i, kind});
+      ++i;
+    }
+    while (!open.empty()) {
+      Close(open.back(), out);
+      open.pop_back();
+    }
+  }
+
+  std::string Href(uint32_t i) const {
+    std::string_view h = dom_.Attr(i, "href");
+    if (options_.base_url.empty()) return std::string(h);
+    return ResolveUrl(options_.base_url, h);
+  }
+
+  // Footnotes: a reference is an in-page link inside <sup> (or with a footnote-ish class/id);
+  // its target becomes "[^label]: " when rendered.
+  void CollectFootnotes(uint32_t root) {
+    for (uint32_t i = root; i < dom_[root].end; ++i) {
+      if (dom_[i].tag != GUMBO_TAG_A || dom_[i].is_text) continue;
+      std::string_view href = dom_.Attr(i, "href");
+      if (href.size() < 2 || href[0] != '#') continue;
+      if (!IsFootnoteRef(i)) continue;
+      std::string target(href.substr(1));
+      if (footnote_labels_.count(target)) {
+        ref_labels_[i] = footnote_labels_[target];
+        continue;
+      }
+      std::string label;
+      for (char c : dom_.TextOf(i))
+        if (std::isalnum(static_cast<unsigned char>(c))) label += c;
+      if (label.empty() || label.size() > 12) label = std::to_string(footnote_labels_.size() + 1);
+      footnote_labels_[target] = label;
+      ref_labels_[i] = label;
+      std::string_view own_id = dom_.Attr(i, "id");
+      if (!own_id.empty()) backref_ids_.emplace(own_id);
+      uint32_t p = dom_[i].parent;
+      if (p != kNoNode && !dom_.Attr(p, "id").empty()) backref_ids_.emplace(dom_.Attr(p, "id"));
+    }
+  }
+
+  bool IsFootnoteRef(uint32_t a) const {
+    uint32_t p = dom_[a].parent;
+    std::string_view href = dom_.Attr(a, "href");
+    if (p != kNoNode && dom_[p].tag == GUMBO_TAG_SUP) return true;
+    if (ContainsNoCase(dom_.Attr(a, "class"), "footnote") || StartsWithNoCase(dom_.Attr(a, "id"), "fnref")) return true;
+    if (StartsWithNoCase(href, "#fn") || StartsWithNoCase(href, "#footnote")) return true;
+    return false;
+  }
+
+  // The footnote label for an element that is a footnote target (li with the id, or whose first
+  // descendant carries it), or "".
+  std::string FootnoteLabelFor(uint32_t i) const {
+    if (footnote_labels_.empty()) return "";
+    std::string_view id = dom_.Attr(i, "id");
+    if (!id.empty()) {
+      auto it = footnote_labels_.find(std::string(id));
+      if (it != footnote_labels_.end()) return it->second;
+    }
+    return "";
+  }
+
+  Action Open(uint32_t i, MdOut* out, int* kind) {
+    const DomNode& d = dom_[i];
+    GumboTag t = d.tag;
+    // Math first: its containers hold glyphs that must not reach the text.
+    if (MaybeMath(dom_, i)) {
+      MathFound m = DetectMath(dom_, i);
+      if (m.is_math) {
+        if (!m.tex.empty()) {
+          if (m.display) {
+            out->Break(2);
+            out->Emit("$$" + m.tex + "$$");
+            out->Break(2);
+          } else {
+            out->Emit("$" + m.tex + "$");
+          }
+        }
+        return Action::kSkip;
+      }
+      if (t == GUMBO_TAG_SCRIPT) return Action::kSkip;
+    }
+    switch (t) {
+      case GUMBO_TAG_HEAD: case GUMBO_TAG_TITLE: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT:
+      case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_SVG: case GUMBO_TAG_CANVAS: case GUMBO_TAG_IFRAME:
+      case GUMBO_TAG_OBJECT: case GUMBO_TAG_EMBED: case GUMBO_TAG_VIDEO: case GUMBO_TAG_AUDIO:
+      case GUMBO_TAG_BUTTON: case GUMBO_TAG_INPUT: case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA:
+      case GUMBO_TAG_OPTION: case GUMBO_TAG_MAP: case GUMBO_TAG_META: case GUMBO_TAG_LINK:
+      case GUMBO_TAG_BASE: case GUMBO_TAG_PARAM: case GUMBO_TAG_SOURCE: case GUMBO_TAG_TRACK:
+      case GUMBO_TAG_DATALIST: case GUMBO_TAG_KEYGEN: case GUMBO_TAG_FRAMESET: case GUMBO_TAG_FRAME:
+        return Action::kSkip;
+      case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
+      case GUMBO_TAG_H6: {
+        int level = 1 + (t - GUMBO_TAG_H1);
+        out->Break(2);
+        out->SetLineMarker(std::string(level, '#') + " ");
+        out->EnterHeading();
+        *kind = kHeading;
+        return Action::kDescend;
+      }
+      case GUMBO_TAG_BR:
+        out->LineBreak();
+        return Action::kSkip;
+      case GUMBO_TAG_HR:
+        out->Break(2);
+        out->Emit("---");
+        out->Break(2);
+        return Action::kSkip;
+      case GUMBO_TAG_PRE: {
+        std::string body = PreText(dom_, i);
+        if (body.empty()) return Action::kSkip;
+        std::string fence = Fence(body, '`');
+        out->Preformatted(fence + CodeLanguage(dom_, i), body, fence);
+        return Action::kSkip;
+      }
+      case GUMBO_TAG_CODE: case GUMBO_TAG_KBD: case GUMBO_TAG_SAMP: case GUMBO_TAG_TT: {
+        if (d.has_block) break;
+        std::string code = dom_.TextOf(i);
+        std::string clean;
+        for (char c : code)
+          if (static_cast<unsigned char>(c) >= 0x20 || c == ' ') clean += c;
+        if (clean.empty()) return Action::kSkip;
+        std::string ticks = "`";
+        size_t run = 0, longest = 0;
+        for (char c : clean) {
+          run = c == '`' ? run + 1 : 0;
+          longest = std::max(longest, run);
+        }
+        if (longest) ticks = std::string(longest + 1, '`');
+        bool pad = clean.front() == '`' || clean.back() == '`';
+        out->Emit(ticks + (pad ? " " : "") + clean + (pad ? " " : "") + ticks);
+        return Action::kSkip;
+      }
+      case GUMBO_TAG_A: {
+        auto ref = ref_labels_.find(i);
+        if (ref != ref_labels_.end()) {
+          out->Emit("[^" + ref->second + "]");
+          return Action::kSkip;
+        }
+        std::string_view href = dom_.Attr(i, "href");
+        if (!href.empty() && href[0] == '#') {
+          std::string target(href.substr(1));
+          if (backref_ids_.count(target)) return Action::kSkip;  // "↩" back to the reference
+        }
+        if (options_.links == LinkStyle::kTextOnly || d.has_block || href.empty() || href[0] == '#' ||
+            StartsWithNoCase(href, "javascript:"))
+          break;
+        out->OpenInline("[");
+        link_targets_.push_back(Href(i));
+        *kind = kLink;
+        return Action::kDescend;
+      }
+      case GUMBO_TAG_EM: case GUMBO_TAG_I: case GUMBO_TAG_CITE: case GUMBO_TAG_DFN: case GUMBO_TAG_VAR:
+        if (d.has_block || emphasis_depth_ > 0) break;
+        ++emphasis_depth_;
+        out->OpenInline("*");
+        inline_closers_.push_back("*");
+        *kind = kInline;
+        return Action::kDescend;
+      case GUMBO_TAG_STRONG: case GUMBO_TAG_B:
+        if (d.has_block || strong_depth_ > 0) break;
+        ++strong_depth_;
+        out->OpenInline("**");
+        inline_closers_.push_back("**");
+        *kind = kInline;
+        return Action::kDescend;
+      case GUMBO_TAG_DEL: case GUMBO_TAG_S: case GUMBO_TAG_STRIKE:
+        if (d.has_block) break;
+        out->OpenInline("~~");
+        inline_closers_.push_back("~~");
+        *kind = kInline;
+        return Action::kDescend;
+      case GUMBO_TAG_IMG: {
+        if (!options_.images_as_alt) return Action::kSkip;
+        std::string_view alt = dom_.Attr(i, "alt");
+        if (!alt.empty()) out->Text(alt);
+        return Action::kSkip;
+      }
+      case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_MENU: case GUMBO_TAG_DIR: {
+        out->Break(lists_.empty() ? 2 : 1);
+        long start = 1;
+        std::string_view s = dom_.Attr(i, "start");
+        if (!s.empty()) start = std::strtol(std::string(s).c_str(), nullptr, 10);
+        if (start < 0 || start > 1000000000) start = 1;
+        lists_.push_back({t == GUMBO_TAG_OL, start});
+        *kind = kList;
+        return Action::kDescend;
+      }
+      case GUMBO_TAG_LI: {
+        std::string label = FootnoteLabelFor(i);
+        out->Break(1);
+        if (!label.empty()) {
+          out->Break(2);
+          std::string marker = "[^" + label + "]: ";
+          out->PushPrefix("    ", marker);
+          *kind = kFootnoteItem;
+          return Action::kDescend;
+        }
+        std::string marker = "- ";
+        if (!lists_.empty() && lists_.back().ordered) {
+          std::string_view v = dom_.Attr(i, "value");
+          if (!v.empty()) lists_.back().next = std::strtol(std::string(v).c_str(), nullptr, 10);
+          marker = std::to_string(lists_.back().next++) + ". ";
+        }
+        out->PushPrefix(std::string(marker.size(), ' '), marker);
+        *kind = kListItem;
+        return Action::kDescend;
+      }
+      case GUMBO_TAG_BLOCKQUOTE:
+        out->Break(2);
+        out->PushPrefix("> ");
+        *kind = kQuote;
+        return Action::kDescend;
+      case GUMBO_TAG_TABLE:
+        if (RenderTable(i, out)) return Action::kSkip;
+        out->Break(2);
+        *kind = kBlock;
+        return Action::kDescend;
+      case GUMBO_TAG_TR:
+        out->Break(2);
+        *kind = kBlock;
+        return Action::kDescend;
+      case GUMBO_TAG_TD: case GUMBO_TAG_TH: case GUMBO_TAG_DT: case GUMBO_TAG_DD:
+        out->Break(1);
+        *kind = kBlock;
+        return Action::kDescend;
+      default:
+        break;
+    }
+    if (!footnote_labels_.empty() && !dom_.Attr(i, "id").empty()) {
+      // A footnote target that is not an <li> (e.g. <div id="fn1">).
+      std::string label = FootnoteLabelFor(i);
+      if (!label.empty() && IsBlockTag(t)) {
+        out->Break(2);
+        out->PushPrefix("    ", "[^" + label + "]: ");
+        *kind = kFootnoteItem;
+        return Action::kDescend;
+      }
+    }
+    if (IsBlockTag(t)) {
+      out->Break(2);
+      *kind = kBlock;
+    }
+    return Action::kDescend;
+  }
+
+  void Close(const OpenElement& e, MdOut* out) {
+    switch (e.kind) {
+      case kBlock:
+        out->Break(dom_[e.index].tag == GUMBO_TAG_TD || dom_[e.index].tag == GUMBO_TAG_TH ||
+                           dom_[e.index].tag == GUMBO_TAG_DT || dom_[e.index].tag == GUMBO_TAG_DD
+                       ? 1
+                       : 2);
+        break;
+      case kHeading:
+        out->LeaveHeading();
+        out->ClearLineMarker();
+        out->Break(2);
+        break;
+      case kLink: {
+        std::string target = link_targets_.back();
+        link_targets_.pop_back();
+        out->CloseInline("](" + EscapeUrl(target) + ")");
+        break;
+      }
+      case kInline: {
+        std::string closer = inline_closers_.back();
+        inline_closers_.pop_back();
+        if (closer == "*") --emphasis_depth_;
+        if (closer == "**") --strong_depth_;
+        out->CloseInline(closer);
+        break;
+      }
+      case kList:
+        lists_.pop_back();
+        out->Break(lists_.empty() ? 2 : 1);
+        break;
+      case kListItem:
+        out->PopPrefix();
+        out->Break(1);
+        break;
+      case kFootnoteItem:
+        out->PopPrefix();
+        out->Break(2);
+        break;
+      case kQuote:
+        out->PopPrefix();
+        out->Break(2);
+        break;
+      default:
+        break;
+    }
+  }
+
+  static std::string EscapeUrl(const std::string& url) {
+    std::string r;
+    for (char c : url) {
+      if (c == ' ') r += "%20";
+      else if (c == '(') r += "%28";
+      else if (c == ')') r += "%29";
+      else r += c;
+    }
+    return r;
+  }
+
+  // GitHub pipe table when every cell is inline content (at most one paragraph, no lists, quotes,
+  // code blocks or nested tables) and the table has at least two rows and two columns. Returns
+  // false to have the caller render the rows as plain blocks.
+  bool RenderTable(uint32_t table, MdOut* out) {
+    std::vector<std::vector<uint32_t>> rows;
+    uint32_t caption = kNoNode;
+    for (uint32_t k = table + 1; k < dom_[table].end; ++k) {
+      const DomNode& d = dom_[k];
+      if (d.dropped || d.is_text) {
+        if (d.dropped) k = d.end - 1;
+        continue;
+      }
+      if (d.tag == GUMBO_TAG_TABLE) return false;  // nested table: plain rows
+      if (d.tag == GUMBO_TAG_CAPTION) caption = k;
+      if (d.tag == GUMBO_TAG_TR) rows.emplace_back();
+      if ((d.tag == GUMBO_TAG_TD || d.tag == GUMBO_TAG_TH) && !rows.empty()) {
+        uint32_t paragraphs = 0;
+        for (uint32_t c = k + 1; c < d.end; ++c) {
+          GumboTag ct = dom_[c].tag;
+          if (dom_[c].is_text) continue;
+          if (ct == GUMBO_TAG_P || ct == GUMBO_TAG_DIV) ++paragraphs;
+          if (ct == GUMBO_TAG_UL || ct == GUMBO_TAG_OL || ct == GUMBO_TAG_PRE || ct == GUMBO_TAG_BLOCKQUOTE ||
+              ct == GUMBO_TAG_TABLE || ct == GUMBO_TAG_H1 || ct == GUMBO_TAG_H2 || ct == GUMBO_TAG_H3 ||
+              ct == GUMBO_TAG_DL)
+            return false;
+        }
+        if (paragraphs > 1) return false;
+        rows.back().push_back(k);
+        long span = std::strtol(std::string(dom_.Attr(k, "colspan")).c_str(), nullptr, 10);
+        for (long s = 1; s < std::min(span, 50L); ++s) rows.back().push_back(kNoNode);
+        k = d.end - 1;
+      }
+    }
+    size_t cols = 0;
+    for (auto& r : rows) cols = std::max(cols, r.size());
+    rows.erase(std::remove_if(rows.begin(), rows.end(), [](const auto& r) { return r.empty(); }), rows.end());
+    if (rows.size() < 2 || cols < 2) return false;
+    auto cell_text = [&](uint32_t c) -> std::string {
+      if (c == kNoNode) return "";
+      MdOut cell(true);
+      Renderer sub(dom_, options_);
+      sub.footnote_labels_ = footnote_labels_;
+      sub.ref_labels_ = ref_labels_;
+      sub.backref_ids_ = backref_ids_;
+      sub.WalkChildren(c, &cell);
+      std::string s = cell.Take();
+      std::string r;
+      for (char ch : s) {
+        if (ch == '|') r += "\\|";
+        else if (ch == '\n') r += ' ';
+        else r += ch;
+      }
+      return r;
+    };
+    out->Break(2);
+    if (caption != kNoNode) {
+      std::string cap = dom_.TextOf(caption);
+      if (!cap.empty()) {
+        out->Text(cap);
+        out->Break(2);
+      }
+    }
+    std::string body;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      std::string line = "|";
+      for (size_t c = 0; c < cols; ++c) {
+        std::string t = c < rows[r].size() ? cell_text(rows[r][c]) : "";
+        line += " " + t + " |";
+      }
+      body += line;
+      if (r == 0) {
+        body += "\n|";
+        for (size_t c = 0; c < cols; ++c) body += " --- |";
+      }
+      if (r + 1 < rows.size()) body += "\n";
+    }
+    // Written line by line so blockquote/list prefixes apply.
+    size_t pos = 0;
+    bool first = true;
+    while (pos <= body.size()) {
+      size_t nl = body.find('\n', pos);
+      if (nl == std::string::npos) nl = body.size();
+      if (!first) out->Break(1);
+      out->Emit(std::string_view(body).substr(pos, nl - pos));
+      first = false;
+      pos = nl + 1;
+    }
+    out->Break(2);
+    return true;
+  }
+
+  void WalkChildren(uint32_t parent, MdOut* out) {
+    for (uint32_t c = parent + 1; c < dom_[parent].end; c = dom_[c].end) Walk(c, out);
+  }
+
+  const Dom& dom_;
+  const RenderOptions& options_;
+  std::vector<ListContext> lists_;
+  std::vector<std::string> link_targets_;
+  std::vector<std::string> inline_closers_;
+  int emphasis_depth_ = 0;
+  int strong_depth_ = 0;
+  std::unordered_map<std::string, std::string> footnote_labels_;  // target id → label
+  std::unordered_map<uint32_t, std::string> ref_labels_;          // <a> index → label
+  std::unordered_set<std::string> backref_ids_;
+};
+
+}  // namespace
+
+bool IsMathElement(const Dom& dom, uint32_t i) { return DetectMath(dom, i).is_math; }
+
+void MarkNeverText(Dom* dom) {
+  Dom& d = *dom;
+  for (uint32_t i = 0; i < d.size(); ++i) {
+    DomNode& n = d[i];
+    if (n.is_text || n.dropped) continue;
+    bool drop = false;
+    switch (n.tag) {
+      case GUMBO_TAG_HEAD: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_TEMPLATE:
+      case GUMBO_TAG_SVG: case GUMBO_TAG_CANVAS: case GUMBO_TAG_IFRAME: case GUMBO_TAG_OBJECT:
+      case GUMBO_TAG_EMBED: case GUMBO_TAG_VIDEO: case GUMBO_TAG_AUDIO: case GUMBO_TAG_BUTTON:
+      case GUMBO_TAG_INPUT: case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_MAP:
+      case GUMBO_TAG_DATALIST: case GUMBO_TAG_DIALOG:
+        drop = true;
+        break;
+      case GUMBO_TAG_SCRIPT:
+        drop = !IsTexScript(d, i);
+        break;
+      default:
+        break;
+    }
+    if (!drop) {
+      if (IsMathElement(d, i)) {
+        i = n.end - 1;  // the math rules read what they need, hidden or not
+        continue;
+      }
+      if (d.HasAttr(i, "hidden") || d.Attr(i, "aria-hidden") == "true") drop = true;
+      std::string_view style = d.Attr(i, "style");
+      if (!style.empty()) {
+        std::string s;
+        for (char c : style)
+          if (c != ' ') s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (s.find("display:none") != std::string::npos || s.find("visibility:hidden") != std::string::npos)
+          drop = true;
+      }
+    }
+    if (drop) {
+      n.dropped = true;
+      i = n.end - 1;
+    }
+  }
+}
+
+std::string RenderMarkdown(const Dom& dom, uint32_t root, const RenderOptions& options) {
+  if (root == kNoNode || root >= dom.size()) return "";
+  Renderer r(dom, options);
+  return r.Render(root);
+}
+
+}  // namespace alcor::text
