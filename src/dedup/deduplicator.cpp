@@ -403,8 +403,6 @@ Status Deduplicator::Impl::Flush() {
   return Status::OK();
 }
 
-namespace alcor {
-
 Status Deduplicator::Impl::Resolve(Group& group, std::optional<Record> stored, const std::string& stored_line) {
   const DocId d = group.doc;
   const RecordLocation old_location = LocationOf(d);
