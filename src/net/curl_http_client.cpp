@@ -135,6 +135,10 @@ struct Transfer {
   bool truncate_at_max = false;  // robots.txt: keep the first bytes instead of failing
   bool too_large = false;
   bool conditional_sent = false;
+  bool stalled = false;
+  Env* env = nullptr;
+  int64_t stall_us = 0;
+  int64_t last_progress_us = 0;  // when a header or body byte last arrived (or the start)
   char error[CURL_ERROR_SIZE] = {0};
 
   ~Transfer() {
@@ -145,6 +149,7 @@ struct Transfer {
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t len = size * count;
+  t->last_progress_us = t->env->MonotonicMicros();
   if (t->body.size() + len > t->max_bytes) {
     if (t->truncate_at_max) {
       t->body.append(data, t->max_bytes - t->body.size());
@@ -160,6 +165,7 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t len = size * count;
+  t->last_progress_us = t->env->MonotonicMicros();
   std::string_view line(data, len);
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
   if (line.substr(0, 5) == "HTTP/") {
@@ -173,6 +179,17 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   t->headers.emplace_back(Lower(line.substr(0, colon)), std::string(value));
   return len;
+}
+
+// libcurl calls this at least about once a second during a transfer. Its own low-speed check
+// averages over several seconds; this one aborts as soon as nothing arrived for stall_us.
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  if (t->env->MonotonicMicros() - t->last_progress_us > t->stall_us) {
+    t->stalled = true;
+    return 1;  // aborts with CURLE_ABORTED_BY_CALLBACK
+  }
+  return 0;
 }
 
 const std::string* FindHeader(const std::vector<std::pair<std::string, std::string>>& headers,
@@ -508,10 +525,12 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent_.c_str());
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_ms));
-    // "Stalled": fewer than 1 byte per second for stall_timeout (libcurl counts whole seconds).
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
-                     static_cast<long>(std::max<int64_t>(1, (options_.stall_timeout_ms + 999) / 1000)));
+    t->env = env_;
+    t->stall_us = options_.stall_timeout_ms * 1000;
+    t->last_progress_us = now;
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, t.get());
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
     if (job->is_robots) curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, curl_off_t{0});
     if (!req.raw) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // all built-in decoders
@@ -565,7 +584,9 @@ class CurlHttpClient final : public HttpClient {
         t->conditional_sent = true;
       }
     }
-    if (has_body && !has_header("Expect")) add("Expect", "");  // no 100-continue round trip
+    if (has_body && !has_header("Expect")) {  // no 100-continue round trip
+      t->header_list = curl_slist_append(t->header_list, "Expect:");
+    }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
 
     t->job = std::move(job);
@@ -619,9 +640,14 @@ class CurlHttpClient final : public HttpClient {
       return;
     }
     if (rc != CURLE_OK) {
-      std::string what = curl_easy_strerror(rc);
-      if (t->error[0] != '\0') what += " (" + std::string(t->error) + ")";
-      if (rc == CURLE_OPERATION_TIMEDOUT) what = "timed out or stalled: " + what;
+      std::string what;
+      if (t->stalled) {
+        rc = CURLE_OPERATION_TIMEDOUT;  // retried like a timeout
+        what = fmt::format("stalled: nothing received for {:.1f} s", options_.stall_timeout_ms / 1000.0);
+      } else {
+        what = curl_easy_strerror(rc);
+        if (t->error[0] != '\0') what += " (" + std::string(t->error) + ")";
+      }
       Status final_status = Status::Network(Describe(*job) + ": " + what);
       if (IsRetryableCurlError(rc)) {
         RetryOrFail(std::move(job), std::nullopt, final_status);

@@ -56,8 +56,14 @@ size_t SecretRegistry::size() const {
 }
 
 std::string RedactValues(std::string_view text, const std::vector<std::string>& secrets) {
+  // Longest first, so a secret that contains another is replaced whole.
+  std::vector<const std::string*> order;
+  for (const std::string& secret : secrets) order.push_back(&secret);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
   std::string out(text);
-  for (const std::string& secret : secrets) {
+  for (const std::string* secret_ptr : order) {
+    const std::string& secret = *secret_ptr;
     if (secret.empty()) continue;
     size_t pos = 0;
     while ((pos = out.find(secret, pos)) != std::string::npos) {
