@@ -21,8 +21,9 @@ namespace alcor {
 
 // How <a href> elements are written.
 enum class LinkStyle {
-  kInline,    // [text](absolute URL)   (the default: the text keeps where links point)
-  kTextOnly,  // text                    (links dropped, their text kept)
+  kAuto,      // kTextOnly with main_content (reader-mode text of a web page), else kInline
+  kInline,    // [text](absolute URL)
+  kTextOnly,  // text: the link's text only
 };
 
 struct NormalizeOptions {
@@ -35,7 +36,10 @@ struct NormalizeOptions {
   bool main_content = false;
   // <img> becomes its alt text (true) or nothing (false).
   bool images_as_alt = true;
-  LinkStyle links = LinkStyle::kInline;
+  // kAuto: a post body or chapter keeps its links; the article of a whole page keeps its words
+  // only (a page's links are mostly site navigation, trackers and ads, and URLs inside the
+  // sentences of an article are noise to a reader of the corpus).
+  LinkStyle links = LinkStyle::kAuto;
   // The input is already UTF-8 text (a JSON string, a decoded feed): no charset sniffing or
   // conversion; invalid sequences are still replaced and counted.
   bool input_is_utf8 = false;
@@ -68,6 +72,16 @@ struct NormalizeResult {
 // Fails only with LimitExceeded (input above options.max_input_bytes).
 Result<NormalizeResult> NormalizeHtml(std::string_view raw, const NormalizeOptions& options,
                                       std::string_view http_charset = {});
+
+// One line of `alcor normalize --jsonl`: a JSON object with an "html" string (and optional "id",
+// "url"). On success *out is the same object, one line ending in '\n', with "html" removed,
+// "text" set, and the page metadata (NormalizeResult::MetadataJson) as "metadata" when the input
+// has none, or added to an input metadata object under the keys it lacks. Other fields are kept.
+// The html is taken as UTF-8 text (options.input_is_utf8); options.base_url, when empty, is the
+// object's "url". *id receives the object's "id" (when readable) for error messages.
+// Fails with InvalidArgument (not a JSON object, no html string) or as NormalizeHtml does.
+Status NormalizeJsonLine(std::string_view line, const NormalizeOptions& options, std::string* out,
+                         std::string* id);
 
 // ---- Text hygiene, shared with the modules that bring Markdown or plain text ----
 

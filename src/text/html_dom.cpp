@@ -227,8 +227,10 @@ std::string Dom::TextOf(uint32_t i, bool collapse, size_t max_bytes) const {
 std::string Dom::TagName(uint32_t i) const {
   const DomNode& d = nodes_[i];
   if (d.is_text) return "";
+  if (d.g->type != GUMBO_NODE_ELEMENT && d.g->type != GUMBO_NODE_TEMPLATE) return "";
   if (d.tag != GUMBO_TAG_UNKNOWN) return gumbo_normalized_tagname(d.tag);
   GumboStringPiece piece = d.g->v.element.original_tag;
+  if (!piece.data || piece.length < 2 || piece.data[0] != '<') return "";
   gumbo_tag_from_original_text(&piece);
   std::string r(piece.data ? piece.data : "", piece.data ? piece.length : 0);
   for (char& c : r) c = Lower(c);

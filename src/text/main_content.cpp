@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
+#include <vector>
 
 namespace alcor::text {
 namespace {
@@ -43,27 +45,38 @@ bool WordMatches(std::string_view word, const char* pattern) {
   return word == p;
 }
 
+// The three word lists, indexed by first letter so that each word is compared with few patterns.
+struct HintTable {
+  std::vector<std::pair<const char*, int>> by_letter[26];
+  HintTable() {
+    auto add = [&](const char* const* list, size_t n, int hint) {
+      for (size_t k = 0; k < n; ++k) by_letter[list[k][0] - 'a'].push_back({list[k], hint});
+    };
+    add(kStrongNegative, std::size(kStrongNegative), kHintStrongNegative);
+    add(kWeakNegative, std::size(kWeakNegative), kHintWeakNegative);
+    add(kPositive, std::size(kPositive), kHintPositive);
+  }
+};
+
 int HintsOf(std::string_view value) {
+  static const HintTable table;
   int hints = kHintNone;
-  std::string lower;
-  lower.reserve(value.size());
-  for (char c : value) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  char lower[256];
+  size_t n = std::min(value.size(), sizeof lower);
+  for (size_t k = 0; k < n; ++k) lower[k] = static_cast<char>(std::tolower(static_cast<unsigned char>(value[k])));
+  std::string_view lv(lower, n);
   // Whole-value matches for utility classes that split into harmless words.
   for (std::string_view whole : {"sr-only", "screen-reader-text", "visually-hidden", "visuallyhidden", "hide"})
-    if (HasClassToken(lower, whole)) hints |= kHintStrongNegative;
+    if (HasClassToken(lv, whole)) hints |= kHintStrongNegative;
   size_t i = 0;
-  while (i < lower.size()) {
-    while (i < lower.size() && !std::isalnum(static_cast<unsigned char>(lower[i]))) ++i;
+  while (i < n) {
+    while (i < n && !std::isalnum(static_cast<unsigned char>(lower[i]))) ++i;
     size_t j = i;
-    while (j < lower.size() && std::isalnum(static_cast<unsigned char>(lower[j]))) ++j;
-    if (j > i) {
-      std::string_view w(lower.data() + i, j - i);
-      for (const char* p : kStrongNegative)
-        if (WordMatches(w, p)) hints |= kHintStrongNegative;
-      for (const char* p : kWeakNegative)
-        if (WordMatches(w, p)) hints |= kHintWeakNegative;
-      for (const char* p : kPositive)
-        if (WordMatches(w, p)) hints |= kHintPositive;
+    while (j < n && std::isalnum(static_cast<unsigned char>(lower[j]))) ++j;
+    if (j > i && lower[i] >= 'a' && lower[i] <= 'z') {
+      std::string_view w(lower + i, j - i);
+      for (const auto& [pattern, hint] : table.by_letter[lower[i] - 'a'])
+        if (WordMatches(w, pattern)) hints |= hint;
     }
     i = j;
   }
@@ -109,7 +122,7 @@ uint32_t SelectMainContent(Dom* dom_ptr, const std::string& article_body_hint) {
     bool drop = false;
     switch (d.tag) {
       case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM:
-      case GUMBO_TAG_HEADER: case GUMBO_TAG_MENU: case GUMBO_TAG_DIALOG:
+      case GUMBO_TAG_HEADER: case GUMBO_TAG_MENU:
         drop = !holds_most;
         break;
       default:

@@ -390,8 +390,10 @@ bool MaybeMath(const Dom& dom, uint32_t i) {
   if (d.tag == GUMBO_TAG_UNKNOWN && StartsWithNoCase(dom.TagName(i), "mjx")) return true;
   std::string_view cls = dom.Attr(i, "class");
   if (cls.empty()) return false;
-  return ContainsNoCase(cls, "math") || ContainsNoCase(cls, "mjx") || ContainsNoCase(cls, "katex") ||
-         ContainsNoCase(cls, "tex");
+  std::string lower(cls);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.find("math") != std::string::npos || lower.find("mjx") != std::string::npos ||
+         lower.find("katex") != std::string::npos || lower.find("tex") != std::string::npos;
 }
 
 MathFound DetectMath(const Dom& dom, uint32_t i) {
@@ -1094,7 +1096,7 @@ void MarkNeverText(Dom* dom) {
       case GUMBO_TAG_SVG: case GUMBO_TAG_CANVAS: case GUMBO_TAG_IFRAME: case GUMBO_TAG_OBJECT:
       case GUMBO_TAG_EMBED: case GUMBO_TAG_VIDEO: case GUMBO_TAG_AUDIO: case GUMBO_TAG_BUTTON:
       case GUMBO_TAG_INPUT: case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_MAP:
-      case GUMBO_TAG_DATALIST: case GUMBO_TAG_DIALOG:
+      case GUMBO_TAG_DATALIST:
         drop = true;
         break;
       case GUMBO_TAG_SCRIPT:

@@ -70,6 +70,7 @@ Result<NormalizeResult> NormalizeHtml(std::string_view raw, const NormalizeOptio
   render.base_url = meta.base_href.empty() ? options.base_url : meta.base_href;
   render.images_as_alt = options.images_as_alt;
   render.links = options.links;
+  if (render.links == LinkStyle::kAuto) render.links = options.main_content ? LinkStyle::kTextOnly : LinkStyle::kInline;
   std::string markdown = text::RenderMarkdown(dom, root, render);
   result.text = CleanText(markdown);
 

@@ -10,10 +10,9 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <iostream>
+#include <cstdlib>
 #include <string>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "alcor/normalize.hpp"
@@ -27,25 +26,8 @@ struct NormalizeFlags {
   bool main_content = false;
   bool no_images = false;
   std::string base_url;
-  std::string links = "inline";
+  std::string links;  // "" = auto
 };
-
-// Reads one line (without '\n') from stdin; false at end of input.
-bool ReadLine(std::FILE* in, std::string* line) {
-  line->clear();
-  char buf[1 << 16];
-  while (std::fgets(buf, sizeof buf, in)) {
-    size_t n = std::strlen(buf);
-    // fgets stops at '\n' or a full buffer; a NUL byte inside the line shortens n, which only
-    // matters for binary garbage (then the JSON parse fails and the line is reported).
-    if (n > 0 && buf[n - 1] == '\n') {
-      line->append(buf, n - 1);
-      return true;
-    }
-    line->append(buf, n);
-  }
-  return !line->empty();
-}
 
 bool WriteAll(std::string_view s) { return std::fwrite(s.data(), 1, s.size(), stdout) == s.size(); }
 
@@ -68,56 +50,35 @@ int RunDocument(const NormalizeOptions& options) {
   return kExitOk;
 }
 
-int RunJsonl(NormalizeOptions options) {
-  options.input_is_utf8 = true;  // JSON strings are text already
-  const std::string default_base = options.base_url;
+int RunJsonl(const NormalizeOptions& options) {
   static char out_buffer[1 << 16];
   std::setvbuf(stdout, out_buffer, _IOFBF, sizeof out_buffer);
-  std::string line;
+  char* buf = nullptr;
+  size_t cap = 0;
+  ssize_t len;
   size_t line_no = 0, failed = 0;
-  while (ReadLine(stdin, &line)) {
+  std::string out, id;
+  int rc = kExitOk;
+  // getline: one line at a time, whatever its length (a 50 MB line is one allocation).
+  while ((len = getline(&buf, &cap, stdin)) >= 0) {
     ++line_no;
-    size_t first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos) continue;
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    std::string id;
-    auto fail = [&](const std::string& why) {
+    std::string_view line(buf, static_cast<size_t>(len));
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    Status s = NormalizeJsonLine(line, options, &out, &id);
+    if (!s.ok()) {
       ++failed;
-      if (id.empty()) std::fprintf(stderr, "alcor normalize: line %zu: %s\n", line_no, why.c_str());
-      else std::fprintf(stderr, "alcor normalize: line %zu (id %s): %s\n", line_no, id.c_str(), why.c_str());
-    };
-    if (j.is_discarded() || !j.is_object()) {
-      fail("not a JSON object");
+      if (id.empty()) std::fprintf(stderr, "alcor normalize: line %zu: %s\n", line_no, s.ToString().c_str());
+      else std::fprintf(stderr, "alcor normalize: line %zu (id %s): %s\n", line_no, id.c_str(), s.ToString().c_str());
       continue;
     }
-    if (auto it = j.find("id"); it != j.end()) id = it->is_string() ? it->get<std::string>() : it->dump();
-    auto html = j.find("html");
-    if (html == j.end() || !html->is_string()) {
-      fail("no \"html\" string field");
-      continue;
+    if (!WriteAll(out)) {
+      rc = errno == EPIPE ? kExitOk : kExitFailed;
+      break;
     }
-    options.base_url = default_base;
-    if (options.base_url.empty())
-      if (auto u = j.find("url"); u != j.end() && u->is_string()) options.base_url = u->get<std::string>();
-    Result<NormalizeResult> r = NormalizeHtml(html->get_ref<const std::string&>(), options);
-    if (!r.ok()) {
-      fail(r.status().ToString());
-      continue;
-    }
-    j.erase("html");
-    j["text"] = std::move(r->text);
-    nlohmann::json meta = r->MetadataJson();
-    auto existing = j.find("metadata");
-    if (existing == j.end()) {
-      j["metadata"] = std::move(meta);
-    } else if (existing->is_object()) {
-      for (auto& [key, value] : meta.items())
-        if (!existing->contains(key)) (*existing)[key] = value;
-    }
-    std::string out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    out += '\n';
-    if (!WriteAll(out)) return errno == EPIPE ? kExitOk : kExitFailed;
   }
+  std::free(buf);
+  if (rc != kExitOk) return rc;
   if (std::fflush(stdout) != 0 && errno != EPIPE) return kExitFailed;
   if (failed > 0) {
     std::fprintf(stderr, "alcor normalize: %zu of %zu lines failed\n", failed, line_no);
@@ -136,14 +97,17 @@ CommandRunner SetupNormalize(CLI::App* app) {
   app->add_option("--base-url", flags->base_url,
                   "resolve relative links against this URL (default with --jsonl: each object's \"url\")");
   app->add_flag("--no-images", flags->no_images, "drop images instead of writing their alt text");
-  app->add_option("--links", flags->links, "inline: [text](url); text: the link text only")
+  app->add_option("--links", flags->links,
+                  "inline: [text](url); text: the link text only (default: text with --main-content, else inline)")
       ->check(CLI::IsMember({"inline", "text"}));
   return [flags](const GlobalOptions&) {
     NormalizeOptions options;
     options.base_url = flags->base_url;
     options.main_content = flags->main_content;
     options.images_as_alt = !flags->no_images;
-    options.links = flags->links == "text" ? LinkStyle::kTextOnly : LinkStyle::kInline;
+    options.links = flags->links == "text"     ? LinkStyle::kTextOnly
+                    : flags->links == "inline" ? LinkStyle::kInline
+                                               : LinkStyle::kAuto;
     return flags->jsonl ? RunJsonl(options) : RunDocument(options);
   };
 }
