@@ -96,6 +96,49 @@ bool IsBoilerplateRole(std::string_view role) {
          role == "toolbar" || role == "alert" || role == "form";
 }
 
+// The longest link text in the subtree of i, in characters (a headline link is long).
+uint32_t LongestLinkText(const Dom& dom, uint32_t i) {
+  uint32_t best = 0;
+  for (uint32_t k = i; k < dom[i].end; ++k)
+    if (!dom[k].is_text && dom[k].tag == GUMBO_TAG_A) {
+      best = std::max(best, dom[k].text_chars);
+      k = dom[k].end - 1;
+    }
+  return best;
+}
+
+// A list of teasers ("more stories", "related posts", product cards): at least three element
+// children of one kind (same tag and class) that each are short, and most of which lead with a
+// headline-sized link. Article paragraphs fail the test: they are not cards with a long link.
+bool IsTeaserList(const Dom& dom, uint32_t e) {
+  struct Group {
+    GumboTag tag;
+    std::string_view cls;
+    uint32_t count = 0, teasers = 0, chars = 0;
+  };
+  std::vector<Group> groups;
+  for (uint32_t c = e + 1; c < dom[e].end; c = dom[c].end) {
+    const DomNode& d = dom[c];
+    if (d.is_text || d.dropped || d.tag == GUMBO_TAG_P || d.text_chars == 0) continue;
+    std::string_view cls = dom.Attr(c, "class");
+    Group* g = nullptr;
+    for (Group& x : groups)
+      if (x.tag == d.tag && x.cls == cls) g = &x;
+    if (!g) {
+      if (groups.size() >= 8) continue;
+      groups.push_back({d.tag, cls});
+      g = &groups.back();
+    }
+    ++g->count;
+    g->chars += d.text_chars;
+    uint32_t link = LongestLinkText(dom, c);
+    if (link >= 15 && d.text_chars < 600 && link * 10 >= d.text_chars) ++g->teasers;
+  }
+  for (const Group& g : groups)
+    if (g.count >= 3 && g.teasers * 10 >= g.count * 7 && g.chars * 2 >= dom[e].text_chars) return true;
+  return false;
+}
+
 uint32_t FindBody(const Dom& dom) {
   uint32_t body = dom.Find(GUMBO_TAG_BODY);
   return body == kNoNode ? 0 : body;
@@ -109,6 +152,20 @@ uint32_t SelectMainContent(Dom* dom_ptr, const std::string& article_body_hint) {
   dom.ComputeStats();
   uint32_t body = FindBody(dom);
   const uint32_t total_good = std::max<uint32_t>(dom[body].good_chars, 1);
+
+  // Teaser lists hold paragraph-like text that would pull the root up to the page level.
+  for (uint32_t i = body + 1; i < dom[body].end; ++i) {
+    DomNode& d = dom[i];
+    if (d.is_text || d.dropped) {
+      if (d.dropped) i = d.end - 1;
+      continue;
+    }
+    if (d.good_chars * 2 > total_good && d.paragraphs >= 2 && d.link_chars * 5 < d.text_chars) continue;
+    if (IsTeaserList(dom, i)) {
+      d.dropped = true;
+      i = d.end - 1;
+    }
+  }
 
   // 1. Boilerplate by tag, role and class/id words. An element that holds most of the page's
   //    paragraph text is never dropped on a hint alone (wrappers carry all sorts of classes).
@@ -134,7 +191,10 @@ uint32_t SelectMainContent(Dom* dom_ptr, const std::string& article_body_hint) {
     }
     if (!drop && !holds_most) {
       int h = ElementHints(dom, i);
-      if ((h & kHintStrongNegative) || ((h & kHintWeakNegative) && !(h & kHintPositive))) drop = true;
+      // Weak words (grid, card, media, header...) also name layout wrappers: they drop only
+      // elements without paragraph text.
+      if ((h & kHintStrongNegative) || ((h & kHintWeakNegative) && !(h & kHintPositive) && d.paragraphs == 0))
+        drop = true;
     }
     if (drop) {
       d.dropped = true;
@@ -142,7 +202,6 @@ uint32_t SelectMainContent(Dom* dom_ptr, const std::string& article_body_hint) {
     }
   }
   dom.ComputeStats();
-
   // 2. The root: the deepest element that still holds most of the paragraph text.
   const uint32_t good = dom[body].good_chars;
   uint32_t root = body;

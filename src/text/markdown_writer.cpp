@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <unordered_map>
@@ -28,6 +29,7 @@ class MdOut {
     }
     if (!has_content_) return;
     if (strength > need_) need_ = strength;
+    break_depth_ = std::min(break_depth_, prefixes_.size());
     pending_space_ = false;
   }
   // A <br>: a new line; a second one in a row makes a blank line.
@@ -55,6 +57,7 @@ class MdOut {
       prefixes_.pop_back();
       markers_.pop_back();
     }
+    break_depth_ = std::min(break_depth_, prefixes_.size());
   }
   void SetLineMarker(std::string marker) {
     if (!flat_) line_marker_ = std::move(marker);
@@ -192,6 +195,7 @@ class MdOut {
       out_ += LinePrefix(false);
       line_open_ = true;
       need_ = 0;
+      break_depth_ = SIZE_MAX;
       pending_space_ = false;
       line_has_content_ = false;
       if (!line_marker_.empty()) {
@@ -208,9 +212,11 @@ class MdOut {
     line_has_content_ = true;
   }
 
+  // The prefix of a blank line: only the prefixes open when the break was asked for, so a
+  // blockquote that starts after a paragraph is not preceded by an empty "> " line.
   std::string LinePrefixNoConsume() const {
     std::string p;
-    for (const std::string& s : prefixes_) p += s;
+    for (size_t k = 0; k < prefixes_.size() && k < break_depth_; ++k) p += prefixes_[k];
     while (!p.empty() && p.back() == ' ') p.pop_back();
     return p;
   }
@@ -222,6 +228,7 @@ class MdOut {
   std::string pending_inline_;
   std::vector<Inline> inline_stack_;
   int need_ = 0;
+  size_t break_depth_ = SIZE_MAX;
   int heading_depth_ = 0;
   bool pending_space_ = false;
   bool has_content_ = false;
