@@ -69,36 +69,30 @@ class MdOut {
   }
 
   // Text as in HTML: whitespace runs collapse to one space; removed characters are dropped.
+  // Runs of ordinary characters are appended whole (this is the hot loop of the renderer).
   void Text(std::string_view t) {
-    size_t i = 0;
-    std::string chunk;
-    while (i < t.size()) {
-      unsigned char c = static_cast<unsigned char>(t[i]);
-      if (c < 0x80) {
-        if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
-          if (!chunk.empty()) Emit(chunk), chunk.clear();
-          SpaceAfterContent();
-          ++i;
-          continue;
-        }
-        if (IsRemovedChar(c)) {
-          ++i;
-          continue;
-        }
-        chunk += static_cast<char>(c);
-        ++i;
-        continue;
-      }
+    size_t i = 0, n = t.size();
+    while (i < n) {
       size_t start = i;
-      char32_t cp = NextCodePoint(t, &i);
-      if (IsSpaceChar(cp)) {
-        if (!chunk.empty()) Emit(chunk), chunk.clear();
-        SpaceAfterContent();
-      } else if (!IsRemovedChar(cp)) {
-        chunk.append(t.data() + start, i - start);
+      while (i < n) {
+        unsigned char c = static_cast<unsigned char>(t[i]);
+        if (c > 0x20 && c < 0x7F) {
+          ++i;
+          continue;
+        }
+        if (c < 0x80) break;
+        size_t j = i;
+        char32_t cp = NextCodePoint(t, &j);
+        if (IsSpaceChar(cp) || IsRemovedChar(cp)) break;
+        i = j;
       }
+      if (i > start) Emit(t.substr(start, i - start));
+      if (i >= n) break;
+      size_t j = i;
+      char32_t cp = NextCodePoint(t, &j);
+      if (IsSpaceChar(cp)) SpaceAfterContent();  // else a removed character: dropped
+      i = j;
     }
-    if (!chunk.empty()) Emit(chunk);
   }
 
   // Content written verbatim (no whitespace handling), e.g. "$x^2$" or a heading marker's text.
@@ -694,26 +688,50 @@ class Renderer {
   // Footnotes: a reference is an in-page link inside <sup> (or with a footnote-ish class/id);
   // its target becomes "[^label]: " when rendered.
   void CollectFootnotes(uint32_t root) {
+    struct Candidate {
+      uint32_t a;
+      std::string target;
+    };
+    std::vector<Candidate> candidates;
+    std::unordered_set<std::string> targets, ref_ids;
     for (uint32_t i = root; i < dom_[root].end; ++i) {
       if (dom_[i].tag != GUMBO_TAG_A || dom_[i].is_text) continue;
       std::string_view href = dom_.Attr(i, "href");
-      if (href.size() < 2 || href[0] != '#') continue;
-      if (!IsFootnoteRef(i)) continue;
-      std::string target(href.substr(1));
-      if (footnote_labels_.count(target)) {
-        ref_labels_[i] = footnote_labels_[target];
+      if (href.size() < 2 || href[0] != '#' || !IsFootnoteRef(i)) continue;
+      candidates.push_back({i, std::string(href.substr(1))});
+      targets.emplace(href.substr(1));
+      if (!dom_.Attr(i, "id").empty()) ref_ids.emplace(dom_.Attr(i, "id"));
+      uint32_t p = dom_[i].parent;
+      if (p != kNoNode && !dom_.Attr(p, "id").empty()) ref_ids.emplace(dom_.Attr(p, "id"));
+    }
+    if (candidates.empty()) return;
+    for (const std::string& id : ref_ids) targets.erase(id);  // targets now: footnote bodies
+    backref_ids_.insert(ref_ids.begin(), ref_ids.end());      // links to these go back up
+    // A link back to a reference ("↩"), or any footnote link inside a footnote body, is a back
+    // reference: dropped, not numbered.
+    auto in_footnote_body = [&](uint32_t a) {
+      for (uint32_t p = dom_[a].parent; p != kNoNode; p = dom_[p].parent) {
+        std::string_view id = dom_.Attr(p, "id");
+        if (!id.empty() && targets.count(std::string(id))) return true;
+      }
+      return false;
+    };
+    for (const Candidate& c : candidates) {
+      if (ref_ids.count(c.target) || in_footnote_body(c.a)) {
+        backref_ids_.insert(c.target);
+        continue;
+      }
+      auto known = footnote_labels_.find(c.target);
+      if (known != footnote_labels_.end()) {
+        ref_labels_[c.a] = known->second;
         continue;
       }
       std::string label;
-      for (char c : dom_.TextOf(i))
-        if (std::isalnum(static_cast<unsigned char>(c))) label += c;
+      for (char ch : dom_.TextOf(c.a))
+        if (std::isalnum(static_cast<unsigned char>(ch))) label += ch;
       if (label.empty() || label.size() > 12) label = std::to_string(footnote_labels_.size() + 1);
-      footnote_labels_[target] = label;
-      ref_labels_[i] = label;
-      std::string_view own_id = dom_.Attr(i, "id");
-      if (!own_id.empty()) backref_ids_.emplace(own_id);
-      uint32_t p = dom_[i].parent;
-      if (p != kNoNode && !dom_.Attr(p, "id").empty()) backref_ids_.emplace(dom_.Attr(p, "id"));
+      footnote_labels_[c.target] = label;
+      ref_labels_[c.a] = label;
     }
   }
 
@@ -1094,6 +1112,7 @@ bool IsMathElement(const Dom& dom, uint32_t i) { return DetectMath(dom, i).is_ma
 
 void MarkNeverText(Dom* dom) {
   Dom& d = *dom;
+  d.ComputeStats();  // forms are judged by the paragraph text they hold
   for (uint32_t i = 0; i < d.size(); ++i) {
     DomNode& n = d[i];
     if (n.is_text || n.dropped) continue;
@@ -1108,6 +1127,15 @@ void MarkNeverText(Dom* dom) {
         break;
       case GUMBO_TAG_SCRIPT:
         drop = !IsTexScript(d, i);
+        break;
+      case GUMBO_TAG_FORM:
+        // A form is controls and labels; but some sites wrap the whole page in one (ASP.NET):
+        // a form holding paragraph text is kept, its controls still dropped.
+        drop = n.good_chars == 0;
+        break;
+      case GUMBO_TAG_LABEL: case GUMBO_TAG_FIELDSET: case GUMBO_TAG_LEGEND: case GUMBO_TAG_OUTPUT:
+      case GUMBO_TAG_PROGRESS: case GUMBO_TAG_METER:
+        drop = n.good_chars == 0;
         break;
       default:
         break;
