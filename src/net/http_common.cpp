@@ -10,6 +10,7 @@
 
 #include "alcor/http.hpp"
 #include "alcor/version.hpp"
+#include "net/http_url.hpp"
 
 namespace alcor {
 
@@ -221,19 +222,16 @@ bool ValidHostPattern(std::string_view p) {
 Result<HostRule> ParseHostRule(const nlohmann::json& v, const std::string& path) {
   if (!v.is_object()) return KeyError(path, "must be an object");
   HostRule rule;
-  bool has_concurrency = false, has_interval = false;
   for (const auto& [key, value] : v.items()) {
     std::string key_path = path + "." + key;
     if (key == "concurrency") {
       Result<int64_t> n = IntegerIn(value, key_path, 1, 64);
       if (!n.ok()) return n.status();
       rule.concurrency = static_cast<int>(*n);
-      has_concurrency = true;
     } else if (key == "interval_s") {
       Result<double> d = NumberIn(value, key_path, 0, 86400);
       if (!d.ok()) return d.status();
       rule.interval_s = *d;
-      has_interval = true;
     } else if (key == "headers") {
       if (!value.is_object()) return KeyError(key_path, "must be an object of strings");
       for (const auto& [name, header_value] : value.items()) {
@@ -252,8 +250,6 @@ Result<HostRule> ParseHostRule(const nlohmann::json& v, const std::string& path)
       return KeyError(key_path, "unknown key (expected concurrency, interval_s, headers)");
     }
   }
-  (void)has_concurrency;
-  (void)has_interval;
   return rule;
 }
 
@@ -378,7 +374,8 @@ std::future<Result<HttpResponse>> HttpClient::FetchAsync(HttpRequest request) {
 Result<HttpResponse> HttpClient::Fetch(HttpRequest request) {
   if (OnClientThread()) {
     return Status::InvalidArgument("HttpClient::Fetch called from a fetch callback (would deadlock): " +
-                                   request.method + " " + SecretRegistry::Global()->Redact(request.url));
+                                   request.method + " " +
+                                   SecretRegistry::Global()->Redact(DisplayUrl(request.url)));
   }
   return FetchAsync(std::move(request)).get();
 }
