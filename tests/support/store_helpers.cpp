@@ -1,0 +1,48 @@
+#include "support/store_helpers.hpp"
+
+#include <gtest/gtest.h>
+
+namespace alcor::testing {
+
+Record MakeRecord(uint64_t n, const std::string& source, size_t text_bytes) {
+  Record r;
+  r.id = "test:" + std::to_string(n);
+  r.source = source;
+  r.source_kind = "file";
+  r.url = "https://example.org/doc/" + std::to_string(n);
+  r.title = "Document " + std::to_string(n);
+  r.authors = {"Author " + std::to_string(n % 7)};
+  r.date_published = "2022-03-04T18:04:53Z";
+  static const char* kWords[] = {"alignment", "corpus", "model", "reward", "agent", "interpretability",
+                                 "policy", "gradient", "oversight", "deception", "$x^2$", "ω"};
+  uint64_t state = n * 2654435761u + 17;
+  while (r.text.size() < text_bytes) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    r.text += kWords[(state >> 33) % 12];
+    r.text += (state >> 40) % 11 == 0 ? "\n\n" : " ";
+  }
+  r.metadata = {{"n", n}};
+  r.fetched_at = "2026-11-28T00:00:00Z";
+  r.Seal();
+  return r;
+}
+
+std::unique_ptr<Store> OpenStore(const std::string& dir, ShardWriterOptions shard) {
+  StoreOptions options;
+  options.shard = shard;
+  std::unique_ptr<Store> store;
+  Status s = Store::Open(Env::Default(), dir, options, &store);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return store;
+}
+
+void WriteRecords(Store* store, uint64_t first, uint64_t count, const std::string& source) {
+  auto writer = store->NewShardWriter(source);
+  for (uint64_t i = first; i < first + count; ++i) ASSERT_TRUE(writer->Add(MakeRecord(i, source)).ok());
+  Transaction txn;
+  ASSERT_TRUE(writer->Finish(&txn.shards).ok());
+  Status s = store->Commit(&txn);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+}
+
+}  // namespace alcor::testing

@@ -1,0 +1,22 @@
+// Helpers for tests that need records and stores.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alcor/record.hpp"
+#include "alcor/store.hpp"
+
+namespace alcor::testing {
+
+// A complete, sealed record with a deterministic id "test:<n>" and about text_bytes of text.
+Record MakeRecord(uint64_t n, const std::string& source = "test", size_t text_bytes = 200);
+
+// Opens (creating) a writable store at dir; fails the test on error.
+std::unique_ptr<Store> OpenStore(const std::string& dir, ShardWriterOptions shard = {});
+
+// Writes records [first, first+count) of source in one transaction.
+void WriteRecords(Store* store, uint64_t first, uint64_t count, const std::string& source = "test");
+
+}  // namespace alcor::testing
