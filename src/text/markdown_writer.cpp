@@ -48,7 +48,11 @@ class MdOut {
     pending_space_ = false;
   }
 
+  // Beyond kMaxPrefixDepth nested quotes/lists the prefix stops growing, so output stays linear
+  // in the input even for pathological nesting.
+  static constexpr size_t kMaxPrefixDepth = 32;
   void PushPrefix(std::string prefix, std::string first_line_marker = "") {
+    if (prefixes_.size() >= kMaxPrefixDepth) prefix.clear(), first_line_marker.clear();
     prefixes_.push_back(std::move(prefix));
     markers_.push_back(std::move(first_line_marker));
   }
@@ -706,7 +710,7 @@ class Renderer {
     }
     if (candidates.empty()) return;
     for (const std::string& id : ref_ids) targets.erase(id);  // targets now: footnote bodies
-    backref_ids_.insert(ref_ids.begin(), ref_ids.end());      // links to these go back up
+    notes_->backref_ids.insert(ref_ids.begin(), ref_ids.end());      // links to these go back up
     // A link back to a reference ("↩"), or any footnote link inside a footnote body, is a back
     // reference: dropped, not numbered.
     auto in_footnote_body = [&](uint32_t a) {
@@ -718,20 +722,20 @@ class Renderer {
     };
     for (const Candidate& c : candidates) {
       if (ref_ids.count(c.target) || in_footnote_body(c.a)) {
-        backref_ids_.insert(c.target);
+        notes_->backref_ids.insert(c.target);
         continue;
       }
-      auto known = footnote_labels_.find(c.target);
-      if (known != footnote_labels_.end()) {
-        ref_labels_[c.a] = known->second;
+      auto known = notes_->labels.find(c.target);
+      if (known != notes_->labels.end()) {
+        notes_->refs[c.a] = known->second;
         continue;
       }
       std::string label;
       for (char ch : dom_.TextOf(c.a))
         if (std::isalnum(static_cast<unsigned char>(ch))) label += ch;
-      if (label.empty() || label.size() > 12) label = std::to_string(footnote_labels_.size() + 1);
-      footnote_labels_[c.target] = label;
-      ref_labels_[c.a] = label;
+      if (label.empty() || label.size() > 12) label = std::to_string(notes_->labels.size() + 1);
+      notes_->labels[c.target] = label;
+      notes_->refs[c.a] = label;
     }
   }
 
@@ -747,11 +751,11 @@ class Renderer {
   // The footnote label for an element that is a footnote target (li with the id, or whose first
   // descendant carries it), or "".
   std::string FootnoteLabelFor(uint32_t i) const {
-    if (footnote_labels_.empty()) return "";
+    if (notes_->labels.empty()) return "";
     std::string_view id = dom_.Attr(i, "id");
     if (!id.empty()) {
-      auto it = footnote_labels_.find(std::string(id));
-      if (it != footnote_labels_.end()) return it->second;
+      auto it = notes_->labels.find(std::string(id));
+      if (it != notes_->labels.end()) return it->second;
     }
     return "";
   }
@@ -828,15 +832,15 @@ class Renderer {
         return Action::kSkip;
       }
       case GUMBO_TAG_A: {
-        auto ref = ref_labels_.find(i);
-        if (ref != ref_labels_.end()) {
+        auto ref = notes_->refs.find(i);
+        if (ref != notes_->refs.end()) {
           out->Emit("[^" + ref->second + "]");
           return Action::kSkip;
         }
         std::string_view href = dom_.Attr(i, "href");
         if (!href.empty() && href[0] == '#') {
           std::string target(href.substr(1));
-          if (backref_ids_.count(target)) return Action::kSkip;  // "↩" back to the reference
+          if (notes_->backref_ids.count(target)) return Action::kSkip;  // "↩" back to the reference
         }
         if (options_.links == LinkStyle::kTextOnly || d.has_block || href.empty() || href[0] == '#' ||
             StartsWithNoCase(href, "javascript:"))
@@ -923,7 +927,7 @@ class Renderer {
       default:
         break;
     }
-    if (!footnote_labels_.empty() && !dom_.Attr(i, "id").empty()) {
+    if (!notes_->labels.empty() && !dom_.Attr(i, "id").empty()) {
       // A footnote target that is not an <li> (e.g. <div id="fn1">).
       std::string label = FootnoteLabelFor(i);
       if (!label.empty() && IsBlockTag(t)) {
@@ -1040,9 +1044,7 @@ class Renderer {
       if (c == kNoNode) return "";
       MdOut cell(true);
       Renderer sub(dom_, options_);
-      sub.footnote_labels_ = footnote_labels_;
-      sub.ref_labels_ = ref_labels_;
-      sub.backref_ids_ = backref_ids_;
+      sub.notes_ = notes_;  // shared, not copied: a big table with many footnotes stays linear
       sub.WalkChildren(c, &cell);
       std::string s = cell.Take();
       std::string r;
@@ -1101,9 +1103,13 @@ class Renderer {
   std::vector<std::string> inline_closers_;
   int emphasis_depth_ = 0;
   int strong_depth_ = 0;
-  std::unordered_map<std::string, std::string> footnote_labels_;  // target id → label
-  std::unordered_map<uint32_t, std::string> ref_labels_;          // <a> index → label
-  std::unordered_set<std::string> backref_ids_;
+  struct Footnotes {
+    std::unordered_map<std::string, std::string> labels;  // target id → label
+    std::unordered_map<uint32_t, std::string> refs;       // <a> index → label
+    std::unordered_set<std::string> backref_ids;          // links to these ids go back up
+  };
+  Footnotes own_notes_;
+  Footnotes* notes_ = &own_notes_;
 };
 
 }  // namespace

@@ -72,7 +72,8 @@ int RunJsonl(const NormalizeOptions& options) {
       else std::fprintf(stderr, "alcor normalize: line %zu (id %s): %s\n", line_no, id.c_str(), s.ToString().c_str());
       continue;
     }
-    if (!WriteAll(out)) {
+    // Flushed per record: a reader downstream in a pipe gets each record as it is done.
+    if (!WriteAll(out) || std::fflush(stdout) != 0) {
       rc = errno == EPIPE ? kExitOk : kExitFailed;
       break;
     }

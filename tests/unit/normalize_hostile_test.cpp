@@ -1,0 +1,146 @@
+// Hostile input: deep nesting, huge lines, unclosed tags, binary garbage, entity floods. Each must
+// finish without crashing, in time linear in its size, with output bounded by the input.
+// Sizes are chosen so the whole file runs in seconds under ASan; the 50 MB line goes through the
+// command in tests/integration/normalize_cli_test.cpp.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "alcor/normalize.hpp"
+#include "text/html_prestrip.hpp"
+
+namespace alcor {
+namespace {
+
+// Generous wall-clock ceiling: the quadratic behaviours guarded against here take minutes.
+constexpr double kCeilingSeconds = 30.0;
+
+struct Timed {
+  Result<NormalizeResult> result;
+  double seconds;
+};
+
+Timed Normalize(const std::string& html, bool main_content = false) {
+  NormalizeOptions o;
+  o.main_content = main_content;
+  auto start = std::chrono::steady_clock::now();
+  Result<NormalizeResult> r = NormalizeHtml(html, o);
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return {std::move(r), s};
+}
+
+std::string Repeat(const std::string& s, size_t n) {
+  std::string r;
+  r.reserve(s.size() * n);
+  for (size_t i = 0; i < n; ++i) r += s;
+  return r;
+}
+
+TEST(Hostile, HundredThousandNestedElementsAreCapped) {
+  const size_t n = 100000;
+  std::string html = Repeat("<div>", n) + "deep text" + Repeat("</div>", n);
+  text::PrestripStats stats;
+  std::string stripped = text::PrestripHtml(html, text::kMaxHtmlDepth, &stats);
+  EXPECT_GE(stats.dropped_start_tags, n - text::kMaxHtmlDepth - 2);
+  EXPECT_LT(stripped.size(), 2 * text::kMaxHtmlDepth * 6 + 100);  // dropped with their end tags
+
+  for (bool main_content : {false, true}) {
+    Timed t = Normalize(html, main_content);
+    ASSERT_TRUE(t.result.ok());
+    EXPECT_EQ(t.result->text, "deep text\n");
+    EXPECT_LT(t.seconds, kCeilingSeconds);
+  }
+}
+
+TEST(Hostile, NestedFormattingListsQuotesAndTables) {
+  for (const std::string unit : {"<b><i><span><a href=x>", "<blockquote>", "<ul><li>", "<table><tr><td>",
+                                 "<span class='math'>", "<div class='katex'>"}) {
+    std::string html = Repeat(unit + "w ", 25000);
+    Timed t = Normalize(html, true);
+    ASSERT_TRUE(t.result.ok()) << unit;
+    EXPECT_LT(t.seconds, kCeilingSeconds) << unit;
+    // Output bounded by a constant times the input: list and quote prefixes stop growing.
+    EXPECT_LT(t.result->text.size(), 10 * html.size()) << unit;
+  }
+}
+
+TEST(Hostile, LongSingleLineIsLinear) {
+  // 4 MB of words in one <p> with no newline at all.
+  std::string words = Repeat("word ", 800000);
+  Timed t = Normalize("<p>" + words + "</p>");
+  ASSERT_TRUE(t.result.ok());
+  EXPECT_EQ(t.result->text.size(), words.size());  // trailing space dropped, '\n' added
+  EXPECT_LT(t.seconds, kCeilingSeconds);
+  // And a page of one 4 MB attribute value and one 4 MB text node without spaces.
+  Timed u = Normalize("<a title=\"" + Repeat("x", 4 << 20) + "\">y</a><p>" + Repeat("z", 4 << 20) + "</p>");
+  ASSERT_TRUE(u.result.ok());
+  EXPECT_EQ(u.result->text.size(), 4u + (4u << 20));  // "y\n\n" + z... + "\n"
+}
+
+TEST(Hostile, UnclosedTags) {
+  std::string html = Repeat("<table><tr><td><p><li><ul><ol><blockquote><pre><code><a href=x><em>text ", 3000) +
+                     "<div><span><p>end";
+  for (bool main_content : {false, true}) {
+    Timed t = Normalize(html, main_content);
+    ASSERT_TRUE(t.result.ok());
+    // (With main_content all of it is inside one unclosed link, so it is a link list, dropped.)
+    if (!main_content) EXPECT_NE(t.result->text.find("text"), std::string::npos);
+    EXPECT_LT(t.seconds, kCeilingSeconds);
+  }
+  Timed u = Normalize("<p>a<!-- never closed <script>x</script>");
+  ASSERT_TRUE(u.result.ok());
+  EXPECT_EQ(u.result->text, "a\n");
+  Timed v = Normalize("<p>b<script>never closed <p>c");
+  ASSERT_TRUE(v.result.ok());
+  EXPECT_EQ(v.result->text, "b\n");
+  Timed w = Normalize("<p title='unterminated>d</p>");
+  ASSERT_TRUE(w.result.ok());
+}
+
+TEST(Hostile, BinaryGarbage) {
+  std::string bytes(256 * 1024, '\0');
+  uint64_t x = 0x9E3779B97F4A7C15ULL;
+  for (char& c : bytes) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = static_cast<char>(x >> 56);
+  }
+  for (bool main_content : {false, true}) {
+    Timed t = Normalize(bytes, main_content);
+    ASSERT_TRUE(t.result.ok());
+    EXPECT_EQ(ReplaceInvalidUtf8(t.result->text), t.result->text);  // valid UTF-8 out
+    EXPECT_EQ(t.result->text.find('\0'), std::string::npos);
+    EXPECT_LT(t.seconds, kCeilingSeconds);
+  }
+  // The same bytes declared as UTF-8: invalid sequences counted.
+  NormalizeOptions o;
+  o.input_is_utf8 = true;
+  Result<NormalizeResult> r = NormalizeHtml(bytes, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_GT(r->invalid_utf8_replaced, 1000u);
+}
+
+TEST(Hostile, PageOfOnlyEntities) {
+  const size_t n = 100000;
+  std::string html = Repeat("&amp;&lt;&#x41;&nbsp;&bogus;&#99999999;&#0;&#x1F600", n);
+  Timed t = Normalize(html);
+  ASSERT_TRUE(t.result.ok());
+  const std::string& text = t.result->text;
+  EXPECT_LT(t.seconds, kCeilingSeconds);
+  EXPECT_EQ(text.substr(0, 9), "&<A &bogu");
+  size_t grins = 0;
+  for (size_t p = text.find("😀"); p != std::string::npos; p = text.find("😀", p + 1)) ++grins;
+  EXPECT_EQ(grins, n);
+  EXPECT_EQ(text.find('\0'), std::string::npos);
+}
+
+TEST(Hostile, EmptyAndWhitespaceOnly) {
+  for (const char* html : {"", " ", "\n\n", "<html></html>", "<!---->", "<", "<<<>>>"}) {
+    Timed t = Normalize(html, true);
+    ASSERT_TRUE(t.result.ok()) << html;
+  }
+  EXPECT_EQ(Normalize("<<<>>>").result->text, "<<<>>>\n");
+}
+
+}  // namespace
+}  // namespace alcor
