@@ -1,15 +1,20 @@
 // The libcurl HttpClient against the loopback TestServer: requests and responses, decoding,
 // protocol and redirect limits, size limits, timeouts, dropped connections, proxies, cancel.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "alcor/http.hpp"
 #include "alcor/version.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
 
 namespace alcor {
@@ -18,6 +23,30 @@ namespace {
 using testing::Reply;
 using testing::ServerRequest;
 using testing::TestServer;
+
+// A port nothing listens on right now.
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool CanConnect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
 
 // Fast, unthrottled settings for loopback tests.
 HttpOptions LoopbackOptions() {
@@ -447,10 +476,55 @@ TEST_F(HttpClientTest, DestroyingTheClientEndsPendingRequests) {
   EXPECT_EQ(pending.get().status().code(), Status::Code::kInterrupted);
 }
 
+TEST_F(HttpClientTest, SelfSignedCertificateIsRejected) {
+  // TLS verification is always on: a server with a certificate no CA signed is refused.
+  if (testing::RunCommand("command -v openssl >/dev/null") != 0) {
+    GTEST_SKIP() << "the openssl command is not installed";
+  }
+  testing::TempDir dir;
+  ASSERT_EQ(testing::RunCommand("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+                                "-nodes -days 1 -subj /CN=127.0.0.1 -keyout " + dir.Sub("key.pem") +
+                                " -out " + dir.Sub("cert.pem") + " 2>/dev/null"),
+            0);
+  int port = FreePort();
+  // Everything the child needs is prepared before fork: this process has threads.
+  std::string accept = "127.0.0.1:" + std::to_string(port);
+  std::string cert = dir.Sub("cert.pem"), key = dir.Sub("key.pem");
+  int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    ::execlp("openssl", "openssl", "s_server", "-quiet", "-www", "-accept", accept.c_str(), "-cert",
+             cert.c_str(), "-key", key.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(devnull);
+  bool up = false;
+  for (int i = 0; i < 100 && !up; ++i) {
+    up = CanConnect(port);
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  Result<HttpResponse> r = Status::IOError("not run");
+  if (up) {
+    auto client = MakeClient();
+    r = client->Fetch(HttpRequest::Get("https://127.0.0.1:" + std::to_string(port) + "/"));
+  }
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, nullptr, 0);
+  ASSERT_TRUE(up) << "openssl s_server did not start";
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kNetwork) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("certificate"), std::string::npos) << r.status().message();
+  EXPECT_EQ(r.status().message().find("attempts"), std::string::npos)
+      << "a certificate error is final, not retried: " << r.status().message();
+}
+
 TEST_F(HttpClientTest, HttpsIsAttemptedWithTlsAndFailsAgainstAPlainServer) {
-  // TLS verification cannot be switched off; here the handshake itself fails.
   HttpOptions o = LoopbackOptions();
   o.retry.max_attempts = 1;
+  o.connect_timeout_ms = 500;
   auto client = MakeClient(o);
   Result<HttpResponse> r =
       client->Fetch(HttpRequest::Get("https://127.0.0.1:" + std::to_string(server_.port()) + "/x"));
