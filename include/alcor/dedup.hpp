@@ -67,6 +67,8 @@ struct DedupOptions {
   // Records waiting to be merged with a stored record are buffered up to this many bytes of
   // text; then the stored records are read and the merges written (see Offer).
   uint64_t max_pending_merge_bytes = uint64_t{64} << 20;
+  // How many ids of this run's documents are remembered for DedupDecision::matched_id.
+  size_t max_remembered_ids = size_t{1} << 16;
   // Start from an empty index, ignoring the stored one and the shards (compaction uses this).
   bool rebuild = false;
 };
@@ -86,8 +88,8 @@ struct DedupDecision {
   // kNew: where the record was written. Otherwise: where the matched record is stored as of this
   // call (it may move when a merge rewrites it).
   RecordLocation location;
-  // Id of the matched record when this run wrote it or offered it; "" for records of earlier runs
-  // (the index keeps hashes, not ids).
+  // Id of the matched record when this run wrote or merged it (up to max_remembered_ids of them);
+  // "" for records of earlier runs (the index keeps hashes, not ids).
   std::string matched_id;
   double estimated_jaccard = 0.0;  // kNearText only
   // "new", "unchanged (same id)", "merged: near duplicate (J~0.86) of shards/...:12"

@@ -157,7 +157,7 @@ class HashingReader {
 
 template <typename Key>
 Status WriteTable(HashingWriter* w, KeyTable<Key>* table) {
-  if (table->capacity() > 0 && table->load() < 0.6) table->CompactTo(0.8);
+  if (table->capacity() > 0 && table->load() < 0.7) table->CompactTo(0.8);
   ALCOR_RETURN_IF_ERROR(w->Put<uint64_t>(table->capacity()));
   ALCOR_RETURN_IF_ERROR(w->Put<uint64_t>(table->size()));
   return w->Write(table->slots().data(), table->slots().size() * sizeof(typename KeyTable<Key>::Slot));

@@ -123,7 +123,7 @@ class DedupIndex {
   KeyTable<uint32_t> bands;
 
   // Writes the whole index to path (created with private mode, synced, closed). Tables whose load
-  // fell below 0.6 are rehashed to 0.8 first, so a freshly loaded index stays dense.
+  // fell below 0.7 are rehashed to 0.8 first, so a freshly loaded index stays dense.
   Status Save(Env* env, const std::string& path);
   // Replaces *this with the index stored at path. Corruption when the file is damaged (checksum,
   // sizes) or was written with other fingerprint parameters.

@@ -1,6 +1,7 @@
 // Deduplicator: decisions (Offer), deferred merges (Flush), persistence (AddToTransaction).
 // Policy and formats: docs/dedup.md.
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <unordered_map>
@@ -94,12 +95,6 @@ nlohmann::json DedupStats::ToJson() const {
           {"index_memory_bytes", index_memory_bytes}};
 }
 
-namespace {
-// Ids of documents remembered for DedupDecision::matched_id (bounded: the index itself keeps
-// only hashes, and this map must not grow with the corpus).
-constexpr size_t kMaxRememberedIds = size_t{1} << 16;
-}  // namespace
-
 struct Deduplicator::Impl {
   Store* store = nullptr;
   Env* env = nullptr;
@@ -108,7 +103,6 @@ struct Deduplicator::Impl {
   SupersededSet superseded;
   bool dirty = false;  // the index or the superseded set changed since the last transaction
   bool has_committed_index = false;
-  uint64_t state_file_seq = 0;
 
   std::map<std::string, std::unique_ptr<ShardWriter>> writers;  // by source
   std::map<std::string, PendingShard> pending_shards;            // by final (store-relative) path
@@ -127,6 +121,7 @@ struct Deduplicator::Impl {
   std::unordered_map<DocId, size_t> group_of;
   uint64_t pending_bytes = 0;
 
+  // Ids for DedupDecision::matched_id, bounded (the index itself keeps only hashes).
   std::unordered_map<DocId, std::string> remembered_ids;
   DedupStats stats;
   std::vector<uint64_t> scratch;
@@ -217,7 +212,7 @@ struct Deduplicator::Impl {
   }
 
   void Remember(DocId d, const std::string& id) {
-    if (remembered_ids.size() < kMaxRememberedIds || remembered_ids.count(d)) remembered_ids[d] = id;
+    if (remembered_ids.size() < options.max_remembered_ids || remembered_ids.count(d)) remembered_ids[d] = id;
   }
 
   ShardWriter* WriterFor(const std::string& source) {
@@ -299,19 +294,21 @@ Status Deduplicator::Impl::OfferImpl(Record record, const std::optional<RecordLo
   d.estimated_jaccard = m.jaccard;
   if (auto it = remembered_ids.find(m.doc); it != remembered_ids.end()) d.matched_id = it->second;
 
-  // The nightly fast path: the same id, text and URLs as the stored record. Nothing to do.
+  // The nightly fast path: the id, the text and every URL were already merged into this item (the
+  // stored record, or an earlier version or copy of it): merging again would change nothing.
   bool all_urls_known = std::all_of(url_keys.begin(), url_keys.end(),
                                     [&](uint64_t k) { return index.urls.Contains(k, m.doc); });
-  if (m.reason == DedupReason::kSameId && all_urls_known &&
-      static_cast<uint32_t>(fp.exact_hash) == index.doc(m.doc).text_hash && !group_of.count(m.doc)) {
-    ++stats.unchanged;
+  bool text_known = static_cast<uint32_t>(fp.exact_hash) == index.doc(m.doc).text_hash ||
+                    (ExactEligible(fp) && index.texts.Contains(fp.exact_hash, m.doc));
+  if (m.reason == DedupReason::kSameId && all_urls_known && text_known && !group_of.count(m.doc)) {
+    if (!stored_at) ++stats.unchanged;
     if (stored_at) Supersede(*stored_at);  // a second copy already in a shard
     d.outcome = DedupOutcome::kUnchanged;
     if (decision) *decision = std::move(d);
     return Status::OK();
   }
 
-  switch (m.reason) {
+  switch (stored_at ? DedupReason::kNone : m.reason) {  // indexing at Open counts apart
     case DedupReason::kSameId: ++stats.merged_same_id; break;
     case DedupReason::kSameUrl: ++stats.merged_same_url; break;
     case DedupReason::kExactText: ++stats.merged_exact; break;
@@ -489,8 +486,10 @@ Status Deduplicator::Impl::IndexUnknownShards() {
 Status Deduplicator::Impl::WriteStateFile(const std::string& logical,
                                           const std::function<Status(const std::string&)>& write,
                                           std::string* path) {
+  // Unique within the process (several Deduplicators may share one store and run id).
+  static std::atomic<uint64_t> sequence{0};
   *path = JoinPath(store->StateDir(),
-                   "." + logical + "." + store->run_id() + "-" + std::to_string(++state_file_seq) + ".tmp");
+                   "." + logical + "." + store->run_id() + "-" + std::to_string(++sequence) + ".tmp");
   Status s = write(*path);
   if (!s.ok()) env->RemoveFile(*path);
   return s;

@@ -4,7 +4,6 @@
 #include <bit>
 #include <cstring>
 #include <string>
-#include <unordered_set>
 
 #define XXH_INLINE_ALL
 #include <utf8proc.h>
@@ -223,32 +222,43 @@ double EstimateJaccard(const Sketch& a, const Sketch& b) {
   return std::clamp(j, 0.0, 1.0);
 }
 
+void ShingleSet(std::string_view text, std::vector<uint64_t>* out) {
+  std::vector<uint64_t> w;
+  NormalisedWordHashes(text, &w);
+  out->clear();
+  if (w.empty()) return;
+  if (w.size() < static_cast<size_t>(kShingleWords)) {
+    uint64_t s = 0;
+    for (size_t i = 0; i < w.size(); ++i) s += w[i] * kShingleMul[i];
+    out->push_back(s);
+    return;
+  }
+  out->reserve(w.size());
+  for (size_t i = 0; i + kShingleWords <= w.size(); ++i) {
+    uint64_t s = 0;
+    for (int k = 0; k < kShingleWords; ++k) s += w[i + k] * kShingleMul[k];
+    out->push_back(s);
+  }
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
+}
+
+double ExactJaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+  if (a.empty() && b.empty()) return 1.0;
+  size_t inter = 0, i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] < b[j]) ++i;
+    else if (b[j] < a[i]) ++j;
+    else ++inter, ++i, ++j;
+  }
+  return static_cast<double>(inter) / static_cast<double>(a.size() + b.size() - inter);
+}
+
 double ExactShingleJaccard(std::string_view a, std::string_view b) {
-  auto shingles = [](std::string_view text) {
-    std::vector<uint64_t> w;
-    NormalisedWordHashes(text, &w);
-    std::unordered_set<uint64_t> set;
-    if (w.empty()) return set;
-    if (w.size() < static_cast<size_t>(kShingleWords)) {
-      uint64_t s = 0;
-      for (size_t i = 0; i < w.size(); ++i) s += w[i] * kShingleMul[i];
-      set.insert(s);
-      return set;
-    }
-    for (size_t i = 0; i + kShingleWords <= w.size(); ++i) {
-      uint64_t s = 0;
-      for (int k = 0; k < kShingleWords; ++k) s += w[i + k] * kShingleMul[k];
-      set.insert(s);
-    }
-    return set;
-  };
-  auto sa = shingles(a), sb = shingles(b);
-  if (sa.empty() && sb.empty()) return 1.0;
-  size_t inter = 0;
-  const auto& small = sa.size() < sb.size() ? sa : sb;
-  const auto& large = sa.size() < sb.size() ? sb : sa;
-  for (uint64_t s : small) inter += large.count(s);
-  return static_cast<double>(inter) / static_cast<double>(sa.size() + sb.size() - inter);
+  std::vector<uint64_t> sa, sb;
+  ShingleSet(a, &sa);
+  ShingleSet(b, &sb);
+  return ExactJaccard(sa, sb);
 }
 
 double LshCandidateProbability(double j, int bands, int rows) {

@@ -56,8 +56,12 @@ std::string NormaliseForComparison(std::string_view text);
 // Estimated Jaccard similarity of the shingle sets behind two sketches, in [0, 1] (clamped).
 double EstimateJaccard(const Sketch& a, const Sketch& b);
 
-// Exact Jaccard similarity of the 5-word shingle sets of two texts (slow; for the corpus
-// generator's ground truth and tests).
+// The text's distinct 5-word shingle hashes, sorted (a text of fewer words is one shingle).
+void ShingleSet(std::string_view text, std::vector<uint64_t>* sorted_shingles);
+// Exact Jaccard similarity of two sorted shingle sets (1 when both are empty).
+double ExactJaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
+// Exact Jaccard similarity of the 5-word shingle sets of two texts (for the corpus generator's
+// ground truth and tests).
 double ExactShingleJaccard(std::string_view a, std::string_view b);
 
 // Probability that a pair with Jaccard similarity j shares at least one LSH band:

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "alcor/dates.hpp"
+#include "dedup/dedup_index.hpp"
 
 namespace alcor::dedup {
 
@@ -41,11 +42,18 @@ void FillMissing(Record* winner, const Record& loser) {
 }
 
 void UnionAlsoAt(Record* winner, const Record& loser) {
+  // Entries are the same place when source and canonical URL (UrlKey) agree.
   std::vector<AlsoAt> merged;
+  std::vector<uint64_t> keys;
+  const uint64_t winner_key = UrlKey(winner->url);
   auto add = [&](const AlsoAt& a) {
-    if (a.source == winner->source && a.url == winner->url) return;
     if (a.source.empty() && a.url.empty()) return;
-    if (std::find(merged.begin(), merged.end(), a) == merged.end()) merged.push_back(a);
+    const uint64_t key = UrlKey(a.url);
+    if (a.source == winner->source && key == winner_key) return;
+    for (size_t i = 0; i < merged.size(); ++i)
+      if (merged[i].source == a.source && keys[i] == key) return;
+    merged.push_back(a);
+    keys.push_back(key);
   };
   for (const AlsoAt& a : winner->also_at) add(a);
   for (const AlsoAt& a : loser.also_at) add(a);
