@@ -55,5 +55,6 @@ CommandRunner SetupCat(CLI::App* app);
 CommandRunner SetupStats(CLI::App* app);
 CommandRunner SetupIngest(CLI::App* app);
 CommandRunner SetupNormalize(CLI::App* app);
+CommandRunner SetupDedup(CLI::App* app);
 
 }  // namespace alcor::cli

@@ -22,6 +22,7 @@ const CommandInfo kCommands[] = {
     {"validate", "check a store or shards; exit 1 when any problem is found", &SetupValidate},
     {"cat", "stream the store's records as JSONL", &SetupCat},
     {"stats", "records, shards, bytes, words and dates per source", &SetupStats},
+    {"dedup", "re-deduplicate and compact the whole store (atomically)", &SetupDedup},
     {"normalize", "HTML on stdin to Markdown text (--jsonl: records with an html field)", &SetupNormalize},
 };
 
