@@ -85,7 +85,8 @@ class Store {
   std::unique_ptr<ShardWriter> NewShardWriter(const std::string& source);
 
   // Commits a transaction (see the protocol above); on success the manifest lists the shards and
-  // state files. On failure nothing committed changes. REQUIRES: !read_only().
+  // state files. On failure nothing committed changes and the transaction's files are removed
+  // (its shards are lost: the caller reports them as not stored). REQUIRES: !read_only().
   Status Commit(Transaction* txn);
 
   // Absolute path of the directory for module state (created by writers).
@@ -111,6 +112,8 @@ class Store {
   std::string run_id_;
   std::shared_ptr<std::atomic<uint64_t>> shard_sequence_ = std::make_shared<std::atomic<uint64_t>>(1);
   std::vector<std::string> permission_problems_;
+  // Shards a failed commit renamed but could not remove; named by every later intent until swept.
+  std::vector<std::string> uncommitted_leftovers_;
 };
 
 // Store-relative paths ("." for the root) of the store's folders and files that group or others

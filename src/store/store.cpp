@@ -249,45 +249,61 @@ Status Store::Commit(Transaction* txn) {
   for (const std::string& rel : removing)
     if (!listed.count(rel)) return Status::InvalidArgument("cannot remove " + rel + ": not in the manifest");
 
-  // 1. Intent: names the shards about to appear, so a crash before the manifest is published
-  //    leaves files the next writer knows to remove and validate knows to ignore.
+  // 1. Intent: names the shards about to appear or go, so a crash before the manifest is
+  //    published leaves files the next writer knows to remove and validate knows to ignore.
+  //    Files an earlier failed commit could not remove stay named until they are gone.
   json intent = {{"run_id", run_id_}, {"shards", json::array()}};
   for (const PendingShard& p : txn->shards) intent["shards"].push_back(p.info.path);
   for (const std::string& rel : removing) intent["shards"].push_back(rel);
+  for (const std::string& rel : uncommitted_leftovers_) intent["shards"].push_back(rel);
   ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, PathOf(store_files::kCommitIntent), intent.dump() + "\n"));
 
-  // 2. Shards under their final names.
-  std::set<std::string> dirs;
-  for (const PendingShard& p : txn->shards) {
-    ALCOR_RETURN_IF_ERROR(env_->RenameFile(p.temp_path, p.final_path));
-    dirs.insert(DirName(p.final_path));
-  }
-  for (const std::string& d : dirs) ALCOR_RETURN_IF_ERROR(env_->SyncDir(d));
-
-  // 3. State files as the next generation.
+  std::vector<std::string> renamed;  // store-relative paths now under their final names
+  std::vector<std::string> installed_state;
   Manifest next = manifest_;
   next.generation = manifest_.generation + 1;
   std::vector<std::string> replaced_state;
-  for (const auto& [name, path] : txn->state_files) {
-    std::string rel = store_files::StateFilePath(name, next.generation);
-    ALCOR_RETURN_IF_ERROR(env_->RenameFile(path, PathOf(rel)));
-    auto old = next.state.find(name);
-    if (old != next.state.end()) replaced_state.push_back(old->second);
-    next.state[name] = rel;
+  Status s = [&]() -> Status {
+    // 2. Shards under their final names.
+    std::set<std::string> dirs;
+    for (const PendingShard& p : txn->shards) {
+      ALCOR_RETURN_IF_ERROR(env_->RenameFile(p.temp_path, p.final_path));
+      renamed.push_back(p.info.path);
+      dirs.insert(DirName(p.final_path));
+    }
+    for (const std::string& d : dirs) ALCOR_RETURN_IF_ERROR(env_->SyncDir(d));
+    // 3. State files as the next generation.
+    for (const auto& [name, path] : txn->state_files) {
+      std::string rel = store_files::StateFilePath(name, next.generation);
+      ALCOR_RETURN_IF_ERROR(env_->RenameFile(path, PathOf(rel)));
+      installed_state.push_back(rel);
+      auto old = next.state.find(name);
+      if (old != next.state.end()) replaced_state.push_back(old->second);
+      next.state[name] = rel;
+    }
+    if (!txn->state_files.empty()) ALCOR_RETURN_IF_ERROR(env_->SyncDir(StateDir()));
+    // 4. The commit point.
+    if (!removing.empty()) {
+      std::vector<ShardInfo> kept;
+      for (ShardInfo& info : next.shards)
+        if (!removing.count(info.path)) kept.push_back(std::move(info));
+      next.shards = std::move(kept);
+    }
+    for (const PendingShard& p : txn->shards) next.shards.push_back(p.info);
+    next.updated = FormatRfc3339UtcMicros(env_->NowMicros());
+    return WriteFileAtomically(env_, PathOf(store_files::kManifest), next.ToJson());
+  }();
+  if (!s.ok()) {
+    // Not committed: take back what moved, so the store is exactly as before.
+    for (const std::string& rel : renamed)
+      if (!env_->RemoveFile(PathOf(rel)).ok()) uncommitted_leftovers_.push_back(rel);
+    for (const std::string& rel : installed_state) env_->RemoveFile(PathOf(rel));
+    for (const PendingShard& p : txn->shards) env_->RemoveFile(p.temp_path);
+    if (uncommitted_leftovers_.empty()) env_->RemoveFile(PathOf(store_files::kCommitIntent));
+    return s.WithContext("commit failed, nothing was stored");
   }
-  if (!txn->state_files.empty()) ALCOR_RETURN_IF_ERROR(env_->SyncDir(StateDir()));
-
-  // 4. The commit point.
-  if (!removing.empty()) {
-    std::vector<ShardInfo> kept;
-    for (ShardInfo& s : next.shards)
-      if (!removing.count(s.path)) kept.push_back(std::move(s));
-    next.shards = std::move(kept);
-  }
-  for (const PendingShard& p : txn->shards) next.shards.push_back(p.info);
-  next.updated = FormatRfc3339UtcMicros(env_->NowMicros());
-  ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, PathOf(store_files::kManifest), next.ToJson()));
   manifest_ = std::move(next);
+  uncommitted_leftovers_.clear();
 
   // 5. Clean up; a crash here leaves only files the next writer sweeps.
   for (const std::string& rel : replaced_state) env_->RemoveFile(PathOf(rel));

@@ -9,6 +9,7 @@
 #include "alcor/corpus.hpp"
 #include "alcor/shard.hpp"
 #include "alcor/validate.hpp"
+#include "support/fault_env.hpp"
 #include "support/store_helpers.hpp"
 #include "support/temp_dir.hpp"
 
@@ -230,8 +231,9 @@ TEST_F(DamagedShardTest, CutAtAnyByteRecoversEveryRecordOfCompleteFrames) {
   uint64_t best_so_far = 0;
   size_t frames_seen = 0;
   for (size_t cut = 0; cut <= bytes_.size(); ++cut) {
-    testing::WriteFile(cut_path, bytes_.substr(0, cut));
-    ShardReader reader(Env::Default(), cut_path);
+    testing::FaultEnv env;  // the cut file lives in memory: thousands of cuts stay fast
+    env.PutMemoryFile(cut_path, bytes_.substr(0, cut));
+    ShardReader reader(&env, cut_path);
     std::string line;
     uint64_t n = 0;
     while (reader.NextLine(&line)) {
@@ -305,6 +307,48 @@ TEST_F(DamagedShardTest, ValidateFindsUnlistedMissingAndDuplicateIds) {
   ::unlink(path_.c_str());
   report = Validate(tmp_.Sub("c"));
   EXPECT_NE(Problems(report).find("listed in the manifest but missing"), std::string::npos);
+}
+
+// ---- injected faults ------------------------------------------------------------------------
+
+TEST(StoreTest, FailedWriteOrCommitLeavesNoFileAndTheStoreUnchanged) {
+  TempDir tmp;
+  testing::FaultEnv env;
+  StoreOptions options;
+  options.shard.frame_jsonl_bytes = 500;
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(&env, tmp.Sub("c"), options, &store).ok());
+  WriteRecords(store.get(), 0, 4);
+  const std::string manifest_before = testing::ReadFile(tmp.Sub("c/manifest.json"));
+
+  // A write fails in the middle of a shard: the writer reports it and abandons cleanly.
+  {
+    auto writer = store->NewShardWriter("test");
+    env.FailNth(testing::FaultEnv::Op::kAppend, 3);
+    Status s;
+    for (int i = 10; i < 40 && s.ok(); ++i) s = writer->Add(MakeRecord(i));
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("injected fault"), std::string::npos);
+    writer->Abandon();
+  }
+  // The fsync of the manifest's temporary fails: the commit fails, the old manifest stays.
+  {
+    auto writer = store->NewShardWriter("test");
+    ASSERT_TRUE(writer->Add(MakeRecord(50)).ok());
+    Transaction txn;
+    ASSERT_TRUE(writer->Finish(&txn.shards).ok());
+    env.FailNth(testing::FaultEnv::Op::kSync, 2);  // 1: the intent, 2: the manifest
+    EXPECT_FALSE(store->Commit(&txn).ok());
+  }
+  EXPECT_EQ(testing::ReadFile(tmp.Sub("c/manifest.json")), manifest_before);
+  store.reset();
+  ValidationReport report = Validate(tmp.Sub("c"));
+  EXPECT_TRUE(report.ok()) << Problems(report);
+  EXPECT_EQ(report.records, 4u);
+  auto reopened = OpenStore(tmp.Sub("c"));
+  std::vector<std::string> files;
+  Env::Default()->GetChildren(tmp.Sub("c/shards/test"), &files);
+  EXPECT_EQ(files.size(), 1u) << "the failed shard was swept";
 }
 
 // ---- interrupted commits ----------------------------------------------------------------------
