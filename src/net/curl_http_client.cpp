@@ -266,7 +266,11 @@ class CurlHttpClient final : public HttpClient {
   }
 
   Status SaveValidators() override { return validators_.Save(); }
-  void ForgetValidators(const std::string& url) override { validators_.Forget(url); }
+  void ForgetValidators(const std::string& url) override {
+    // Validators are kept under the normalised URL the transfer used.
+    Result<HttpUrl> parsed = ParseHttpUrl(url);
+    validators_.Forget(parsed.ok() ? parsed->request : url);
+  }
 
  protected:
   bool OnClientThread() const override { return std::this_thread::get_id() == loop_.get_id(); }

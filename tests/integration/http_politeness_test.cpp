@@ -14,7 +14,9 @@ using testing::Reply;
 using testing::ServerRequest;
 using testing::TestServer;
 
-constexpr int64_t kToleranceUs = 20000;
+// Arrival gaps at the server can be shorter than the client's start gaps by the difference in
+// connection and send time of two requests: allow for that on a loaded (or sanitized) machine.
+const int64_t kToleranceUs = std::getenv("ALCOR_SANITIZED") != nullptr ? 80000 : 40000;
 
 HttpOptions LoopbackOptions() {
   HttpOptions o;
@@ -83,16 +85,16 @@ TEST(HttpPolitenessTest, HostsAreLimitedIndependently) {
   slow_host.Route("/p", Reply::Text("x"));
   other_host.Route("/p", Reply::Text("y"));
   HttpOptions o = LoopbackOptions();
-  o.hosts[slow_host.HostPort()] = HostRule{1, 0.3, {}};
+  o.hosts[slow_host.HostPort()] = HostRule{1, 1.0, {}};
   auto client = MakeClient(o);
   auto slow = client->FetchAsync(HttpRequest::Get(slow_host.Url("/p")));
   auto slow2 = client->FetchAsync(HttpRequest::Get(slow_host.Url("/p")));
   int64_t start = TestServer::NowMicros();
   FetchAll(client.get(), other_host, 8);
-  EXPECT_LT(TestServer::NowMicros() - start, 250000);  // not held up by the slow host
+  EXPECT_LT(TestServer::NowMicros() - start, 800000);  // not held up by the slow host's 1 s
   ASSERT_TRUE(slow.get().ok());
   ASSERT_TRUE(slow2.get().ok());
-  EXPECT_GE(TestServer::MinGapMicros(slow_host.Requests()), 300000 - kToleranceUs);
+  EXPECT_GE(TestServer::MinGapMicros(slow_host.Requests()), 1000000 - kToleranceUs);
 }
 
 TEST(HttpPolitenessTest, RobotsDisallowedUrlsAreSkippedAndCounted) {
