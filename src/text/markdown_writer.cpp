@@ -269,9 +269,12 @@ bool ClassHas(const Dom& dom, uint32_t i, std::string_view token) {
 }
 
 // The first element below i (dropped flags ignored: math glyphs are often aria-hidden) for which
-// pred holds.
+// pred holds. Looks at no more than kMathScanNodes nodes: real math markup is far smaller, and
+// the bound keeps nested pseudo-math containers from costing depth × size.
+constexpr uint32_t kMathScanNodes = 4096;
 uint32_t FindBelow(const Dom& dom, uint32_t i, const std::function<bool(uint32_t)>& pred) {
-  for (uint32_t k = i + 1; k < dom[i].end; ++k)
+  uint32_t end = std::min(dom[i].end, i + 1 + kMathScanNodes);
+  for (uint32_t k = i + 1; k < end; ++k)
     if (!dom[k].is_text && pred(k)) return k;
   return kNoNode;
 }
@@ -523,6 +526,17 @@ MathFound DetectMath(const Dom& dom, uint32_t i) {
   }
   // CKEditor / server-rendered TeX left as text: <span class="math-tex">\(x\)</span>.
   if (HasClassToken(cls, "math-tex") || HasClassToken(cls, "math") || HasClassToken(cls, "tex")) {
+    // Look at the first text node only before reading the whole subtree.
+    uint32_t first_text = kNoNode;
+    for (uint32_t k = i + 1; k < dom[i].end && k < i + 64; ++k)
+      if (dom[k].is_text && dom[k].g->type != GUMBO_NODE_WHITESPACE) {
+        first_text = k;
+        break;
+      }
+    if (first_text == kNoNode) return m;
+    std::string_view head = dom[first_text].g->v.text.text;
+    while (!head.empty() && (head.front() == ' ' || head.front() == '\n')) head.remove_prefix(1);
+    if (!StartsWithNoCase(head, "\\(") && !StartsWithNoCase(head, "\\[") && !StartsWithNoCase(head, "$")) return m;
     std::string raw = RawText(dom, i);
     std::string_view r = raw;
     while (!r.empty() && (r.front() == ' ' || r.front() == '\n')) r.remove_prefix(1);
