@@ -58,6 +58,10 @@ struct Record {
 // dates, schema_version, and (when verify_digest) that content_sha256 matches text. Appends one
 // short sentence per problem ("missing field 'title'"); appends nothing when the record is valid.
 void CheckRecordJson(const nlohmann::json& j, bool verify_digest, std::vector<std::string>* problems);
+// The same checks on one serialised line (UTF-8 and JSON syntax first). Fast: validate's path.
+// id and source (optional) receive those fields when they are strings, else "".
+void CheckRecordLine(std::string_view line, bool verify_digest, std::vector<std::string>* problems,
+                     std::string* id = nullptr, std::string* source = nullptr);
 
 // Replaces every invalid UTF-8 byte (overlong forms, surrogates, truncated sequences) with
 // U+FFFD; returns how many were replaced.

@@ -21,7 +21,7 @@ jsonl=$(stat -c %s "$work/records.jsonl")
 cat "$work/records.jsonl" >/dev/null   # warm the page cache for zstd's read
 
 measure zstd_c zstd -3 -q -f -T1 "$work/records.jsonl" -o "$work/records.jsonl.zst"
-measure write taskset -c 0 ./build/bench_store write --bytes "$bytes" --store "$work/store"
+measure write taskset -c 0 ./build/bench_store write --in "$work/records.jsonl" --store "$work/store"
 measure zstd_d zstd -d -q -c "$work/records.jsonl.zst"
 measure validate taskset -c 0 ./build/alcor --quiet --store "$work/store" validate
 zst=$(stat -c %s "$work/records.jsonl.zst")

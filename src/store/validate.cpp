@@ -75,32 +75,23 @@ class Validator {
     ShardReader reader(env_, path, display);
     std::string line;
     std::vector<std::string> record_problems;
+    std::string id, source;
     uint64_t records = 0;
     while (reader.NextLine(&line)) {
       ++records;
       uint64_t n = reader.line_number();
-      json j = json::parse(line, nullptr, false);
-      if (j.is_discarded()) {
-        problem(n, "not valid JSON (or not valid UTF-8)");
-        continue;
-      }
       record_problems.clear();
-      CheckRecordJson(j, /*verify_digest=*/true, &record_problems);
+      CheckRecordLine(line, /*verify_digest=*/true, &record_problems, &id, &source);
       for (std::string& p : record_problems) problem(n, std::move(p));
-      if (expected != nullptr) {
-        auto src = j.find("source");
-        if (src != j.end() && src->is_string() && src->get_ref<const std::string&>() != expected->source)
-          problem(n, "record of source '" + src->get<std::string>() + "' in a shard of source '" +
-                         expected->source + "'");
-      }
-      auto id = j.find("id");
-      if (id == j.end() || !id->is_string()) continue;
+      if (expected != nullptr && !source.empty() && source != expected->source)
+        problem(n, "record of source '" + source + "' in a shard of source '" + expected->source + "'");
+      if (id.empty()) continue;
       if (options_.is_superseded && !relative.empty() && options_.is_superseded(RecordLocation{relative, n})) {
         report_->superseded_records++;
         continue;
       }
-      if (const auto* first = ids_.Insert(id->get_ref<const std::string&>(), index, n)) {
-        problem(n, "duplicate id '" + id->get<std::string>() + "' (first at " + shard_names_[first->first] + ":" +
+      if (const auto* first = ids_.Insert(id, index, n)) {
+        problem(n, "duplicate id '" + std::string(id) + "' (first at " + shard_names_[first->first] + ":" +
                        std::to_string(first->second) + ")");
       }
     }

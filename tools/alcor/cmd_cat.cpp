@@ -18,6 +18,7 @@ CommandRunner SetupCat(CLI::App* app) {
     if (int rc = OpenStoreOrExplain(global, /*read_only=*/true, &store)) return rc;
     ScanOptions options;
     options.source = *source;
+    if (int rc = LoadSupersededOrExplain(*store, &options.is_superseded)) return rc;
     bool pipe_closed = false;
     static char buffer[1 << 16];
     std::setvbuf(stdout, buffer, _IOFBF, sizeof(buffer));

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "alcor/dedup.hpp"
 #include "alcor/ingest.hpp"
 #include "alcor/store.hpp"
 #include "commands.hpp"
@@ -21,7 +22,12 @@ CommandRunner SetupIngest(CLI::App* app) {
   return [flags](const GlobalOptions& global) {
     std::unique_ptr<Store> store;
     if (int rc = OpenStoreOrExplain(global, /*read_only=*/false, &store)) return rc;
-    std::unique_ptr<IngestSink> sink = NewPlainIngestSink(store.get(), flags->source);
+    // Every record passes through the deduplicator (docs/dedup.md).
+    std::unique_ptr<IngestSink> sink;
+    if (Status s = NewDedupIngestSink(store.get(), DedupOptions(), &sink); !s.ok()) {
+      spdlog::error("{}", s.ToString());
+      return ExitCodeFor(s) == kExitOk ? kExitFailed : ExitCodeFor(s);
+    }
     IngestOptions options;
     options.source = flags->source;
     Ingester ingester(sink.get(), options);

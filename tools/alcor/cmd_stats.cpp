@@ -15,8 +15,10 @@ CommandRunner SetupStats(CLI::App* app) {
   return [json](const GlobalOptions& global) {
     std::unique_ptr<Store> store;
     if (int rc = OpenStoreOrExplain(global, /*read_only=*/true, &store)) return rc;
+    ScanOptions options;
+    if (int rc = LoadSupersededOrExplain(*store, &options.is_superseded)) return rc;
     StoreStats stats;
-    Status s = ComputeStats(*store, ScanOptions(), &stats);
+    Status s = ComputeStats(*store, options, &stats);
     if (*json) std::cout << stats.ToJson().dump(2) << "\n";
     else std::cout << stats.ToText();
     if (!s.ok()) {

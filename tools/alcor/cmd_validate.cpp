@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "alcor/env.hpp"
+#include "alcor/store.hpp"
 #include "alcor/validate.hpp"
 #include "commands.hpp"
 
@@ -21,6 +22,13 @@ CommandRunner SetupValidate(CLI::App* app) {
   return [flags](const GlobalOptions& global) {
     ValidateOptions options;
     options.shard_paths = flags->shards;
+    // Older versions of re-stored items do not count as duplicate ids.
+    std::unique_ptr<Store> store;
+    StoreOptions read_only;
+    read_only.read_only = true;
+    if (Store::Open(Env::Default(), global.store_dir, read_only, &store).ok()) {
+      if (int rc = LoadSupersededOrExplain(*store, &options.is_superseded)) return rc;
+    }
     ValidationReport report;
     Status s = ValidateStore(Env::Default(), global.store_dir, options, &report);
     if (!s.ok()) {

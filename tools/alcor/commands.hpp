@@ -49,6 +49,10 @@ int ExitCodeFor(const class Status& status);
 // to use on failure (0 on success).
 int OpenStoreOrExplain(const GlobalOptions& global, bool read_only, std::unique_ptr<class Store>* store);
 
+// The store's superseded set as a predicate for ScanOptions/ValidateOptions (older versions of
+// re-stored items are skipped). On failure logs why and returns the exit code (0 on success).
+int LoadSupersededOrExplain(const class Store& store, std::function<bool(const struct RecordLocation&)>* predicate);
+
 // Subcommand setups, one per cmd_<name>.cpp.
 CommandRunner SetupValidate(CLI::App* app);
 CommandRunner SetupCat(CLI::App* app);

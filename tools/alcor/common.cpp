@@ -1,6 +1,7 @@
 // Helpers shared by the subcommands.
 #include <spdlog/spdlog.h>
 
+#include "alcor/dedup.hpp"
 #include "alcor/env.hpp"
 #include "alcor/status.hpp"
 #include "alcor/store.hpp"
@@ -29,6 +30,18 @@ int OpenStoreOrExplain(const GlobalOptions& global, bool read_only, std::unique_
   }
   spdlog::error("{}", s.ToString());
   return ExitCodeFor(s) == kExitOk ? kExitFailed : ExitCodeFor(s);
+}
+
+int LoadSupersededOrExplain(const Store& store, std::function<bool(const RecordLocation&)>* predicate) {
+  auto set = std::make_shared<SupersededSet>();
+  Status s = LoadSuperseded(store, set.get());
+  if (!s.ok()) {
+    spdlog::error("{}", s.ToString());
+    return kExitFailed;
+  }
+  if (set->empty()) *predicate = nullptr;
+  else *predicate = [set](const RecordLocation& where) { return set->Contains(where); };
+  return kExitOk;
 }
 
 }  // namespace alcor::cli

@@ -1,7 +1,7 @@
 // bench_store: the driver behind `scripts/bench store`.
 //   bench_store generate --bytes N --out FILE   deterministic synthetic records as JSONL
-//   bench_store write --bytes N --store DIR     the same records through ShardWriter into a store
-// Both make the identical record sequence, so `zstd -3` on FILE and `write` handle the same bytes.
+//   bench_store write --in FILE --store DIR     FILE's lines through ShardWriter into a store
+// so that `zstd -3` on FILE and `write` compress the same bytes read from the same file.
 #include <cstdio>
 #include <string>
 
@@ -62,8 +62,9 @@ int main(int argc, char** argv) {
   auto* gen = app.add_subcommand("generate", "write the records as JSONL");
   gen->add_option("--bytes", bytes, "stop after this much JSONL");
   gen->add_option("--out", out, "output file")->required();
-  auto* write = app.add_subcommand("write", "write the records into a store");
-  write->add_option("--bytes", bytes, "stop after this much JSONL");
+  std::string in;
+  auto* write = app.add_subcommand("write", "write a JSONL file's records into a store");
+  write->add_option("--in", in, "JSONL file")->required();
   write->add_option("--store", store_dir, "store directory")->required();
   CLI11_PARSE(app, argc, argv);
 
@@ -90,12 +91,21 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto writer = store->NewShardWriter("bench");
-  uint64_t written = 0;
-  for (uint64_t n = 0; written < bytes && s.ok(); ++n) {
-    std::string line = MakeBenchRecord(n).ToJsonLine();  // what Add() does, done once
-    written += line.size();
-    s = writer->AddLine(line);
+  std::FILE* f = std::fopen(in.c_str(), "rb");
+  if (!f) {
+    std::perror(in.c_str());
+    return 1;
   }
+  uint64_t written = 0;
+  char* buf = nullptr;
+  size_t cap = 0;
+  ssize_t n;
+  while (s.ok() && (n = ::getline(&buf, &cap, f)) > 0) {
+    written += static_cast<uint64_t>(n);
+    s = writer->AddLine(std::string_view(buf, static_cast<size_t>(n)));
+  }
+  std::free(buf);
+  std::fclose(f);
   alcor::Transaction txn;
   if (s.ok()) s = writer->Finish(&txn.shards);
   if (s.ok()) s = store->Commit(&txn);
