@@ -110,6 +110,9 @@ struct DedupStats {
   uint64_t superseded = 0;     // lines newly listed as superseded
   uint64_t indexed_from_shards = 0;  // records indexed at Open from shards the index did not know
   uint64_t unreadable_targets = 0;   // stored records that could not be read back for a merge
+  // Thread CPU seconds spent writing records (serialising, compressing) and reading stored records
+  // back for merges: the store's share of the deduplicator's time.
+  double storage_cpu_seconds = 0;
   uint64_t index_documents = 0;
   uint64_t index_memory_bytes = 0;
   nlohmann::json ToJson() const;

@@ -90,10 +90,16 @@ CorpusGenerator::CorpusGenerator(CorpusGenOptions options) : options_(options), 
     for (int i = 0; i < n; ++i) w += kSyllables[syl(vrng)];
     if (seen.insert(w).second) vocabulary_.push_back(std::move(w));
   }
-  zipf_cdf_.resize(kVocabulary);
+  std::vector<double> cdf(kVocabulary);
   double sum = 0;
-  for (size_t r = 0; r < kVocabulary; ++r) zipf_cdf_[r] = (sum += 1.0 / static_cast<double>(r + 1));
-  for (double& c : zipf_cdf_) c /= sum;
+  for (size_t r = 0; r < kVocabulary; ++r) cdf[r] = (sum += 1.0 / static_cast<double>(r + 1));
+  for (double& c : cdf) c /= sum;
+  zipf_table_.resize(size_t{1} << 20);
+  for (size_t k = 0; k < zipf_table_.size(); ++k) {
+    double u = (static_cast<double>(k) + 0.5) / static_cast<double>(zipf_table_.size());
+    size_t r = static_cast<size_t>(std::lower_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+    zipf_table_[k] = static_cast<uint16_t>(std::min(r, kVocabulary - 1));
+  }
 
   for (size_t t = 0; t < options_.topics; ++t) {
     std::mt19937_64 trng(options_.seed * 7919 + t);
@@ -114,15 +120,15 @@ CorpusGenerator::CorpusGenerator(CorpusGenOptions options) : options_(options), 
 }
 
 size_t CorpusGenerator::SampleRank(std::mt19937_64& rng, size_t topic) const {
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  double x = u(rng);
-  if (x < 0.35) {
-    // A topic word: a fixed pseudo-random rank from the topic's own slice of the vocabulary.
-    size_t k = static_cast<size_t>(std::pow(u(rng), 2.0) * kTopicWords);
+  const uint64_t bits = rng();
+  if ((bits & 0xffff) < 0.35 * 65536) {
+    // A topic word: a fixed pseudo-random rank from the topic's own slice of the vocabulary,
+    // low ranks of the slice more often.
+    double x = static_cast<double>((bits >> 16) & 0xffffff) / static_cast<double>(1 << 24);
+    size_t k = static_cast<size_t>(x * x * kTopicWords);
     return (topic * 2654435761ULL + k * 40503ULL) % kVocabulary;
   }
-  size_t r = static_cast<size_t>(std::lower_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u(rng)) - zipf_cdf_.begin());
-  return std::min(r, kVocabulary - 1);
+  return zipf_table_[(bits >> 40) & ((size_t{1} << 20) - 1)];
 }
 
 std::string CorpusGenerator::MakeOriginal(size_t topic, uint64_t seed) {

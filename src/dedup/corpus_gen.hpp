@@ -67,7 +67,7 @@ class CorpusGenerator {
   CorpusGenOptions options_;
   std::mt19937_64 rng_;
   std::vector<std::string> vocabulary_;
-  std::vector<double> zipf_cdf_;
+  std::vector<uint16_t> zipf_table_;  // uniform 20-bit value -> Zipf rank (inverse CDF)
   std::vector<std::vector<std::string>> topic_phrases_;
   std::vector<std::string> boilerplate_;
   std::vector<Planned> queue_;

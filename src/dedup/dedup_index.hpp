@@ -51,7 +51,7 @@ class KeyTable {
 #pragma pack(pop)
 
   static constexpr double kMaxLoad = 0.85;
-  static constexpr double kGrowth = 1.5;
+  static constexpr double kGrowth = 1.25;  // keeps the load >= 0.68 after growing (memory budget)
 
   void Insert(Key key, DocId doc);
   // Inserts unless that exact (key, doc) pair is present.

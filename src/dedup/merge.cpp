@@ -32,16 +32,26 @@ int CompareRichness(const Record& a, const Record& b, double margin) {
   return 0;
 }
 
-void FillMissing(Record* winner, const Record& loser) {
-  if (winner->title.empty()) winner->title = loser.title;
-  if (winner->authors.empty()) winner->authors = loser.authors;
-  if (!winner->date_published) winner->date_published = loser.date_published;
-  if (!winner->date_modified) winner->date_modified = loser.date_modified;
-  if (!winner->summary) winner->summary = loser.summary;
-  if (winner->tags.empty()) winner->tags = loser.tags;
+// Returns whether anything was filled.
+bool FillMissing(Record* winner, const Record& loser) {
+  bool changed = false;
+  auto fill = [&](auto& field, const auto& from, bool missing) {
+    if (missing && field != from) {
+      field = from;
+      changed = true;
+    }
+  };
+  fill(winner->title, loser.title, winner->title.empty());
+  fill(winner->authors, loser.authors, winner->authors.empty());
+  fill(winner->date_published, loser.date_published, !winner->date_published);
+  fill(winner->date_modified, loser.date_modified, !winner->date_modified);
+  fill(winner->summary, loser.summary, !winner->summary);
+  fill(winner->tags, loser.tags, winner->tags.empty());
+  return changed;
 }
 
-void UnionAlsoAt(Record* winner, const Record& loser) {
+// Returns whether winner->also_at changed.
+bool UnionAlsoAt(Record* winner, const Record& loser) {
   // Entries are the same place when source and canonical URL (UrlKey) agree.
   std::vector<AlsoAt> merged;
   std::vector<uint64_t> keys;
@@ -58,7 +68,9 @@ void UnionAlsoAt(Record* winner, const Record& loser) {
   for (const AlsoAt& a : winner->also_at) add(a);
   for (const AlsoAt& a : loser.also_at) add(a);
   add(AlsoAt{loser.source, loser.url.empty() ? loser.id : loser.url});
+  bool changed = merged != winner->also_at;
   winner->also_at = std::move(merged);
+  return changed;
 }
 
 }  // namespace
@@ -92,8 +104,9 @@ MergeResult MergeRecords(Record* kept, Record incoming, const DedupOptions& opti
   if (incoming_wins) {
     std::swap(*kept, incoming);  // *kept is now the winner, incoming the loser
   }
-  if (!same_version) FillMissing(kept, incoming);
-  UnionAlsoAt(kept, incoming);
+  result.changed = incoming_wins;
+  if (!same_version) result.changed |= FillMissing(kept, incoming);
+  result.changed |= UnionAlsoAt(kept, incoming);
   return result;
 }
 

@@ -9,6 +9,7 @@ namespace alcor::dedup {
 struct MergeResult {
   bool incoming_won = false;  // the merged record carries the incoming record's text and metadata
   bool new_version = false;   // same id and source, different text, and the incoming one won
+  bool changed = false;       // *kept differs from what it was before the merge
 };
 
 // Merges incoming into *kept (the record stored, or kept so far). Rules:

@@ -31,12 +31,18 @@ TEST(DedupMerge, SameItemFromAnotherSourceAddsAlsoAt) {
   Record af = Make("lw:abc", "alignmentforum", "https://www.alignmentforum.org/posts/abc", Long(100));
   MergeResult r = MergeRecords(&kept, af, DedupOptions{});
   EXPECT_FALSE(r.incoming_won);
+  EXPECT_TRUE(r.changed);
   EXPECT_EQ(kept.source, "lesswrong");
   ASSERT_EQ(kept.also_at.size(), 1u);
   EXPECT_EQ(kept.also_at[0], (AlsoAt{"alignmentforum", "https://www.alignmentforum.org/posts/abc"}));
   // Merging the same again changes nothing.
-  MergeRecords(&kept, af, DedupOptions{});
+  EXPECT_FALSE(MergeRecords(&kept, af, DedupOptions{}).changed);
   EXPECT_EQ(kept.also_at.size(), 1u);
+  // A field the kept record lacks is filled, and that is a change.
+  Record with_summary = af;
+  with_summary.summary = "abstract";
+  EXPECT_TRUE(MergeRecords(&kept, with_summary, DedupOptions{}).changed);
+  EXPECT_EQ(kept.summary, "abstract");
 }
 
 TEST(DedupMerge, RicherTextWinsAndKeepsTheOtherInAlsoAt) {
