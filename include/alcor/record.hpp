@@ -63,8 +63,8 @@ void CheckRecordJson(const nlohmann::json& j, bool verify_digest, std::vector<st
 void CheckRecordLine(std::string_view line, bool verify_digest, std::vector<std::string>* problems,
                      std::string* id = nullptr, std::string* source = nullptr);
 
-// Replaces every invalid UTF-8 byte (overlong forms, surrogates, truncated sequences) with
-// U+FFFD; returns how many were replaced.
+// Replaces invalid UTF-8 in place with U+FFFD, one per maximal invalid subpart (overlong forms,
+// surrogates, truncated sequences), as normalize.hpp's ReplaceInvalidUtf8 does; returns how many.
 size_t ReplaceInvalidUtf8(std::string* text);
 
 // Number of whitespace-separated words in text (for stats).

@@ -7,62 +7,17 @@
 #include "alcor/dates.hpp"
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
+#include "alcor/normalize.hpp"
 
 namespace alcor {
 
 using nlohmann::json;
 
-namespace {
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid (overlong, surrogate,
-// beyond U+10FFFF, truncated).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return 1;
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) len = 2;
-  else if (c == 0xE0) len = 3, lo = 0xA0;
-  else if (c == 0xED) len = 3, hi = 0x9F;
-  else if (c >= 0xE1 && c <= 0xEF) len = 3;
-  else if (c == 0xF0) len = 4, lo = 0x90;
-  else if (c >= 0xF1 && c <= 0xF3) len = 4;
-  else if (c == 0xF4) len = 4, hi = 0x8F;
-  else return 0;
-  if (i + len > s.size()) return 0;
-  unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-  if (c1 < lo || c1 > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    unsigned char ck = static_cast<unsigned char>(s[i + k]);
-    if (ck < 0x80 || ck > 0xBF) return 0;
-  }
-  return len;
-}
-}  // namespace
-
 size_t ReplaceInvalidUtf8(std::string* text) {
-  size_t i = 0, bad = 0;
-  const std::string& s = *text;
-  // Fast path: most text is valid.
-  while (i < s.size()) {
-    size_t n = Utf8SequenceLength(s, i);
-    if (n == 0) break;
-    i += n;
-  }
-  if (i == s.size()) return 0;
-  std::string out(s, 0, i);
-  while (i < s.size()) {
-    size_t n = Utf8SequenceLength(s, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++bad;
-      ++i;
-    } else {
-      out.append(s, i, n);
-      i += n;
-    }
-  }
-  *text = std::move(out);
-  return bad;
+  size_t replaced = 0;
+  std::string repaired = ReplaceInvalidUtf8(std::string_view(*text), &replaced);  // normalize.hpp
+  if (replaced > 0) *text = std::move(repaired);
+  return replaced;
 }
 
 void Record::Seal() {

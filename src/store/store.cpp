@@ -107,9 +107,14 @@ Status Store::Init() {
       if (!env_->IsDirectory(dir_)) return Status::InvalidArgument(dir_ + ": not a directory");
       std::vector<std::string> children;
       ALCOR_RETURN_IF_ERROR(env_->GetChildren(dir_, &children));
-      if (!children.empty())
-        return Status::InvalidArgument(dir_ + ": not an alcor store (no " + store_files::kMarker +
-                                       ") and not empty; refusing to use it");
+      // Only what a creation killed before its marker was written may be here already.
+      for (const std::string& c : children) {
+        bool ours = c == store_files::kLock || c == store_files::kShardsDir || c == store_files::kStateDir ||
+                    c == store_files::kRunsDir || c == store_files::kManifest || store_files::IsTemporaryName(c);
+        if (!ours)
+          return Status::InvalidArgument(dir_ + ": not an alcor store (no " + store_files::kMarker +
+                                         ") and not empty ('" + c + "'); refusing to use it");
+      }
     }
     if (options_.read_only || !options_.create_if_missing)
       return Status::NotFound(dir_ + ": no alcor store here (create one with 'alcor ingest' or 'alcor scrape')");
@@ -123,10 +128,12 @@ Status Store::Init() {
   }
 
   if (!exists) {
-    json m = {{"format", "alcor-store"}, {"version", kStoreFormatVersion}};
-    ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, marker, m.dump() + "\n"));
+    // The manifest first, the marker last: a store with a marker always has a manifest, and a
+    // creation killed before the marker is simply done again.
     manifest_.updated = FormatRfc3339UtcMicros(env_->NowMicros());
     ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, PathOf(store_files::kManifest), manifest_.ToJson()));
+    json m = {{"format", "alcor-store"}, {"version", kStoreFormatVersion}};
+    ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, marker, m.dump() + "\n"));
   } else {
     std::string text;
     ALCOR_RETURN_IF_ERROR(ReadFileToString(env_, marker, &text, 1 << 16));

@@ -162,6 +162,19 @@ TEST(StoreTest, RefusesUnknownFormatVersionAndForeignFolders) {
   EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
 }
 
+TEST(StoreTest, CreationKilledBeforeTheMarkerIsDoneAgain) {
+  TempDir tmp;
+  // What a writer killed in the middle of creating a store leaves: the lock, folders, a manifest.
+  testing::WriteFile(tmp.Sub("c/LOCK"), "pid 1\n");
+  ASSERT_TRUE(Env::Default()->CreateDirs(tmp.Sub("c/shards"), 0700).ok());
+  testing::WriteFile(tmp.Sub("c/.manifest.json.tmp"), "{");
+  auto store = OpenStore(tmp.Sub("c"));
+  ASSERT_NE(store, nullptr);
+  WriteRecords(store.get(), 0, 2);
+  store.reset();
+  EXPECT_TRUE(Validate(tmp.Sub("c")).ok());
+}
+
 TEST(StoreTest, WarnsAndValidateReportsWhenNotPrivate) {
   TempDir tmp;
   { auto store = OpenStore(tmp.Sub("c")); WriteRecords(store.get(), 0, 3); }

@@ -59,9 +59,9 @@ TEST(RecordTest, InvalidUtf8IsReplacedNotThrown) {
   EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
 }
 
-TEST(RecordTest, ReplaceInvalidUtf8CountsEachBadByte) {
+TEST(RecordTest, ReplaceInvalidUtf8CountsEachMaximalSubpart) {
   std::string s = "ok \xC0\xAF overlong, \xED\xA0\x80 surrogate, cut \xE2\x82";
-  EXPECT_EQ(ReplaceInvalidUtf8(&s), 7u);
+  EXPECT_EQ(ReplaceInvalidUtf8(&s), 6u);  // C0|AF, ED|A0|80, E2 82 (one truncated sequence)
   std::string good = "caf\xC3\xA9 \xF0\x9F\x98\x80";
   EXPECT_EQ(ReplaceInvalidUtf8(&good), 0u);
   EXPECT_EQ(good, "caf\xC3\xA9 \xF0\x9F\x98\x80");
