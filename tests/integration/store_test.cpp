@@ -168,6 +168,8 @@ TEST(StoreTest, CreationKilledBeforeTheMarkerIsDoneAgain) {
   testing::WriteFile(tmp.Sub("c/LOCK"), "pid 1\n");
   ASSERT_TRUE(Env::Default()->CreateDirs(tmp.Sub("c/shards"), 0700).ok());
   testing::WriteFile(tmp.Sub("c/.manifest.json.tmp"), "{");
+  ::chmod(tmp.Sub("c").c_str(), 0700);  // as the killed writer made them
+  ::chmod(tmp.Sub("c/LOCK").c_str(), 0600);
   auto store = OpenStore(tmp.Sub("c"));
   ASSERT_NE(store, nullptr);
   WriteRecords(store.get(), 0, 2);
