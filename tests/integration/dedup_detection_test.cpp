@@ -58,7 +58,7 @@ TEST(DedupDetection, RatesPerPlantedJaccardBand) {
   testing::TempDir dir;
   dedup::CorpusGenOptions options;
   options.seed = 20261128;
-  options.documents = Sanitized() ? 1500 : 4000;
+  options.documents = Sanitized() ? 2500 : 4000;
   options.min_words = 120;
   options.max_words = 700;
   options.exact_copy = 0.15;
