@@ -40,8 +40,8 @@ DocumentFormat DetectDocumentFormat(const std::string& path, std::string_view by
 Result<Record> RecordFromTextDocument(const std::string& display_path, std::string bytes, DocumentFormat format,
                                       const std::string& source);
 
-// Hook deciding whether a record is new to the store. The default accepts everything; the
-// deduplicator provides the real one.
+// Where ingested records go. The deduplicator provides the one `alcor ingest` uses
+// (NewDedupIngestSink in dedup.hpp); tests may supply their own.
 class IngestSink {
  public:
   virtual ~IngestSink() = default;
@@ -50,9 +50,6 @@ class IngestSink {
   // Makes everything offered so far durable (one store commit).
   virtual Status Commit() = 0;
 };
-
-// Writes every offered record to the store's shards; commits on Commit().
-std::unique_ptr<IngestSink> NewPlainIngestSink(Store* store, const std::string& source);
 
 class Ingester {
  public:

@@ -112,34 +112,6 @@ Result<Record> RecordFromTextDocument(const std::string& display_path, std::stri
   return r;
 }
 
-namespace {
-
-class PlainIngestSink : public IngestSink {
- public:
-  PlainIngestSink(Store* store, const std::string& source) : store_(store), writer_(store->NewShardWriter(source)) {}
-  Status Offer(Record record, IngestOutcome* outcome) override {
-    ALCOR_RETURN_IF_ERROR(writer_->Add(record));
-    outcome->kind = IngestOutcome::Kind::kStored;
-    outcome->id = record.id;
-    return Status::OK();
-  }
-  Status Commit() override {
-    Transaction txn;
-    ALCOR_RETURN_IF_ERROR(writer_->Finish(&txn.shards));
-    return store_->Commit(&txn);
-  }
-
- private:
-  Store* store_;
-  std::unique_ptr<ShardWriter> writer_;
-};
-
-}  // namespace
-
-std::unique_ptr<IngestSink> NewPlainIngestSink(Store* store, const std::string& source) {
-  return std::make_unique<PlainIngestSink>(store, source);
-}
-
 Ingester::Ingester(IngestSink* sink, IngestOptions options) : sink_(sink), options_(std::move(options)) {}
 
 void Ingester::Ingest(const std::string& input, const std::function<void(const IngestOutcome&)>& on_outcome) {
