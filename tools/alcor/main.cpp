@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "alcor/status.hpp"
+#include "alcor/suggest.hpp"
 #include "alcor/version.hpp"
 #include "commands.hpp"
 
@@ -26,21 +27,6 @@ const CommandInfo kCommands[] = {
     {"normalize", "HTML on stdin to Markdown text (--jsonl: records with an html field)", &SetupNormalize},
 };
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // The first non-option argument, when it names no subcommand: "did you mean" (after ninja).
 bool RejectUnknownCommand(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
@@ -51,14 +37,9 @@ bool RejectUnknownCommand(int argc, char** argv) {
     }
     for (const CommandInfo& c : kCommands)
       if (arg == c.name) return false;
-    const char* best = nullptr;
-    size_t best_distance = 3;
-    for (const CommandInfo& c : kCommands) {
-      size_t d = EditDistance(arg, c.name);
-      if (d < best_distance) best_distance = d, best = c.name;
-    }
-    std::cerr << "alcor: unknown command '" << arg << "'";
-    if (best) std::cerr << ", did you mean '" << best << "'?";
+    std::vector<std::string> names;
+    for (const CommandInfo& c : kCommands) names.push_back(c.name);
+    std::cerr << "alcor: unknown command '" << arg << "'" << DidYouMean(arg, names);
     std::cerr << "\nRun 'alcor --help' for the list of commands.\n";
     return true;
   }

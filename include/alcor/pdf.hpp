@@ -1,0 +1,42 @@
+// PDF text extraction (poppler-cpp), shared by the book module, `alcor ingest` and the arXiv
+// module's PDF fallback.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "alcor/status.hpp"
+
+namespace alcor {
+
+struct PdfTextOptions {
+  // Inputs larger than this fail with LimitExceeded.
+  size_t max_input_bytes = size_t{256} << 20;
+  // Lines repeated on at least this fraction of pages (page numbers masked) are running headers
+  // or footers and are removed.
+  double header_footer_min_fraction = 0.5;
+};
+
+struct PdfText {
+  // Reading-order text: words hyphenated across lines joined, ligatures (ﬁ ﬂ ﬀ ﬃ ﬄ) spelled
+  // out, running headers and footers removed, paragraphs separated by blank lines. Cleaned
+  // (CleanText), ends with '\n'.
+  std::string text;
+  // From the document information dictionary, "" or nullopt when absent.
+  std::string title;
+  std::vector<std::string> authors;
+  std::optional<std::string> date_created;   // RFC 3339 UTC
+  std::optional<std::string> date_modified;  // RFC 3339 UTC
+  int pages = 0;
+};
+
+// Extracts the text layer. Errors: Corruption when poppler cannot open the bytes as a PDF,
+// InvalidArgument for an encrypted document, InvalidArgument with "no text layer" in the message
+// for a scanned document without text, LimitExceeded above max_input_bytes. Never crashes on
+// hostile input.
+Result<PdfText> ExtractPdfText(std::string_view bytes, const PdfTextOptions& options = {});
+
+}  // namespace alcor

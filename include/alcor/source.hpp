@@ -1,0 +1,179 @@
+// Source modules (DESIGN.md "Data flow"): a source fetches documents from one kind of service
+// through the run's HttpClient and emits them as RawDocuments. It never writes files and never
+// touches libcurl. The pipeline (alcor/pipeline.hpp) converts each document to a Record on a
+// normalizer worker, passes it through the deduplicator and stores it; it commits a source's
+// cursor (Checkpoint) only once every document emitted before it is in a published shard.
+//
+// A kind is registered by one line in src/sources/registry.cpp; `alcor sources` lists the kinds
+// and `alcor scrape --config` builds one Source per configured instance.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "alcor/http.hpp"
+#include "alcor/record.hpp"
+#include "alcor/status.hpp"
+
+namespace alcor {
+
+class Env;
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+
+// What RawDocument::body holds, which decides how it becomes Record::text.
+enum class BodyFormat {
+  kFinalText,  // no body: record.text is the text already (still cleaned by CleanText)
+  kPlainText,  // plain text bytes; decoded (charset, else detected) and cleaned
+  kMarkdown,   // Markdown (a forum's contents.markdown); decoded and cleaned, LaTeX kept as is
+  kHtml,       // an HTML fragment or document kept whole (post body, feed content, chapter)
+  kHtmlPage,   // a whole web page: main-content extraction; the page's metadata fills the
+               // record's empty title, authors, dates and language
+  kPdf,        // PDF bytes: text layer through poppler (alcor/pdf.hpp)
+};
+const char* BodyFormatName(BodyFormat format);  // "text", "markdown", "html", "html-page", "pdf"
+
+struct RawDocument {
+  // Everything the source knows: id, source, source_kind, url, title, authors, dates, language,
+  // also_at, metadata. text only with kFinalText. content_sha256 and schema fields are set by
+  // conversion (Record::Seal).
+  Record record;
+  std::string body;
+  BodyFormat format = BodyFormat::kFinalText;
+  // charset parameter of the HTTP Content-Type, "" when none.
+  std::string charset;
+  // Links in HTML are resolved against this; "" means record.url.
+  std::string base_url;
+  // Runs on the normalizer worker after conversion, before Seal (a source's own cleanup, such as
+  // dropping a bibliography). An error fails this document only.
+  std::function<Status(Record*)> finish;
+};
+
+// Converts doc into a sealed record: body → text as its format says, metadata.text_format set
+// to BodyFormatName(format) unless the source set it, then finish, then Record::Seal.
+// Fails (InvalidArgument naming record.id) when the text ends up empty: a record always has text.
+// Thread safe (normalizer workers call it concurrently).
+Status ConvertRawDocument(RawDocument doc, Record* out);
+
+// ---------------------------------------------------------------------------------------------
+// What a running source sees
+
+class SourceContext {
+ public:
+  virtual ~SourceContext() = default;
+
+  // The configured instance name (records' `source`).
+  virtual const std::string& source_name() const = 0;
+  // The run's HTTP client. Shared by every source; thread safe. Fetch from the source's thread.
+  virtual HttpClient& http() = 0;
+  virtual Env* env() = 0;
+
+  // Hands a document to the pipeline; blocks while its queue is full. Returns Interrupted when the
+  // run is stopping (a signal, or this source reached its --limit): return from Run promptly.
+  virtual Status Emit(RawDocument doc) = 0;
+
+  // The committed contents of this source's state `name` (kept per source instance, so two
+  // instances of one kind never share a cursor). NotFound on a first run.
+  virtual Result<std::string> ReadState(const std::string& name) = 0;
+  // Sets state `name` to contents once every document emitted before this call is stored (or
+  // failed conversion, or was merged or unchanged): it goes into the same store commit as those
+  // documents or a later one, never an earlier one. A killed run therefore resumes from a cursor
+  // that covers only what is stored. Not committed in --dry-run.
+  virtual void Checkpoint(const std::string& name, std::string contents) = 0;
+
+  // True once the run is stopping; long loops check it between requests.
+  virtual bool stopping() const = 0;
+
+  // Report counters (runs/<run-id>.json, per source).
+  // Items found unchanged since the last run (304, or a version already stored) and not emitted.
+  virtual void CountUnchanged(uint64_t n = 1) = 0;
+  // One item failed (what: its URL or id); the source goes on with the others.
+  virtual void ReportFailure(const std::string& what, const Status& why) = 0;
+  // A note for the log (info level), prefixed with the source name.
+  virtual void Log(const std::string& message) = 0;
+};
+
+// One configured source instance.
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Fetches and emits documents until done or ctx.stopping(). Failures of single items go to
+  // ctx.ReportFailure. A returned error means the source as a whole failed (the service refused
+  // us, its API changed): the run reports it and goes on with the other sources; documents
+  // emitted before are still stored. Return OK (or Interrupted) when stopping.
+  virtual Status Run(SourceContext& ctx) = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Kinds and their configuration
+
+enum class ConfigType {
+  kString,
+  kBool,
+  kInteger,     // a JSON integer
+  kNumber,      // any JSON number
+  kStringList,  // array of strings (a single string is not accepted)
+  kStringMap,   // object of string values (headers)
+  kAny,         // any JSON value; the module checks it
+};
+const char* ConfigTypeName(ConfigType type);
+
+// One setting a kind accepts besides name, kind and enabled.
+struct ConfigKey {
+  std::string path;  // "tags_include", or "citations.max_depth" for a key of a nested object
+  ConfigType type = ConfigType::kString;
+  // Filled in when absent. null: no default (the key stays absent unless required).
+  nlohmann::json default_value;
+  bool required = false;
+  // Its value is masked in --print-config even without a ${ENV} reference.
+  bool secret = false;
+  std::string doc;  // one line for docs and errors
+};
+
+// A validated instance: every key known, types checked, defaults filled in, ${ENV} references
+// expanded (the expanded values are registered as secrets and masked when printed).
+struct SourceConfig {
+  std::string name;
+  std::string kind;
+  bool enabled = true;
+  nlohmann::json settings = nlohmann::json::object();  // nested by path ("citations": {...})
+  // settings as --print-config shows them: ${ENV} references as written, secret keys masked.
+  nlohmann::json display_settings = nlohmann::json::object();
+  std::string config_path;  // the file it came from (messages), "" when built in code
+  // The directory of config_path, against which relative paths in settings are resolved.
+  std::string config_dir;
+
+  // The value at path ("citations.max_depth"), or null.
+  const nlohmann::json& Get(std::string_view path) const;
+  // Typed getters, for keys the kind declared with a default (else the fallback).
+  std::string GetString(std::string_view path, std::string fallback = "") const;
+  bool GetBool(std::string_view path, bool fallback = false) const;
+  int64_t GetInt(std::string_view path, int64_t fallback = 0) const;
+  double GetNumber(std::string_view path, double fallback = 0) const;
+  std::vector<std::string> GetStringList(std::string_view path) const;
+  // "source lesswrong (configs/default.json): " for messages.
+  std::string Describe() const;
+};
+
+struct SourceKind {
+  std::string name;     // "forummagnum"
+  std::string summary;  // one line for `alcor sources`
+  std::vector<ConfigKey> keys;
+  // Builds an instance from a validated config. InvalidArgument naming the key for settings
+  // that are well-typed but wrong (a malformed URL, an unknown site).
+  std::function<Result<std::unique_ptr<Source>>(const SourceConfig&)> create;
+};
+
+// Every registered kind, in registration order (src/sources/registry.cpp).
+const std::vector<const SourceKind*>& SourceKinds();
+// nullptr when no kind has that name.
+const SourceKind* FindSourceKind(std::string_view name);
+
+}  // namespace alcor
