@@ -140,13 +140,13 @@ Reply&& Reply::WithLatency(int64_t ms) && {
 
 // --- TestServer: lifecycle -----------------------------------------------------------------------
 
-TestServer::TestServer(const std::string& address) : address_(address) {
+TestServer::TestServer(const std::string& address, int port) : address_(address) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = 0;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
   if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1 ||
       ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
       ::listen(listen_fd_, 512) != 0) {
@@ -404,6 +404,14 @@ Reply TestServer::Answer(const ServerRequest& request) {
         reply = route.sequence[std::min(route.served, route.sequence.size() - 1)];
       }
       route.served++;
+    } else {
+      size_t best = 0;
+      for (const auto& [prefix, h] : prefix_routes_) {
+        if (request.path.compare(0, prefix.size(), prefix) == 0 && prefix.size() >= best) {
+          best = prefix.size();
+          handler = h;
+        }
+      }
     }
   }
   if (handler) reply = handler(request);
@@ -431,6 +439,11 @@ void TestServer::RouteHandler(const std::string& path, Handler handler) {
   route.sequence.clear();
   route.handler = std::move(handler);
   route.served = 0;
+}
+
+void TestServer::RoutePrefix(const std::string& prefix, Handler handler) {
+  std::lock_guard<std::mutex> lock(mu_);
+  prefix_routes_[prefix] = std::move(handler);
 }
 
 void TestServer::SetLatencyMs(int64_t ms) {

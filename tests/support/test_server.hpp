@@ -92,7 +92,8 @@ class TestServer {
 
   // Listens on address (a loopback IPv4 address) with an ephemeral port. Aborts the test
   // process when it cannot (a test cannot go on without its server).
-  explicit TestServer(const std::string& address = "127.0.0.1");
+  // A port other than 0 listens there (the offline mirror); 0 takes an ephemeral one.
+  explicit TestServer(const std::string& address = "127.0.0.1", int port = 0);
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
@@ -113,6 +114,9 @@ class TestServer {
   void RouteSequence(const std::string& path, std::vector<Reply> replies);
   // Each request to path is answered by handler (on the connection's thread).
   void RouteHandler(const std::string& path, Handler handler);
+  // Requests under prefix ("/arxiv/abs/") that match no exact route are answered by handler;
+  // the longest matching prefix wins.
+  void RoutePrefix(const std::string& prefix, Handler handler);
   // Latency added to every reply of every route (on top of the reply's own).
   void SetLatencyMs(int64_t ms);
   // Serves text as /robots.txt.
@@ -171,6 +175,7 @@ class TestServer {
   mutable std::condition_variable cv_;
   bool stopping_ = false;                   // guarded by mu_
   std::map<std::string, Route_> routes_;    // guarded by mu_
+  std::map<std::string, Handler> prefix_routes_;  // guarded by mu_
   int64_t latency_ms_ = 0;                  // guarded by mu_
   std::vector<ServerRequest> requests_;     // guarded by mu_
   size_t record_base_ = 0;                  // guarded by mu_ (index of requests_[0] after Clear)
