@@ -21,15 +21,38 @@ std::string WriterBin() {
   return std::string(dir ? dir : "build") + "/store_crash_writer";
 }
 
-pid_t StartWriter(const std::string& store, uint64_t records) {
+// A running writer whose stdout ("committed N" per commit) the test reads through a pipe.
+struct Writer {
+  pid_t pid = -1;
+  int out = -1;  // read end of the writer's stdout
+};
+
+Writer StartWriter(const std::string& store, uint64_t records) {
+  int fds[2];
+  if (::pipe(fds) != 0) return {};
   pid_t pid = ::fork();
   if (pid == 0) {
+    ::dup2(fds[1], 1);
+    ::close(fds[0]);
+    ::close(fds[1]);
     std::string bin = WriterBin();
     std::string rec = std::to_string(records);
     ::execl(bin.c_str(), bin.c_str(), "--store", store.c_str(), "--records", rec.c_str(), nullptr);
     ::_exit(127);
   }
-  return pid;
+  ::close(fds[1]);
+  return {pid, fds[0]};
+}
+
+// Blocks until the writer has reported `commits` more commits; false when it exited first.
+bool WaitForCommits(int fd, int commits) {
+  char c;
+  while (commits > 0) {
+    ssize_t n = ::read(fd, &c, 1);
+    if (n <= 0) return false;
+    if (c == '\n') --commits;
+  }
+  return true;
 }
 
 // The ids of the store, checked to be exactly crash:0..n-1 in order; returns n.
@@ -52,6 +75,11 @@ uint64_t CheckCommittedPrefix(const std::string& dir) {
   return n;
 }
 
+// Kill moments: a third of the trials at a random time from the start (during open, the sweep
+// of what the last kill left, the first writes), the others a random 0-4 ms after a random
+// number of reported commits (during writes, renames and manifest publishes of later commits).
+// Waiting for commit reports rather than for wall-clock time keeps the trials meaningful on a
+// slow or loaded machine.
 TEST(StoreCrashTest, SigkillAtRandomMomentsNeverLosesOrDoublesCommittedRecords) {
   const int kTrials = 24;
   std::mt19937 rng(20261128);
@@ -59,16 +87,24 @@ TEST(StoreCrashTest, SigkillAtRandomMomentsNeverLosesOrDoublesCommittedRecords) 
   std::string dir = tmp.Sub("c");
   uint64_t committed = 0;
   uint64_t target = 0;
+  int trials_after_commits = 0;
   for (int trial = 0; trial < kTrials; ++trial) {
-    target += 400;  // each trial asks for more; a kill usually comes first
-    pid_t pid = StartWriter(dir, target);
-    ASSERT_GT(pid, 0);
-    // Kill between 0 and 60 ms in: during open, sweep, writes, renames, manifest publish.
-    std::uniform_int_distribution<int> delay_us(0, 60000);
-    ::usleep(static_cast<useconds_t>(delay_us(rng)));
-    ::kill(pid, SIGKILL);
+    target += 100;  // each trial asks for more; a kill usually comes first
+    Writer writer = StartWriter(dir, target);
+    ASSERT_GT(writer.pid, 0);
+    if (trial % 3 == 0) {
+      std::uniform_int_distribution<int> delay_us(0, 30000);
+      ::usleep(static_cast<useconds_t>(delay_us(rng)));
+    } else {
+      std::uniform_int_distribution<int> commits(1, 6);
+      std::uniform_int_distribution<int> delay_us(0, 4000);
+      if (WaitForCommits(writer.out, commits(rng))) ++trials_after_commits;
+      ::usleep(static_cast<useconds_t>(delay_us(rng)));
+    }
+    ::kill(writer.pid, SIGKILL);
+    ::close(writer.out);
     int wstatus = 0;
-    ::waitpid(pid, &wstatus, 0);
+    ::waitpid(writer.pid, &wstatus, 0);
     ASSERT_TRUE(WIFSIGNALED(wstatus) || (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0))
         << "trial " << trial << ": writer failed on its own (exit " << WEXITSTATUS(wstatus) << ")";
 
@@ -84,15 +120,18 @@ TEST(StoreCrashTest, SigkillAtRandomMomentsNeverLosesOrDoublesCommittedRecords) 
     committed = now;
   }
   // A last uninterrupted run completes the sequence exactly.
-  pid_t pid = StartWriter(dir, target);
+  Writer writer = StartWriter(dir, target);
+  WaitForCommits(writer.out, 1 << 30);  // drains the pipe until the writer exits
+  ::close(writer.out);
   int wstatus = 0;
-  ::waitpid(pid, &wstatus, 0);
+  ::waitpid(writer.pid, &wstatus, 0);
   ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
   EXPECT_EQ(CheckCommittedPrefix(dir), target);
   ValidationReport report;
   ASSERT_TRUE(ValidateStore(Env::Default(), dir, {}, &report).ok());
   EXPECT_TRUE(report.ok() && report.notes.empty());
   EXPECT_GT(committed, 0u) << "some trials committed before the kill";
+  EXPECT_GE(trials_after_commits, kTrials / 2) << "most kills came after reported commits";
 }
 
 }  // namespace

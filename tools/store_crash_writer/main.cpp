@@ -1,7 +1,8 @@
 // store_crash_writer: writes numbered records into a store in many small commits, forever or up
 // to --records, so the crash test can SIGKILL it at any instant. Record n has id "crash:<n>"; it
 // continues from the highest committed number, so a store it wrote holds crash:0..crash:N-1 with
-// nothing missing and nothing doubled — exactly what the test checks after each kill.
+// nothing missing and nothing doubled — exactly what the test checks after each kill. After each
+// commit it prints "committed <N>" on stdout.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -57,6 +58,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "store_crash_writer: %s\n", s.ToString().c_str());
       return 1;
     }
+    // The crash test reads these lines to kill at moments after a known commit.
+    std::printf("committed %llu\n", static_cast<unsigned long long>(next));
+    std::fflush(stdout);
   }
   return 0;
 }
