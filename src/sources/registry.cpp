@@ -6,6 +6,7 @@ namespace alcor {
 const std::vector<const SourceKind*>& SourceKinds() {
   static const std::vector<const SourceKind*> kinds = {
       // registration lines, one per module
+      &ForumMagnumSourceKind(),
   };
   return kinds;
 }

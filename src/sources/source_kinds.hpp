@@ -7,5 +7,6 @@
 namespace alcor {
 
 // (declarations are added by each source module)
+const SourceKind& ForumMagnumSourceKind();
 
 }  // namespace alcor

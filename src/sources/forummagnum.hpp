@@ -1,0 +1,135 @@
+// The forummagnum source: LessWrong, the Alignment Forum and the EA Forum (one software,
+// ForumMagnum; one GraphQL endpoint per site at base_url + "/graphql"). docs/sources.md
+// "## forummagnum" documents every setting.
+//
+// What a run does (state "cursor", a JSON object, see ForumCursor):
+//  1. Edited posts (from the second run on): the posts whose modifiedAt is at or after the
+//     cursor's modified_after, paged by offset. A post the cursor already covers is emitted again
+//     when its modifiedAt differs from the one recorded for it (the deduplicator replaces the stored
+//     version); otherwise it is counted unchanged. Posts the cursor does not cover yet are left to 2.
+//  2. New posts: keyset paging oldest first (view "old", `after` = the last postedAt seen; the
+//     bound is inclusive, so the ids already done at the boundary are skipped). A page bringing
+//     nothing new ends the pass; a page filled with posts that share one postedAt makes the next
+//     request larger (up to kMaxTiesLimit), so the pass never loops.
+//  3. With comments on, every emitted post's comments (and a question's answers) follow it.
+// The cursor is checkpointed after each page, covering only the posts whose records (and
+// comments) were emitted, so a killed run resumes without losing or duplicating a post.
+//
+// Failures: a GraphQL `errors` answer, a 4xx with such a body, a body that is not the JSON asked
+// for, and bot protection (403, 429, an HTML challenge page; the message explains how to set an
+// access header) end the run of the source with an error that quotes what the server said.
+// A single post or comment that cannot be read goes to ReportFailure.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "alcor/http.hpp"
+#include "alcor/source.hpp"
+#include "alcor/status.hpp"
+
+namespace alcor {
+
+// The three sites. LessWrong and the Alignment Forum share one database (an AF post is the same
+// row as its LessWrong post), hence one id namespace.
+enum class Forum { kLessWrong, kAlignmentForum, kEaForum };
+
+const char* ForumName(Forum forum);                       // "lesswrong", "alignmentforum", "eaforum"
+std::optional<Forum> ParseForumName(std::string_view name);
+// The site a base URL points at, from its host; LessWrong when the host is none of the three
+// (a mirror or test server: set `site` in the config then).
+Forum ForumFromBaseUrl(std::string_view base_url);
+// "lw:" or "ea:".
+const char* ForumIdPrefix(Forum forum);
+// "https://www.lesswrong.com", "https://www.alignmentforum.org", "https://forum.effectivealtruism.org".
+const char* ForumPublicOrigin(Forum forum);
+
+// The largest `limit` sent when many posts share one postedAt (after that, the pass skips one
+// millisecond ahead and reports the posts it could not reach).
+inline constexpr int kMaxTiesLimit = 1000;
+// ForumMagnum refuses offsets above this.
+inline constexpr int kMaxOffset = 2000;
+
+struct ForumMagnumOptions {
+  std::string base_url = "https://www.lesswrong.com";  // without trailing "/"
+  Forum site = Forum::kLessWrong;
+  bool comments = false;
+  std::vector<std::string> tags_include;  // tag names or slugs, case-insensitive
+  std::vector<std::string> tags_exclude;
+  std::optional<double> karma_min;  // baseScore >= karma_min
+  bool af_only = false;
+  std::string posted_after;   // RFC 3339 or "" (first run starts here)
+  std::string posted_before;  // RFC 3339 or "" (posts at or after it are not fetched)
+  int page_size = 50;           // posts per request
+  int comments_page_size = 500;  // comments per request
+  // Edits are looked for from the previous run's start (the server's Date) less this margin.
+  int64_t modified_margin_s = 600;
+  std::vector<HttpHeader> headers;  // access headers (secret)
+
+  std::string GraphQlUrl() const { return base_url + "/graphql"; }
+};
+
+// Reads a validated config of kind forummagnum. InvalidArgument naming the key for a malformed
+// base_url, an unknown site, a bad date or an out-of-range page size.
+Result<ForumMagnumOptions> ForumMagnumOptionsFromConfig(const SourceConfig& config);
+
+std::unique_ptr<Source> NewForumMagnumSource(ForumMagnumOptions options);
+
+// ---------------------------------------------------------------------------------------------
+// Pieces exposed for tests (pure functions; thread-safe).
+
+// The GraphQL documents the source sends; both take one variable, `$terms: JSON`.
+extern const char* const kForumPostsQuery;
+extern const char* const kForumCommentsQuery;
+
+// Milliseconds since the epoch of a ForumMagnum date ("2022-06-05T22:05:52.224Z"; any RFC 3339
+// date-time), or nullopt. Ties in postedAt are compared at this precision.
+std::optional<int64_t> ParseForumMillis(std::string_view text);
+// "2022-06-05T22:05:52.224Z".
+std::string FormatForumMillis(int64_t millis);
+
+// The server's messages in a GraphQL answer body with an `errors` array, joined by "; ", or ""
+// when there is none. Also reads a body cut short (the excerpt of a 4xx answer in an HTTP error
+// message): it then returns the first message as far as it goes.
+std::string GraphQlErrorMessage(std::string_view body);
+
+// Reads one answer of the endpoint: the JSON object under data.<field>.results, or the error the
+// source fails with (bot protection, GraphQL errors, a body that is not JSON). what names the
+// request in messages ("POST https://www.lesswrong.com/graphql").
+Result<nlohmann::json> ReadForumAnswer(const Result<HttpResponse>& answer, std::string_view field,
+                                       Forum site, std::string_view what);
+
+// One post object of the API as a document (fields as kForumPostsQuery asks for them): id
+// "<prefix><_id>", body contents.markdown (kMarkdown) or htmlBody (kHtml), metadata.text_from.
+// InvalidArgument when _id is missing or the post has no body.
+Result<RawDocument> ForumPostToDocument(const nlohmann::json& post, const ForumMagnumOptions& options,
+                                        const std::string& source_name);
+// One comment (or answer) of post_record's post as a document: id "<prefix>comment:<_id>".
+Result<RawDocument> ForumCommentToDocument(const nlohmann::json& comment, const Record& post_record,
+                                           const ForumMagnumOptions& options,
+                                           const std::string& source_name);
+// Whether options keep the post (events, drafts, af_only, karma_min, tags). Client-side checks
+// of what the query also asks the server for, plus the tag filters the server cannot do by name.
+bool ForumPostWanted(const nlohmann::json& post, const ForumMagnumOptions& options);
+
+// The cursor kept in state "cursor".
+struct ForumCursor {
+  std::string posted_after;               // postedAt of the last post done ("" before the first)
+  std::set<std::string> boundary_ids;     // posts done whose postedAt equals posted_after
+  std::string modified_after;             // edits from here are looked for ("" on a first run)
+  std::map<std::string, std::string> recent;  // _id → modifiedAt emitted, for modifiedAt >= modified_after
+
+  std::string ToJson() const;
+  // Corruption naming the problem when text is not a cursor.
+  static Result<ForumCursor> FromJson(std::string_view text);
+};
+
+}  // namespace alcor

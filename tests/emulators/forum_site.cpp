@@ -1,0 +1,431 @@
+// ForumSite: the emulated ForumMagnum GraphQL endpoint (forum_site.hpp).
+#include "emulators/forum_site.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <set>
+
+#include "alcor/dates.hpp"
+#include "alcor/env.hpp"
+
+namespace alcor::testing {
+
+namespace {
+
+using json = nlohmann::json;
+
+// Milliseconds of a date as the API writes it ("2024-01-02T03:04:05.678Z"), or nullopt.
+std::optional<int64_t> Millis(const json& v) {
+  if (!v.is_string()) return std::nullopt;
+  const std::string& text = v.get_ref<const std::string&>();
+  std::optional<int64_t> s = ParseRfc3339(text);
+  if (!s) return std::nullopt;
+  int64_t ms = 0;
+  size_t t = text.find('T');
+  size_t dot = t == std::string::npos ? std::string::npos : text.find('.', t);
+  if (dot != std::string::npos) {
+    int n = 0;
+    for (size_t i = dot + 1; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && n < 3; ++i, ++n) {
+      ms = ms * 10 + (text[i] - '0');
+    }
+    for (; n < 3; ++n) ms *= 10;
+  }
+  return *s * 1000 + ms;
+}
+
+std::string HttpDate(int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+// ---- a small GraphQL selection reader: enough for `results { a b { c } }`
+
+struct Field {
+  std::string key;   // alias or name
+  std::string name;
+  bool has_sub = false;
+  std::vector<Field> sub;
+};
+
+std::vector<std::string> Tokenize(const std::string& q) {
+  std::vector<std::string> tokens;
+  size_t i = 0;
+  while (i < q.size()) {
+    unsigned char c = static_cast<unsigned char>(q[i]);
+    if (std::isspace(c) || c == ',') {
+      ++i;
+    } else if (c == '#') {
+      while (i < q.size() && q[i] != '\n') ++i;
+    } else if (c == '"') {
+      size_t j = i + 1;
+      while (j < q.size() && q[j] != '"') j += q[j] == '\\' ? 2 : 1;
+      tokens.push_back(q.substr(i, std::min(j + 1, q.size()) - i));
+      i = j + 1;
+    } else if (std::isalnum(c) || c == '_') {
+      size_t j = i;
+      while (j < q.size() && (std::isalnum(static_cast<unsigned char>(q[j])) || q[j] == '_')) ++j;
+      tokens.push_back(q.substr(i, j - i));
+      i = j;
+    } else {
+      tokens.push_back(std::string(1, q[i]));
+      ++i;
+    }
+  }
+  return tokens;
+}
+
+// Parses a selection set at tokens[*pos] == "{"; false when malformed. Depth is bounded.
+bool ParseSelection(const std::vector<std::string>& t, size_t* pos, std::vector<Field>* out, int depth) {
+  if (depth > 16 || *pos >= t.size() || t[*pos] != "{") return false;
+  ++*pos;
+  while (*pos < t.size() && t[*pos] != "}") {
+    Field f;
+    f.name = f.key = t[*pos];
+    if (!(std::isalpha(static_cast<unsigned char>(f.name[0])) || f.name[0] == '_')) return false;
+    ++*pos;
+    if (*pos < t.size() && t[*pos] == ":") {
+      if (++*pos >= t.size()) return false;
+      f.name = t[*pos];
+      ++*pos;
+    }
+    if (*pos < t.size() && t[*pos] == "(") {
+      int level = 0;
+      for (; *pos < t.size(); ++*pos) {
+        if (t[*pos] == "(") ++level;
+        if (t[*pos] == ")" && --level == 0) break;
+      }
+      ++*pos;
+    }
+    if (*pos < t.size() && t[*pos] == "{") {
+      f.has_sub = true;
+      if (!ParseSelection(t, pos, &f.sub, depth + 1)) return false;
+    }
+    out->push_back(std::move(f));
+  }
+  if (*pos >= t.size()) return false;
+  ++*pos;  // "}"
+  return true;
+}
+
+json Project(const json& value, const std::vector<Field>& fields) {
+  if (value.is_array()) {
+    json out = json::array();
+    for (const json& v : value) out.push_back(Project(v, fields));
+    return out;
+  }
+  if (!value.is_object()) return value;
+  json out = json::object();
+  for (const Field& f : fields) {
+    auto it = value.find(f.name);
+    if (it == value.end()) {
+      out[f.key] = nullptr;
+    } else {
+      out[f.key] = f.has_sub ? Project(*it, f.sub) : *it;
+    }
+  }
+  return out;
+}
+
+Reply JsonReply(int status, const json& body) {
+  Reply r = Reply::Text(body.dump(), "application/json; charset=utf-8");
+  r.status = status;
+  return r;
+}
+
+Reply GraphQlError(int status, const std::string& message, const std::string& code) {
+  json body = {{"errors", json::array({{{"message", message},
+                                        {"locations", json::array({{{"line", 1}, {"column", 1}}})},
+                                        {"extensions", {{"code", code}}}}})}};
+  if (status == 200) body["data"] = nullptr;
+  return JsonReply(status, body);
+}
+
+const char kChallengePage[] =
+    "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title>"
+    "<meta http-equiv=\"refresh\" content=\"360\"></head><body><div class=\"main-wrapper\">"
+    "<h1>Checking if the site connection is secure</h1><p>Enable JavaScript and cookies to continue</p>"
+    "</div></body></html>";
+
+bool Truthy(const json& obj, const char* name) {
+  auto it = obj.find(name);
+  return it != obj.end() && it->is_boolean() && it->get<bool>();
+}
+
+int IntTerm(const json& terms, const char* name, int fallback) {
+  auto it = terms.find(name);
+  if (it == terms.end()) return fallback;
+  if (it->is_number_integer()) return it->get<int>();
+  if (it->is_string()) {
+    try {
+      return std::stoi(it->get<std::string>());
+    } catch (...) {
+      return fallback;
+    }
+  }
+  return fallback;
+}
+
+json Page(std::vector<const json*> items, const json& terms, const ForumSiteOptions& options) {
+  std::stable_sort(items.begin(), items.end(), [](const json* a, const json* b) {
+    int64_t ma = Millis(a->value("postedAt", json())).value_or(0);
+    int64_t mb = Millis(b->value("postedAt", json())).value_or(0);
+    if (ma != mb) return ma < mb;
+    return a->value("_id", "") < b->value("_id", "");
+  });
+  int offset = std::clamp(IntTerm(terms, "offset", 0), 0, options.max_offset);
+  int limit = std::clamp(IntTerm(terms, "limit", options.default_limit), 0, 5000);
+  json out = json::array();
+  for (size_t i = static_cast<size_t>(offset); i < items.size() && out.size() < static_cast<size_t>(limit); ++i) {
+    out.push_back(*items[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+ForumSite::ForumSite(json posts, json comments, ForumSiteOptions options)
+    : options_(std::move(options)),
+      posts_(posts.is_array() ? std::move(posts) : json::array()),
+      comments_(comments.is_array() ? std::move(comments) : json::array()) {}
+
+Result<std::unique_ptr<ForumSite>> ForumSite::FromDirectory(const std::string& dir, ForumSiteOptions options) {
+  json parts[2];
+  const char* names[2] = {"posts.json", "comments.json"};
+  for (int i = 0; i < 2; ++i) {
+    std::string path = JoinPath(dir, names[i]);
+    std::string text;
+    Status s = ReadFileToString(Env::Default(), path, &text);
+    if (!s.ok()) {
+      if (i == 1 && s.IsNotFound()) {
+        parts[i] = json::array();
+        continue;
+      }
+      return s;
+    }
+    parts[i] = json::parse(text, nullptr, false);
+    if (!parts[i].is_array()) return Status::InvalidArgument(path + ": not a JSON array");
+  }
+  return std::make_unique<ForumSite>(std::move(parts[0]), std::move(parts[1]), std::move(options));
+}
+
+void ForumSite::Install(TestServer* server, const std::string& prefix) {
+  server->RouteHandler(prefix + "/graphql", [this](const ServerRequest& request) { return Answer(request); });
+}
+
+void ForumSite::UpsertPost(json post) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (json& p : posts_) {
+    if (p.value("_id", "") == post.value("_id", "")) {
+      p = std::move(post);
+      return;
+    }
+  }
+  posts_.push_back(std::move(post));
+}
+
+void ForumSite::AddComment(json comment) {
+  std::lock_guard<std::mutex> lock(mu_);
+  comments_.push_back(std::move(comment));
+}
+
+void ForumSite::SetClock(const std::string& rfc3339) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (rfc3339.empty()) {
+    clock_s_.reset();
+  } else {
+    clock_s_ = ParseRfc3339(rfc3339);
+  }
+}
+
+void ForumSite::InjectFailure(Failure failure, int times, std::string message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int i = 0; i < times; ++i) failures_.emplace_back(failure, message);
+}
+
+std::vector<json> ForumSite::Queries() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queries_;
+}
+
+void ForumSite::ClearQueries() {
+  std::lock_guard<std::mutex> lock(mu_);
+  queries_.clear();
+}
+
+json ForumSite::SelectPosts(const json& terms, std::string* error) const {
+  std::string view = terms.value("view", "old");
+  if (view != "old" && view != "default") {
+    *error = "Unknown view \"" + view + "\" (this emulator knows \"old\")";
+    return nullptr;
+  }
+  std::string time_field = terms.value("timeField", "postedAt");
+  std::optional<int64_t> after, before;
+  if (terms.contains("after")) {
+    after = Millis(terms["after"]);
+    if (!after) {
+      *error = "Invalid date for after: " + terms["after"].dump();
+      return nullptr;
+    }
+  }
+  if (terms.contains("before")) {
+    before = Millis(terms["before"]);
+    if (!before) {
+      *error = "Invalid date for before: " + terms["before"].dump();
+      return nullptr;
+    }
+  }
+  std::set<std::string> ids;
+  bool by_ids = terms.contains("postIds") && terms["postIds"].is_array();
+  if (by_ids) {
+    for (const json& id : terms["postIds"])
+      if (id.is_string()) ids.insert(id.get<std::string>());
+  }
+  std::optional<double> karma;
+  if (auto k = terms.find("karmaThreshold"); k != terms.end() && k->is_number()) karma = k->get<double>();
+  bool exclude_events = Truthy(terms, "excludeEvents");
+  bool af = Truthy(terms, "af") || options_.af_only;
+
+  std::vector<const json*> picked;
+  for (const json& p : posts_) {
+    if (!p.is_object() || Truthy(p, "draft")) continue;
+    if (exclude_events && Truthy(p, "isEvent")) continue;
+    if (af && !Truthy(p, "af")) continue;
+    if (by_ids && !ids.count(p.value("_id", ""))) continue;
+    if (karma) {
+      auto s = p.find("baseScore");
+      if (s == p.end() || !s->is_number() || s->get<double>() < *karma) continue;
+    }
+    if (after || before) {
+      std::optional<int64_t> t = Millis(p.value(time_field, json()));
+      if (!t && time_field == "modifiedAt") t = Millis(p.value("postedAt", json()));
+      if (!t || (after && *t < *after) || (before && *t >= *before)) continue;
+    }
+    picked.push_back(&p);
+  }
+  json page = Page(std::move(picked), terms, options_);
+  for (json& p : page) {
+    if (!p.contains("pageUrl") || !p["pageUrl"].is_string()) {
+      std::string slug = p.value("slug", "");
+      p["pageUrl"] = options_.page_url_base + "/posts/" + p.value("_id", "") + (slug.empty() ? "" : "/" + slug);
+    }
+  }
+  return page;
+}
+
+json ForumSite::SelectComments(const json& terms, std::string* error) const {
+  std::string view = terms.value("view", "");
+  if (view != "postCommentsOld" && view != "questionAnswers") {
+    *error = "Unknown view \"" + view + "\" (this emulator knows \"postCommentsOld\" and \"questionAnswers\")";
+    return nullptr;
+  }
+  std::string post_id = terms.value("postId", "");
+  bool answers = view == "questionAnswers";
+  std::string slug;
+  for (const json& p : posts_)
+    if (p.value("_id", "") == post_id) slug = p.value("slug", "");
+  std::vector<const json*> picked;
+  for (const json& c : comments_) {
+    if (!c.is_object() || c.value("postId", "") != post_id) continue;
+    if (Truthy(c, "answer") != answers) continue;
+    if (options_.af_only && !Truthy(c, "af")) continue;
+    picked.push_back(&c);
+  }
+  json page = Page(std::move(picked), terms, options_);
+  for (json& c : page) {
+    if (!c.contains("pageUrl") || !c["pageUrl"].is_string()) {
+      c["pageUrl"] = options_.page_url_base + "/posts/" + post_id + (slug.empty() ? "" : "/" + slug) +
+                     "?commentId=" + c.value("_id", "");
+    }
+  }
+  return page;
+}
+
+Reply ForumSite::Answer(const ServerRequest& request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t clock = 0;
+  if (clock_s_) {
+    clock = *clock_s_;
+  } else {
+    int64_t latest = 0;
+    for (const json& p : posts_) {
+      for (const char* f : {"postedAt", "modifiedAt"})
+        if (auto m = Millis(p.value(f, json()))) latest = std::max(latest, *m);
+    }
+    for (const json& c : comments_) {
+      if (auto m = Millis(c.value("postedAt", json()))) latest = std::max(latest, *m);
+    }
+    clock = latest / 1000 + 1;
+  }
+  auto dated = [&](Reply r) {
+    r.headers.emplace_back("Date", HttpDate(clock));
+    return r;
+  };
+
+  if (!failures_.empty()) {
+    auto [failure, message] = failures_.front();
+    failures_.pop_front();
+    switch (failure) {
+      case Failure::kGraphQlErrors:
+        return dated(GraphQlError(200, message.empty() ? "Internal server error" : message, "INTERNAL_SERVER_ERROR"));
+      case Failure::kValidationError:
+        return dated(GraphQlError(400, message.empty() ? "Syntax Error" : message, "GRAPHQL_VALIDATION_FAILED"));
+      case Failure::kChallengePage:
+        return dated(Reply::Text(kChallengePage, "text/html; charset=UTF-8"));
+      case Failure::kForbidden: {
+        Reply r = Reply::Text(kChallengePage, "text/html; charset=UTF-8");
+        r.status = 403;
+        return dated(std::move(r));
+      }
+      case Failure::kTooManyRequests:
+        return dated(Reply::Status(429, "Too Many Requests").WithHeader("Retry-After", "0"));
+    }
+  }
+  // The real service refuses requests without a User-Agent.
+  const std::string* agent = request.Header("user-agent");
+  if (!agent || agent->empty()) return dated(Reply::Status(403, "Forbidden"));
+  if (request.method != "POST") {
+    return dated(GraphQlError(400, "GET query missing.", "BAD_REQUEST"));
+  }
+  json body = json::parse(request.body, nullptr, false);
+  if (!body.is_object() || !body.contains("query") || !body["query"].is_string()) {
+    return dated(GraphQlError(400, "POST body missing, invalid Content-Type, or JSON object has no keys.", "BAD_REQUEST"));
+  }
+  std::vector<std::string> tokens = Tokenize(body["query"].get<std::string>());
+  auto open = std::find(tokens.begin(), tokens.end(), "{");
+  if (open == tokens.end() || open + 1 == tokens.end()) {
+    return dated(GraphQlError(400, "Syntax Error: Expected Name, found <EOF>.", "GRAPHQL_PARSE_FAILED"));
+  }
+  std::string op = *(open + 1);
+  auto results = std::find(open, tokens.end(), "results");
+  std::vector<Field> selection;
+  size_t pos = static_cast<size_t>(results - tokens.begin()) + 1;
+  if (results == tokens.end() || !ParseSelection(tokens, &pos, &selection, 0)) {
+    return dated(GraphQlError(400, "Syntax Error: this emulator needs a `results { ... }` selection.",
+                              "GRAPHQL_PARSE_FAILED"));
+  }
+  json terms = body.contains("variables") && body["variables"].is_object() ? body["variables"].value("terms", json())
+                                                                            : json();
+  if (!terms.is_object()) {
+    return dated(GraphQlError(400, "Variable \"$terms\" of required type \"JSON\" was not provided.", "BAD_USER_INPUT"));
+  }
+  queries_.push_back({{"op", op}, {"terms", terms}});
+  std::string error;
+  json items;
+  if (op == "posts") {
+    items = SelectPosts(terms, &error);
+  } else if (op == "comments") {
+    items = SelectComments(terms, &error);
+  } else {
+    return dated(GraphQlError(400, "Cannot query field \"" + op + "\" on type \"Query\".", "GRAPHQL_VALIDATION_FAILED"));
+  }
+  if (!error.empty()) return dated(GraphQlError(200, error, "INTERNAL_SERVER_ERROR"));
+  json answer = {{"data", {{op, {{"results", Project(items, selection)}}}}}};
+  return dated(JsonReply(200, answer));
+}
+
+}  // namespace alcor::testing
