@@ -7,6 +7,7 @@ const std::vector<const SourceKind*>& SourceKinds() {
   static const std::vector<const SourceKind*> kinds = {
       // registration lines, one per module
       &ForumMagnumSourceKind(),
+      &FeedSourceKind(),
   };
   return kinds;
 }

@@ -8,5 +8,6 @@ namespace alcor {
 
 // (declarations are added by each source module)
 const SourceKind& ForumMagnumSourceKind();
+const SourceKind& FeedSourceKind();
 
 }  // namespace alcor

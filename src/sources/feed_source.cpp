@@ -1,0 +1,1045 @@
+// The blog source, kind `feed` (feed_source.hpp; docs/sources.md "## feed").
+#include "sources/feed_source.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "alcor/dates.hpp"
+#include "alcor/hash.hpp"
+#include "alcor/http.hpp"
+#include "alcor/source.hpp"
+#include "alcor/url.hpp"
+#include "sources/feed_parse.hpp"
+#include "sources/source_kinds.hpp"
+
+namespace alcor {
+namespace feed {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool IsHttpUrl(std::string_view s) {
+  std::string l = Lower(s.substr(0, std::min<size_t>(s.size(), 8)));
+  return l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0;
+}
+
+// "https://host:port" of an absolute URL.
+std::string Origin(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return {};
+  size_t slash = url.find_first_of("/?#", scheme + 3);
+  return url.substr(0, slash == std::string::npos ? url.size() : slash);
+}
+
+std::string StripTrailingSlash(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+const char* PlatformName(Platform p) {
+  switch (p) {
+    case Platform::kAuto: return "auto";
+    case Platform::kWordPress: return "wordpress";
+    case Platform::kSubstack: return "substack";
+    case Platform::kBlogger: return "blogger";
+    case Platform::kGhost: return "ghost";
+    case Platform::kMedium: return "medium";
+    case Platform::kGeneric: return "generic";
+  }
+  return "generic";
+}
+
+bool ParsePlatform(std::string_view name, Platform* out) {
+  for (Platform p : {Platform::kAuto, Platform::kWordPress, Platform::kSubstack, Platform::kBlogger,
+                     Platform::kGhost, Platform::kMedium, Platform::kGeneric}) {
+    if (name == PlatformName(p)) {
+      *out = p;
+      return true;
+    }
+  }
+  return false;
+}
+
+Platform DetectPlatform(const std::string& feed_url, const std::string& generator) {
+  std::string host = UrlHost(feed_url);
+  std::string url = Lower(feed_url);
+  if (generator.find("wordpress") != std::string::npos) return Platform::kWordPress;
+  if (generator.find("substack") != std::string::npos || EndsWith(host, ".substack.com")) return Platform::kSubstack;
+  if (generator.find("blogger") != std::string::npos || EndsWith(host, ".blogspot.com") ||
+      url.find("/feeds/posts/") != std::string::npos) {
+    return Platform::kBlogger;
+  }
+  if (generator.find("ghost") != std::string::npos) return Platform::kGhost;
+  if (generator.find("medium") != std::string::npos || host == "medium.com" || EndsWith(host, ".medium.com")) {
+    return Platform::kMedium;
+  }
+  return Platform::kGeneric;
+}
+
+std::string DefaultFeedUrl(Platform platform, const std::string& site_url) {
+  std::string base = StripTrailingSlash(site_url);
+  switch (platform) {
+    case Platform::kWordPress: return base + "/feed/";
+    case Platform::kSubstack: return base + "/feed";
+    case Platform::kBlogger: return base + "/feeds/posts/default";
+    case Platform::kGhost: return base + "/rss/";
+    default: return {};
+  }
+}
+
+std::vector<std::string> DiscoverFeedLinks(std::string_view html, const std::string& page_url) {
+  std::vector<std::string> out;
+  std::string lower = Lower(html.substr(0, std::min<size_t>(html.size(), size_t{1} << 20)));
+  size_t pos = 0;
+  while ((pos = lower.find("<link", pos)) != std::string::npos) {
+    size_t end = lower.find('>', pos);
+    if (end == std::string::npos) break;
+    std::string_view tag(lower.data() + pos, end - pos);
+    std::string_view original(html.data() + pos, end - pos);
+    pos = end;
+    auto attr = [&](std::string_view name) -> std::string {
+      size_t at = 0;
+      while ((at = tag.find(name, at)) != std::string_view::npos) {
+        bool boundary = at > 0 && std::isspace(static_cast<unsigned char>(tag[at - 1]));
+        size_t k = at + name.size();
+        while (k < tag.size() && tag[k] == ' ') ++k;
+        if (boundary && k < tag.size() && tag[k] == '=') {
+          ++k;
+          while (k < tag.size() && tag[k] == ' ') ++k;
+          if (k >= tag.size()) return {};
+          char q = tag[k];
+          size_t start = (q == '"' || q == '\'') ? k + 1 : k;
+          size_t stop = (q == '"' || q == '\'') ? tag.find(q, start) : tag.find_first_of(" \t\n/", start);
+          if (stop == std::string_view::npos) stop = tag.size();
+          return std::string(original.substr(start, stop - start));
+        }
+        at = k;
+      }
+      return {};
+    };
+    std::string rel = Lower(attr("rel"));
+    std::string type = Lower(attr("type"));
+    if (rel.find("alternate") == std::string::npos) continue;
+    if (type != "application/rss+xml" && type != "application/atom+xml" && type != "application/rdf+xml") continue;
+    std::string href = attr("href");
+    if (href.empty()) continue;
+    // Comment feeds are announced the same way; a blog's own feed comes first on every platform.
+    std::string resolved = ResolveUrl(page_url, href);
+    if (std::find(out.begin(), out.end(), resolved) == out.end()) out.push_back(resolved);
+  }
+  return out;
+}
+
+std::string WithQueryParameter(const std::string& url, const std::string& name, const std::string& value) {
+  size_t hash = url.find('#');
+  std::string base = hash == std::string::npos ? url : url.substr(0, hash);
+  size_t q = base.find('?');
+  std::string path = q == std::string::npos ? base : base.substr(0, q);
+  std::string query = q == std::string::npos ? "" : base.substr(q + 1);
+  std::string out_query;
+  size_t pos = 0;
+  while (pos <= query.size() && !query.empty()) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string::npos) amp = query.size();
+    std::string part = query.substr(pos, amp - pos);
+    std::string key = part.substr(0, part.find('='));
+    if (!part.empty() && key != name) out_query += (out_query.empty() ? "" : "&") + part;
+    pos = amp + 1;
+  }
+  out_query += (out_query.empty() ? "" : "&") + name + "=" + value;
+  return path + "?" + out_query;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Settings and state
+
+enum class FetchPages { kAuto, kAlways, kNever };
+
+struct Settings {
+  std::string feed_url;
+  std::string site_url;
+  Platform platform = Platform::kAuto;
+  FetchPages fetch_pages = FetchPages::kAuto;
+  std::string sitemap_url;
+  bool history = true;
+  bool robots_sitemaps = true;
+  std::vector<std::string> sitemap_include;
+  std::vector<std::string> sitemap_exclude;
+  int64_t max_archive_pages = 500;
+  int64_t max_page_fetches = 0;
+  int64_t archive_page_size = 50;
+};
+
+constexpr const char* kStateName = "feed";
+
+struct SeenPost {
+  std::string fingerprint;  // of the feed entry ("" when it came from an archive API or a sitemap)
+  std::string modified;     // the newest date known for it (RFC 3339 UTC), "" when none
+  bool retry = false;       // stored from the feed after the page could not be fetched
+};
+
+struct FeedState {
+  std::map<std::string, SeenPost> seen;  // by canonical URL
+  std::string platform;                  // detected on an earlier run
+  std::string site_url;
+  bool history_done = false;
+  int64_t history_next = 0;  // page, offset or start-index where the first walk goes on
+
+  std::string Serialize() const {
+    json j;
+    j["version"] = 1;
+    j["platform"] = platform;
+    j["site_url"] = site_url;
+    j["history"] = {{"done", history_done}, {"next", history_next}};
+    json s = json::object();
+    for (const auto& [url, p] : seen) {
+      json e = json::object();
+      if (!p.fingerprint.empty()) e["h"] = p.fingerprint;
+      if (!p.modified.empty()) e["m"] = p.modified;
+      if (p.retry) e["r"] = true;
+      s[url] = std::move(e);
+    }
+    j["seen"] = std::move(s);
+    return j.dump();
+  }
+
+  static Result<FeedState> Parse(const std::string& text) {
+    FeedState st;
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return Status::Corruption("state \"feed\" is not a JSON object");
+    st.platform = j.value("platform", "");
+    st.site_url = j.value("site_url", "");
+    if (j.contains("history") && j["history"].is_object()) {
+      st.history_done = j["history"].value("done", false);
+      st.history_next = j["history"].value("next", int64_t{0});
+    }
+    if (j.contains("seen") && j["seen"].is_object()) {
+      for (const auto& [url, e] : j["seen"].items()) {
+        if (!e.is_object()) continue;
+        SeenPost p;
+        p.fingerprint = e.value("h", "");
+        p.modified = e.value("m", "");
+        p.retry = e.value("r", false);
+        st.seen[url] = std::move(p);
+      }
+    }
+    return st;
+  }
+};
+
+// One post as the source knows it before emitting.
+struct Post {
+  std::string link;  // absolute
+  std::string title;
+  std::vector<std::string> authors;
+  std::optional<std::string> published;
+  std::optional<std::string> updated;
+  std::vector<std::string> tags;
+  std::string body_html;     // "" when there is none (sitemap URLs)
+  bool body_is_summary = false;
+  std::string summary_html;  // for Record::summary
+  std::string base_url;
+  std::string content_src;   // Atom out-of-line content
+  std::string guid;
+  int comments = -1;
+  bool paywalled = false;
+  std::string body_origin;   // "feed-content", "feed-summary", "archive-api"
+  // Change detection: a feed entry compares its fingerprint; an archive item or sitemap URL its
+  // date (lastmod) against the stored one.
+  std::string fingerprint;
+  std::optional<std::string> lastmod;
+  bool must_fetch_page = false;  // nothing to emit but the page (sitemaps)
+};
+
+enum class Novelty { kNew, kChanged, kSame };
+
+std::string Fingerprint(const FeedEntry& e) {
+  std::string data = e.title + "\x1f" + e.content_html + "\x1f" + e.summary_html + "\x1f" +
+                     e.updated.value_or("") + "\x1f" + e.published.value_or("");
+  return Sha256Hex(data).substr(0, 16);
+}
+
+Post PostFromEntry(const FeedEntry& e) {
+  Post p;
+  p.link = e.link;
+  p.title = e.title;
+  p.authors = e.authors;
+  p.published = e.published;
+  p.updated = e.updated;
+  p.tags = e.categories;
+  p.body_is_summary = e.content_html.empty();
+  p.body_html = p.body_is_summary ? e.summary_html : e.content_html;
+  p.summary_html = e.summary_html;
+  p.base_url = e.content_base;
+  p.content_src = e.content_src;
+  p.guid = e.id;
+  p.comments = e.comments;
+  p.body_origin = p.body_is_summary ? "feed-summary" : "feed-content";
+  p.fingerprint = Fingerprint(e);
+  return p;
+}
+
+std::string CharsetOf(const HttpResponse& r) {
+  const std::string* ct = r.Header("content-type");
+  if (!ct) return {};
+  std::string l = Lower(*ct);
+  size_t at = l.find("charset=");
+  if (at == std::string::npos) return {};
+  std::string cs = l.substr(at + 8);
+  size_t end = cs.find_first_of("; ");
+  if (end != std::string::npos) cs = cs.substr(0, end);
+  if (!cs.empty() && (cs.front() == '"' || cs.front() == '\'')) cs = cs.substr(1);
+  if (!cs.empty() && (cs.back() == '"' || cs.back() == '\'')) cs.pop_back();
+  return cs;
+}
+
+std::string ContentType(const HttpResponse& r) {
+  const std::string* ct = r.Header("content-type");
+  return ct ? Lower(*ct) : std::string();
+}
+
+std::string Truncate(std::string s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  return s + "\u2026";
+}
+
+// ---------------------------------------------------------------------------------------------
+// The source
+
+class FeedSource : public Source {
+ public:
+  FeedSource(std::string name, Settings settings) : name_(std::move(name)), s_(std::move(settings)) {}
+
+  Status Run(SourceContext& ctx) override;
+
+ private:
+  // Everything one run carries.
+  struct RunState {
+    SourceContext* ctx = nullptr;
+    FeedState state;
+    Platform platform = Platform::kGeneric;
+    std::string feed_url;
+    std::string site_url;
+    int64_t archive_pages_left = 0;
+    int64_t page_fetches_left = -1;  // -1: no cap
+    std::set<std::string> emitted;   // canonical URLs emitted this run
+    bool stopped = false;            // Emit said Interrupted, or the run is stopping
+  };
+
+  Status ResolveFeedUrl(RunState& rs);
+  Status ProcessFeed(RunState& rs, bool* all_new);
+  // Emits every new or changed entry of a parsed feed page. *all_new: every entry was unknown
+  // before this run (or changed); *added: how many URLs this walk had not met yet.
+  Status ProcessEntries(RunState& rs, const ParsedFeed& feed, bool* all_new, std::set<std::string>* walk_seen,
+                        size_t* added);
+  Novelty Check(const RunState& rs, const Post& post) const;
+  // Emits one post (fetching its page when needed). Interrupted when the run is stopping.
+  Status EmitPost(RunState& rs, const Post& post);
+  void Checkpoint(RunState& rs);
+
+  Status WalkPagedFeed(RunState& rs, bool first_walk, bool feed_all_new);
+  Status WalkSubstack(RunState& rs, bool first_walk, bool feed_all_new);
+  Status WalkSitemaps(RunState& rs, bool first_walk);
+
+  bool Stopping(RunState& rs) const { return rs.stopped || rs.ctx->stopping(); }
+  std::string Blog() const { return "blog " + name_; }
+
+  std::string name_;
+  Settings s_;
+};
+
+Novelty FeedSource::Check(const RunState& rs, const Post& post) const {
+  std::string canon = CanonicalizeUrl(post.link);
+  auto it = rs.state.seen.find(canon);
+  if (it == rs.state.seen.end()) return Novelty::kNew;
+  const SeenPost& seen = it->second;
+  if (seen.retry) return Novelty::kChanged;
+  if (!post.fingerprint.empty()) {
+    if (seen.fingerprint.empty()) {
+      // Stored from an archive or sitemap: changed only when its date moved on.
+      std::string date = post.updated.value_or(post.published.value_or(""));
+      return !date.empty() && !seen.modified.empty() && date > seen.modified ? Novelty::kChanged : Novelty::kSame;
+    }
+    return seen.fingerprint == post.fingerprint ? Novelty::kSame : Novelty::kChanged;
+  }
+  if (post.lastmod && !seen.modified.empty() && *post.lastmod > seen.modified) return Novelty::kChanged;
+  return Novelty::kSame;
+}
+
+void FeedSource::Checkpoint(RunState& rs) {
+  rs.state.platform = PlatformName(rs.platform);
+  rs.state.site_url = rs.site_url;
+  rs.ctx->Checkpoint(kStateName, rs.state.Serialize());
+}
+
+Status FeedSource::EmitPost(RunState& rs, const Post& post) {
+  SourceContext& ctx = *rs.ctx;
+  std::string canon = CanonicalizeUrl(post.link);
+  RawDocument doc;
+  Record& r = doc.record;
+  r.id = "web:" + canon;
+  r.source = ctx.source_name();
+  r.source_kind = "feed";
+  r.url = canon;
+  r.title = post.title;
+  r.authors = post.authors;
+  r.date_published = post.published;
+  if (post.updated && post.updated != post.published) r.date_modified = post.updated;
+  if (!r.date_modified && post.lastmod && post.lastmod != post.published) r.date_modified = post.lastmod;
+  r.tags = post.tags;
+  if (!post.summary_html.empty()) {
+    std::string summary = HtmlSnippetToText(post.summary_html);
+    if (!summary.empty()) r.summary = Truncate(std::move(summary), 4000);
+  }
+  r.metadata["platform"] = PlatformName(rs.platform);
+  r.metadata["feed_url"] = rs.feed_url;
+  if (!post.guid.empty() && post.guid != post.link) r.metadata["guid"] = post.guid;
+  if (post.comments >= 0) r.metadata["comments"] = post.comments;
+  if (post.paywalled) r.metadata["paywalled"] = true;
+
+  bool want_page = post.must_fetch_page || !post.content_src.empty();
+  if (!want_page) {
+    switch (s_.fetch_pages) {
+      case FetchPages::kAlways: want_page = true; break;
+      case FetchPages::kNever: want_page = false; break;
+      case FetchPages::kAuto: want_page = !LooksComplete(post.body_html, post.body_is_summary); break;
+    }
+  }
+  if (s_.fetch_pages == FetchPages::kNever && !post.must_fetch_page && !post.body_html.empty()) want_page = false;
+  if (want_page && rs.page_fetches_left == 0) {
+    if (post.body_html.empty()) return Status::OK();  // left for a later run: not marked seen
+    want_page = false;
+  }
+
+  bool retry = false;
+  bool from_page = false;
+  if (want_page) {
+    std::string page_url = !post.content_src.empty() ? post.content_src : post.link;
+    if (rs.page_fetches_left > 0) --rs.page_fetches_left;
+    Result<HttpResponse> page = ctx.http().Fetch(HttpRequest::Get(page_url));
+    Status problem;
+    if (!page.ok()) {
+      problem = page.status();
+    } else if (page->robots_disallowed()) {
+      problem = Status::NotSupported("robots.txt forbids " + page_url);
+    } else {
+      std::string type = ContentType(*page);
+      if (type.find("pdf") != std::string::npos) {
+        doc.format = BodyFormat::kPdf;
+      } else if (type.empty() || type.find("html") != std::string::npos || type.find("xml") != std::string::npos) {
+        doc.format = BodyFormat::kHtmlPage;
+      } else {
+        problem = Status::NotSupported(page_url + " is " + type + ", not an HTML page");
+      }
+      if (problem.ok()) {
+        doc.body = std::move(page->body);
+        doc.charset = CharsetOf(*page);
+        doc.base_url = page->final_url.empty() ? page_url : page->final_url;
+        from_page = true;
+      }
+    }
+    if (!problem.ok()) {
+      if (post.body_html.empty()) {
+        ctx.ReportFailure(page_url, problem);
+        return Status::OK();  // not marked seen: tried again next run
+      }
+      // The feed's own text is better than nothing; the page is tried again next run.
+      ctx.Log("post page " + page_url + " unavailable (" + problem.ToString() + "); keeping the feed's text");
+      r.metadata["page_error"] = problem.ToString();
+      retry = problem.code() != Status::Code::kNotSupported;
+    }
+  }
+  if (from_page) {
+    r.metadata["text_from"] = "page";
+  } else {
+    if (post.body_html.empty()) return Status::OK();
+    doc.body = post.body_html;
+    doc.format = BodyFormat::kHtml;
+    doc.base_url = post.base_url.empty() ? post.link : post.base_url;
+    r.metadata["text_from"] = post.body_origin;
+  }
+  Status s = ctx.Emit(std::move(doc));
+  if (!s.ok()) {
+    rs.stopped = true;
+    return s;
+  }
+  SeenPost& seen = rs.state.seen[canon];
+  seen.fingerprint = post.fingerprint;
+  std::string date = post.updated.value_or(post.lastmod.value_or(post.published.value_or("")));
+  if (!date.empty()) seen.modified = date;
+  seen.retry = retry;
+  rs.emitted.insert(canon);
+  return Status::OK();
+}
+
+Status FeedSource::ProcessEntries(RunState& rs, const ParsedFeed& feed, bool* all_new,
+                                  std::set<std::string>* walk_seen, size_t* added) {
+  *all_new = !feed.entries.empty();
+  if (added) *added = 0;
+  for (const FeedEntry& e : feed.entries) {
+    if (Stopping(rs)) return Status::OK();
+    if (e.link.empty() || !IsHttpUrl(e.link)) {
+      rs.ctx->ReportFailure(Blog() + ": entry \"" + (e.title.empty() ? e.id : e.title) + "\"",
+                            Status::InvalidArgument("the entry has no http(s) link"));
+      continue;
+    }
+    Post post = PostFromEntry(e);
+    std::string canon = CanonicalizeUrl(post.link);
+    if (walk_seen && walk_seen->insert(canon).second && added) ++*added;
+    if (rs.emitted.count(canon)) continue;  // met earlier in this run (feed, then archive)
+    Novelty n = Check(rs, post);
+    if (n == Novelty::kSame) {
+      *all_new = false;
+      rs.ctx->CountUnchanged(1);
+      continue;
+    }
+    Status s = EmitPost(rs, post);
+    if (s.IsInterrupted()) return Status::OK();
+    ALCOR_RETURN_IF_ERROR(s);
+  }
+  return Status::OK();
+}
+
+Status FeedSource::ResolveFeedUrl(RunState& rs) {
+  if (!s_.feed_url.empty()) {
+    rs.feed_url = s_.feed_url;
+    return Status::OK();
+  }
+  std::string fixed = DefaultFeedUrl(s_.platform, s_.site_url);
+  if (!fixed.empty()) {
+    rs.feed_url = fixed;
+    return Status::OK();
+  }
+  // Ask the home page which feed it announces.
+  Result<HttpResponse> home = rs.ctx->http().Fetch(HttpRequest::Get(s_.site_url));
+  if (!home.ok()) return home.status().WithContext(Blog() + ": looking for the feed on " + s_.site_url);
+  std::vector<std::string> links = DiscoverFeedLinks(home->body, home->final_url.empty() ? s_.site_url : home->final_url);
+  for (const std::string& l : links) {
+    if (Lower(l).find("comments") == std::string::npos) {
+      rs.feed_url = l;
+      return Status::OK();
+    }
+  }
+  return Status::NotFound(Blog() + ": " + s_.site_url + " announces no feed; set feed_url");
+}
+
+Status FeedSource::ProcessFeed(RunState& rs, bool* all_new) {
+  *all_new = false;
+  SourceContext& ctx = *rs.ctx;
+  HttpRequest req = HttpRequest::Get(rs.feed_url);
+  req.conditional = true;
+  Result<HttpResponse> r = ctx.http().Fetch(req);
+  if (!r.ok()) return r.status().WithContext(Blog() + ": feed " + rs.feed_url);
+  if (r->robots_disallowed()) return Status::NotSupported(Blog() + ": robots.txt forbids the feed " + rs.feed_url);
+  if (r->not_modified()) {
+    ctx.CountUnchanged(1);
+    ctx.Log("feed " + rs.feed_url + " not modified");
+    return Status::OK();
+  }
+  FeedParseOptions options;
+  options.document_url = r->final_url.empty() ? rs.feed_url : r->final_url;
+  options.http_charset = CharsetOf(*r);
+  Result<ParsedFeed> feed = ParseFeed(r->body, options);
+  if (!feed.ok()) {
+    ctx.http().ForgetValidators(rs.feed_url);
+    return Status::Corruption(Blog() + ": cannot read the feed " + rs.feed_url + ": " + feed.status().message());
+  }
+  if (!feed->recovered_error.empty()) {
+    ctx.ReportFailure(rs.feed_url, Status::Corruption(Blog() + ": malformed feed, read " +
+                                                      std::to_string(feed->entries.size()) +
+                                                      " entries before the error: " + feed->recovered_error));
+    // A later run must read it again in full rather than get 304 for a half-read feed.
+    ctx.http().ForgetValidators(rs.feed_url);
+  }
+  if (s_.platform == Platform::kAuto) rs.platform = DetectPlatform(rs.feed_url, feed->generator);
+  if (s_.site_url.empty() && !feed->site_link.empty() && IsHttpUrl(feed->site_link)) rs.site_url = feed->site_link;
+  Status s = ProcessEntries(rs, *feed, all_new, nullptr, nullptr);
+  if (Stopping(rs)) ctx.http().ForgetValidators(rs.feed_url);
+  Checkpoint(rs);
+  return s;
+}
+
+// WordPress (?paged=N) and Blogger (?start-index=K&max-results=M): the feed itself, paged.
+Status FeedSource::WalkPagedFeed(RunState& rs, bool first_walk, bool feed_all_new) {
+  SourceContext& ctx = *rs.ctx;
+  bool blogger = rs.platform == Platform::kBlogger;
+  int64_t page_size = std::clamp<int64_t>(s_.archive_page_size, 1, 500);
+  int64_t cursor = blogger ? 1 : 2;
+  if (first_walk && rs.state.history_next > cursor) cursor = rs.state.history_next;
+  std::set<std::string> walk_seen;
+  while (!Stopping(rs)) {
+    if (rs.archive_pages_left-- <= 0) {
+      ctx.Log("archive walk paused at the max_archive_pages cap; it goes on next run");
+      return Status::OK();
+    }
+    std::string url = blogger ? WithQueryParameter(WithQueryParameter(rs.feed_url, "start-index", std::to_string(cursor)),
+                                                   "max-results", std::to_string(page_size))
+                              : WithQueryParameter(rs.feed_url, "paged", std::to_string(cursor));
+    Result<HttpResponse> r = ctx.http().Fetch(HttpRequest::Get(url));
+    bool end = false;
+    ParsedFeed page;
+    if (!r.ok()) {
+      int code = HttpStatusOf(r.status());
+      if (code == 404 || code == 410 || (code == 400 && blogger)) {
+        end = true;  // past the last page
+      } else {
+        ctx.ReportFailure(url, r.status());
+        return Status::OK();
+      }
+    } else if (r->robots_disallowed()) {
+      ctx.ReportFailure(url, Status::NotSupported("robots.txt forbids the archive page"));
+      return Status::OK();
+    } else {
+      FeedParseOptions options;
+      options.document_url = r->final_url.empty() ? url : r->final_url;
+      options.http_charset = CharsetOf(*r);
+      Result<ParsedFeed> parsed = ParseFeed(r->body, options);
+      if (!parsed.ok()) {
+        ctx.ReportFailure(url, parsed.status().WithContext(Blog() + ": archive page"));
+        return Status::OK();
+      }
+      page = std::move(parsed.value());
+      if (page.entries.empty()) end = true;
+    }
+    if (end) {
+      if (first_walk) {
+        rs.state.history_done = true;
+        rs.state.history_next = 0;
+        Checkpoint(rs);
+      }
+      return Status::OK();
+    }
+    bool all_new = false;
+    size_t added = 0;
+    ALCOR_RETURN_IF_ERROR(ProcessEntries(rs, page, &all_new, &walk_seen, &added));
+    if (Stopping(rs)) {
+      Checkpoint(rs);
+      return Status::OK();
+    }
+    cursor += blogger ? static_cast<int64_t>(page.entries.size()) : 1;
+    if (first_walk) rs.state.history_next = cursor;
+    if (added == 0) {
+      // The site answers every page with the same posts (it ignores the parameter).
+      if (first_walk) rs.state.history_done = true;
+      Checkpoint(rs);
+      return Status::OK();
+    }
+    Checkpoint(rs);
+    if (!first_walk && !all_new) return Status::OK();
+  }
+  return Status::OK();
+}
+
+// Substack: /api/v1/archive?sort=new&offset=&limit= lists posts; /api/v1/posts/<slug> has the body.
+Status FeedSource::WalkSubstack(RunState& rs, bool first_walk, bool feed_all_new) {
+  SourceContext& ctx = *rs.ctx;
+  std::string base = StripTrailingSlash(rs.site_url);
+  int64_t limit = std::clamp<int64_t>(s_.archive_page_size, 1, 50);
+  int64_t offset = first_walk ? rs.state.history_next : 0;
+  while (!Stopping(rs)) {
+    if (rs.archive_pages_left-- <= 0) {
+      ctx.Log("archive walk paused at the max_archive_pages cap; it goes on next run");
+      return Status::OK();
+    }
+    std::string url = base + "/api/v1/archive?sort=new&offset=" + std::to_string(offset) + "&limit=" + std::to_string(limit);
+    Result<HttpResponse> r = ctx.http().Fetch(HttpRequest::Get(url));
+    if (!r.ok()) {
+      ctx.ReportFailure(url, r.status());
+      return Status::OK();
+    }
+    if (r->robots_disallowed()) {
+      ctx.ReportFailure(url, Status::NotSupported("robots.txt forbids the archive API"));
+      return Status::OK();
+    }
+    json items = json::parse(r->body, nullptr, false);
+    if (items.is_discarded() || !items.is_array()) {
+      ctx.ReportFailure(url, Status::Corruption(Blog() + ": the archive API did not answer a JSON array"));
+      return Status::OK();
+    }
+    if (items.empty()) {
+      if (first_walk) {
+        rs.state.history_done = true;
+        rs.state.history_next = 0;
+        Checkpoint(rs);
+      }
+      return Status::OK();
+    }
+    bool all_new = true;
+    for (const json& item : items) {
+      if (Stopping(rs)) break;
+      if (!item.is_object()) continue;
+      Post post;
+      std::string slug = item.value("slug", "");
+      std::string canonical = item.contains("canonical_url") && item["canonical_url"].is_string()
+                                  ? item["canonical_url"].get<std::string>()
+                                  : std::string();
+      post.link = IsHttpUrl(canonical) ? canonical : (slug.empty() ? "" : base + "/p/" + slug);
+      if (post.link.empty()) continue;
+      std::string canon = CanonicalizeUrl(post.link);
+      if (rs.emitted.count(canon)) continue;
+      auto str = [](const json& o, const char* key) {
+        return o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
+      };
+      post.title = str(item, "title");
+      if (auto d = NormalizeDateToUtc(str(item, "post_date"))) post.published = d;
+      if (auto d = NormalizeDateToUtc(str(item, "updated_at"))) post.lastmod = d;
+      if (!post.lastmod) post.lastmod = post.published;
+      Novelty n = Check(rs, post);
+      if (n == Novelty::kSame) {
+        all_new = false;
+        ctx.CountUnchanged(1);
+        continue;
+      }
+      if (item.contains("publishedBylines") && item["publishedBylines"].is_array()) {
+        for (const json& b : item["publishedBylines"])
+          if (b.is_object() && !str(b, "name").empty()) post.authors.push_back(str(b, "name"));
+      }
+      if (item.contains("postTags") && item["postTags"].is_array()) {
+        for (const json& t : item["postTags"])
+          if (t.is_object() && !str(t, "name").empty()) post.tags.push_back(str(t, "name"));
+      }
+      std::string subtitle = str(item, "subtitle");
+      if (subtitle.empty()) subtitle = str(item, "description");
+      post.summary_html = subtitle;
+      std::string audience = str(item, "audience");
+      post.paywalled = !audience.empty() && audience != "everyone";
+      post.base_url = post.link;
+      post.body_origin = "archive-api";
+      // The body, from the post API.
+      if (!slug.empty()) {
+        std::string post_url = base + "/api/v1/posts/" + slug;
+        Result<HttpResponse> body = ctx.http().Fetch(HttpRequest::Get(post_url));
+        if (body.ok() && !body->robots_disallowed()) {
+          json full = json::parse(body->body, nullptr, false);
+          if (full.is_object()) {
+            post.body_html = str(full, "body_html");
+            if (post.authors.empty() && full.contains("publishedBylines") && full["publishedBylines"].is_array()) {
+              for (const json& b : full["publishedBylines"])
+                if (b.is_object() && !str(b, "name").empty()) post.authors.push_back(str(b, "name"));
+            }
+          }
+        } else if (!body.ok()) {
+          ctx.Log("post API " + post_url + ": " + body.status().ToString() + "; fetching the page instead");
+        }
+      }
+      if (post.body_html.empty()) post.must_fetch_page = true;
+      Status s = EmitPost(rs, post);
+      if (s.IsInterrupted()) break;
+      ALCOR_RETURN_IF_ERROR(s);
+    }
+    if (Stopping(rs)) {
+      Checkpoint(rs);
+      return Status::OK();
+    }
+    offset += static_cast<int64_t>(items.size());
+    if (first_walk) rs.state.history_next = offset;
+    Checkpoint(rs);
+    if (!first_walk && !all_new) return Status::OK();
+  }
+  return Status::OK();
+}
+
+Status FeedSource::WalkSitemaps(RunState& rs, bool first_walk) {
+  SourceContext& ctx = *rs.ctx;
+  std::string site = StripTrailingSlash(rs.site_url);
+  std::string site_canon = StripTrailingSlash(CanonicalizeUrl(site));
+  std::vector<std::string> roots;
+  if (!s_.sitemap_url.empty()) {
+    roots.push_back(s_.sitemap_url);
+  } else {
+    if (s_.robots_sitemaps) {
+      std::string robots_url = Origin(site) + "/robots.txt";
+      Result<HttpResponse> robots = ctx.http().Fetch(HttpRequest::Get(robots_url));
+      if (robots.ok() && !robots->robots_disallowed()) {
+        for (const std::string& sm : RobotsSitemaps(robots->body, robots_url)) {
+          // One robots.txt serves a whole host; keep the sitemaps under this blog's path.
+          std::string c = CanonicalizeUrl(sm);
+          if (c == site_canon || c.rfind(site_canon + "/", 0) == 0) roots.push_back(sm);
+        }
+      }
+    }
+    if (roots.empty()) roots.push_back(site + "/sitemap.xml");
+  }
+  struct Pending {
+    std::string url;
+    int depth;
+  };
+  std::vector<Pending> queue;
+  for (const std::string& r : roots) queue.push_back({r, 0});
+  std::set<std::string> visited;
+  bool complete = true;
+  for (size_t qi = 0; qi < queue.size(); ++qi) {
+    if (Stopping(rs)) {
+      complete = false;
+      break;
+    }
+    Pending p = queue[qi];
+    if (!visited.insert(p.url).second) continue;
+    if (rs.archive_pages_left-- <= 0) {
+      ctx.Log("sitemap walk paused at the max_archive_pages cap; it goes on next run");
+      complete = false;
+      break;
+    }
+    HttpRequest req = HttpRequest::Get(p.url);
+    req.conditional = true;
+    Result<HttpResponse> r = ctx.http().Fetch(req);
+    if (!r.ok()) {
+      int code = HttpStatusOf(r.status());
+      if (code == 404 || code == 410) {
+        ctx.Log("no sitemap at " + p.url);
+      } else {
+        ctx.ReportFailure(p.url, r.status());
+        complete = false;
+      }
+      continue;
+    }
+    if (r->robots_disallowed() || r->not_modified()) continue;
+    Result<ParsedSitemap> sm = ParseSitemap(r->body, r->final_url.empty() ? p.url : r->final_url);
+    if (!sm.ok()) {
+      ctx.http().ForgetValidators(p.url);
+      ctx.ReportFailure(p.url, sm.status().WithContext(Blog() + ": sitemap"));
+      complete = false;
+      continue;
+    }
+    if (sm->is_index) {
+      if (p.depth >= 3) continue;
+      for (const SitemapUrl& child : sm->entries) {
+        // Ghost lists posts, pages, tags and authors in separate sitemaps; only posts are wanted.
+        if (rs.platform == Platform::kGhost && s_.sitemap_url.empty() &&
+            Lower(child.loc).find("sitemap-posts") == std::string::npos) {
+          continue;
+        }
+        queue.push_back({child.loc, p.depth + 1});
+      }
+      continue;
+    }
+    bool finished = true;
+    int since_checkpoint = 0;
+    for (const SitemapUrl& u : sm->entries) {
+      if (Stopping(rs)) {
+        finished = false;
+        break;
+      }
+      if (!IsHttpUrl(u.loc)) continue;
+      std::string canon = CanonicalizeUrl(u.loc);
+      if (StripTrailingSlash(canon) == site_canon) continue;  // the home page
+      if (!s_.sitemap_include.empty() &&
+          std::none_of(s_.sitemap_include.begin(), s_.sitemap_include.end(),
+                       [&](const std::string& g) { return GlobMatch(g, u.loc); })) {
+        continue;
+      }
+      if (std::any_of(s_.sitemap_exclude.begin(), s_.sitemap_exclude.end(),
+                      [&](const std::string& g) { return GlobMatch(g, u.loc); })) {
+        continue;
+      }
+      if (rs.emitted.count(canon)) continue;
+      Post post;
+      post.link = u.loc;
+      post.lastmod = u.lastmod;
+      post.must_fetch_page = true;
+      if (Check(rs, post) == Novelty::kSame) {
+        ctx.CountUnchanged(1);
+        continue;
+      }
+      if (rs.page_fetches_left == 0) {
+        finished = false;
+        break;
+      }
+      Status s = EmitPost(rs, post);
+      if (s.IsInterrupted()) {
+        finished = false;
+        break;
+      }
+      ALCOR_RETURN_IF_ERROR(s);
+      if (++since_checkpoint >= 20) {
+        Checkpoint(rs);
+        since_checkpoint = 0;
+      }
+    }
+    if (!finished) {
+      // Read again in full next run: a 304 would hide the URLs not reached.
+      ctx.http().ForgetValidators(p.url);
+      complete = false;
+      Checkpoint(rs);
+      break;
+    }
+    Checkpoint(rs);
+  }
+  if (complete && first_walk) {
+    rs.state.history_done = true;
+    Checkpoint(rs);
+  }
+  return Status::OK();
+}
+
+Status FeedSource::Run(SourceContext& ctx) {
+  RunState rs;
+  rs.ctx = &ctx;
+  Result<std::string> saved = ctx.ReadState(kStateName);
+  if (saved.ok()) {
+    Result<FeedState> st = FeedState::Parse(*saved);
+    if (!st.ok()) return st.status().WithContext(Blog());
+    rs.state = std::move(st.value());
+  } else if (!saved.status().IsNotFound()) {
+    return saved.status().WithContext(Blog());
+  }
+  rs.archive_pages_left = s_.max_archive_pages;
+  rs.page_fetches_left = s_.max_page_fetches > 0 ? s_.max_page_fetches : -1;
+  rs.platform = s_.platform;
+  if (rs.platform == Platform::kAuto) {
+    Platform p = Platform::kGeneric;
+    rs.platform = !rs.state.platform.empty() && ParsePlatform(rs.state.platform, &p) && p != Platform::kAuto
+                      ? p
+                      : Platform::kGeneric;
+  }
+  rs.site_url = !s_.site_url.empty() ? s_.site_url : rs.state.site_url;
+  ALCOR_RETURN_IF_ERROR(ResolveFeedUrl(rs));
+  if (rs.site_url.empty()) rs.site_url = Origin(rs.feed_url) + "/";
+
+  bool feed_all_new = false;
+  ALCOR_RETURN_IF_ERROR(ProcessFeed(rs, &feed_all_new));
+  if (Stopping(rs) || !s_.history) return Status::OK();
+
+  bool first_walk = !rs.state.history_done;
+  bool explicit_sitemap = !s_.sitemap_url.empty();
+  switch (rs.platform) {
+    case Platform::kWordPress:
+    case Platform::kBlogger:
+      if (first_walk || feed_all_new) ALCOR_RETURN_IF_ERROR(WalkPagedFeed(rs, first_walk, feed_all_new));
+      break;
+    case Platform::kSubstack:
+      if (first_walk || feed_all_new) ALCOR_RETURN_IF_ERROR(WalkSubstack(rs, first_walk, feed_all_new));
+      break;
+    case Platform::kMedium:
+      // Medium's feed holds the latest 10 posts and there is no archive to page through.
+      break;
+    case Platform::kGhost:
+    case Platform::kGeneric:
+    case Platform::kAuto:
+      ALCOR_RETURN_IF_ERROR(WalkSitemaps(rs, first_walk));
+      explicit_sitemap = false;
+      break;
+  }
+  // A sitemap configured for a platform with its own archive walker is read as well.
+  if (explicit_sitemap && !Stopping(rs)) ALCOR_RETURN_IF_ERROR(WalkSitemaps(rs, false));
+  return Status::OK();
+}
+
+const std::vector<std::string>& DefaultSitemapExcludes() {
+  static const std::vector<std::string> kExcludes = {"*/tag/*",  "*/tags/*", "*/category/*", "*/categories/*",
+                                                     "*/author/*", "*/page/*", "*/feed", "*/feed/*",
+                                                     "*/search*", "*/wp-content/*", "*/archive", "*/archive/",
+                                                     "*/about", "*/about/"};
+  return kExcludes;
+}
+
+Result<std::unique_ptr<Source>> CreateFeedSource(const SourceConfig& config) {
+  Settings s;
+  s.feed_url = config.GetString("feed_url");
+  s.site_url = config.GetString("site_url");
+  std::string where = config.Describe();
+  if (s.feed_url.empty() && s.site_url.empty()) {
+    return Status::InvalidArgument(where + "set feed_url or site_url");
+  }
+  for (const char* key : {"feed_url", "site_url", "sitemap_url"}) {
+    std::string v = config.GetString(key);
+    if (!v.empty() && !IsHttpUrl(v)) return Status::InvalidArgument(where + "\"" + key + "\" must be an http(s) URL");
+  }
+  if (!ParsePlatform(config.GetString("platform", "auto"), &s.platform)) {
+    return Status::InvalidArgument(where +
+                                   "\"platform\" must be auto, wordpress, substack, blogger, ghost, medium or generic");
+  }
+  std::string fp = config.GetString("fetch_pages", "auto");
+  if (fp == "auto") s.fetch_pages = FetchPages::kAuto;
+  else if (fp == "always") s.fetch_pages = FetchPages::kAlways;
+  else if (fp == "never") s.fetch_pages = FetchPages::kNever;
+  else return Status::InvalidArgument(where + "\"fetch_pages\" must be auto, always or never");
+  if (s.feed_url.empty() && (s.platform == Platform::kMedium)) {
+    return Status::InvalidArgument(where + "platform medium needs feed_url (https://medium.com/feed/@user)");
+  }
+  s.sitemap_url = config.GetString("sitemap_url");
+  s.history = config.GetBool("history", true);
+  s.robots_sitemaps = config.GetBool("robots_sitemaps", true);
+  s.sitemap_include = config.GetStringList("sitemap_include");
+  if (config.Get("sitemap_exclude").is_array()) {
+    s.sitemap_exclude = config.GetStringList("sitemap_exclude");
+  } else {
+    s.sitemap_exclude = DefaultSitemapExcludes();
+  }
+  s.max_archive_pages = config.GetInt("max_archive_pages", 500);
+  s.max_page_fetches = config.GetInt("max_page_fetches", 0);
+  s.archive_page_size = config.GetInt("archive_page_size", 50);
+  if (s.max_archive_pages < 0 || s.max_page_fetches < 0 || s.archive_page_size < 1) {
+    return Status::InvalidArgument(where + "max_archive_pages and max_page_fetches must be >= 0, archive_page_size >= 1");
+  }
+  return std::unique_ptr<Source>(new FeedSource(config.name, std::move(s)));
+}
+
+}  // namespace
+}  // namespace feed
+
+const SourceKind& FeedSourceKind() {
+  static const SourceKind kind = [] {
+    SourceKind k;
+    k.name = "feed";
+    k.summary = "a blog: RSS/Atom feed, platform archive (WordPress, Substack, Blogger) or sitemaps, post pages";
+    nlohmann::json excludes = nlohmann::json::array();
+    for (const std::string& e : feed::DefaultSitemapExcludes()) excludes.push_back(e);
+    k.keys = {
+        {"feed_url", ConfigType::kString, nullptr, false, false,
+         "the blog's RSS or Atom feed (default: the platform's feed path under site_url, else the feed the home page announces)"},
+        {"site_url", ConfigType::kString, nullptr, false, false,
+         "the blog's home page (default: the feed's own link); archive APIs and sitemaps are found under it"},
+        {"platform", ConfigType::kString, "auto", false, false,
+         "auto, wordpress, substack, blogger, ghost, medium or generic: how to reach posts older than the feed"},
+        {"fetch_pages", ConfigType::kString, "auto", false, false,
+         "auto (fetch the post page when the feed has only a summary or an excerpt), always or never"},
+        {"sitemap_url", ConfigType::kString, nullptr, false, false,
+         "a sitemap (urlset, sitemapindex, .xml.gz) to read posts from (default: robots.txt Sitemap: lines, then /sitemap.xml)"},
+        {"history", ConfigType::kBool, true, false, false,
+         "walk the archive (paging, archive API, sitemaps) for posts older than the feed"},
+        {"robots_sitemaps", ConfigType::kBool, true, false, false,
+         "look up sitemaps in the host's robots.txt (only those under site_url are read)"},
+        {"sitemap_include", ConfigType::kStringList, nlohmann::json::array(), false, false,
+         "glob patterns (* and ?, whole URL); when set, only sitemap URLs matching one are fetched"},
+        {"sitemap_exclude", ConfigType::kStringList, excludes, false, false,
+         "glob patterns of sitemap URLs never fetched (tag, category, author and listing pages by default)"},
+        {"max_archive_pages", ConfigType::kInteger, 500, false, false,
+         "archive requests per run (feed pages, archive API pages, sitemap files); the walk resumes next run"},
+        {"max_page_fetches", ConfigType::kInteger, 0, false, false,
+         "post pages fetched per run (0: no cap); the rest wait for the next run"},
+        {"archive_page_size", ConfigType::kInteger, 50, false, false,
+         "posts asked for per archive request (Substack limit, Blogger max-results)"},
+    };
+    k.create = feed::CreateFeedSource;
+    return k;
+  }();
+  return kind;
+}
+
+}  // namespace alcor
