@@ -1,0 +1,948 @@
+// The arxiv source module: papers from the arXiv query API, their full text (LaTeXML HTML, else
+// the PDF, else the abstract), and the arXiv papers they cite (Semantic Scholar references, else
+// the .bbl/.bib of the e-print), breadth first up to citations.max_depth. docs/sources.md "arxiv".
+//
+// Politeness: every arXiv request of a run (API, html, pdf, e-print) is made from the source's
+// one thread, one at a time, at least request_interval_s apart, on top of the HTTP client's
+// per-host rules (export.arxiv.org is built in; arxiv.org needs a "hosts" rule in the config).
+//
+// State (one JSON document, "papers"): the version of every paper emitted and whether its
+// references were followed, each query's cursor (the newest `updated` seen by its last complete
+// pass), and the queue of cited papers not yet fetched (budget or interruption). It is
+// checkpointed only after the documents it covers were emitted.
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <map>
+#include <memory>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "alcor/arxiv.hpp"
+#include "alcor/env.hpp"
+#include "alcor/pdf.hpp"
+#include "alcor/source.hpp"
+#include "sources/arxiv_atom.hpp"
+#include "sources/arxiv_refs.hpp"
+#include "sources/arxiv_text.hpp"
+#include "sources/source_kinds.hpp"
+
+namespace alcor {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kStateName = "papers";
+constexpr size_t kIdBatch = 50;           // ids per id_list request
+constexpr int kMaxReferencePages = 20;    // Semantic Scholar pages per paper
+constexpr int kS2FailuresBeforePause = 3;  // consecutive failures that stop S2 use for the run
+constexpr int kCheckpointEvery = 20;       // papers between checkpoints
+
+struct ArxivSettings {
+  std::string api_url, base_url, s2_url;
+  std::vector<std::string> ids, queries;
+  std::string seed_file;  // resolved against the config's directory; "" when none
+  std::string date_from, date_to;  // YYYYMMDD, "" when open
+  int64_t page_size = 100, max_results = 1000, empty_page_retries = 3;
+  double interval_s = 3.0;
+  bool html = true, pdf = true;
+  BibliographyMode bibliography = BibliographyMode::kKeep;
+  uint64_t max_document_bytes = uint64_t{64} << 20;
+  // Citations.
+  int64_t max_depth = 1, max_papers = 200, s2_page_size = 1000;
+  std::string api_key;
+  std::vector<std::string> categories, keywords;
+  bool eprint_fallback = true;
+  uint64_t max_eprint_bytes = uint64_t{64} << 20;
+};
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Query-string encoding: unreserved characters and ':' ',' kept, space as '+', the rest %XX.
+std::string EncodeQueryValue(std::string_view value) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == ',') {
+      out.push_back(static_cast<char>(c));
+    } else if (c == ' ') {
+      out.push_back('+');
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+std::string EncodePathSegment(std::string_view value) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+std::string StripTrailingSlash(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+bool Blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+// "charset" parameter of a Content-Type header, "" when none.
+std::string CharsetOf(const HttpResponse& response) {
+  const std::string* type = response.Header("content-type");
+  if (!type) return "";
+  std::string l = Lower(*type);
+  size_t at = l.find("charset=");
+  if (at == std::string::npos) return "";
+  std::string value = l.substr(at + 8);
+  size_t end = value.find_first_of("; ");
+  if (end != std::string::npos) value = value.substr(0, end);
+  if (!value.empty() && value.front() == '"') value = value.substr(1, value.find('"', 1) - 1);
+  return value;
+}
+
+// The message of an Atom error entry when the client's error message carries it in its body
+// excerpt (short bodies only).
+std::string ErrorEntryMessage(const Status& status) {
+  const std::string& m = status.message();
+  size_t open = m.find("<summary>");
+  if (open == std::string::npos) return "";
+  size_t close = m.find("</summary>", open);
+  if (close == std::string::npos) return "";
+  return m.substr(open + 9, close - open - 9);
+}
+
+struct PaperState {
+  int version = 0;
+  bool refs_done = false;
+};
+
+struct Queued {
+  int depth = 0;
+  std::set<std::string> cited_by;  // record ids
+};
+
+class ArxivSource : public Source {
+ public:
+  explicit ArxivSource(ArxivSettings settings) : s_(std::move(settings)) {}
+  Status Run(SourceContext& ctx) override;
+
+ private:
+  // --- state ---
+  void LoadState();
+  void Checkpoint();
+  void MaybeCheckpoint();
+
+  // --- requests ---
+  // Fetches an arXiv URL (API or base_url), keeping every arXiv request of the run sequential
+  // and request_interval_s apart.
+  Result<HttpResponse> ArxivGet(const std::string& url, bool raw = false, uint64_t max_bytes = 0);
+  // One API page. Spurious empty pages (no entries although the total says there are more)
+  // are asked again up to empty_page_retries times.
+  Result<ArxivFeed> FetchFeed(const std::string& url, int64_t start, int64_t known_total);
+  // Entries for ids (latest versions); *missing gets the ids arXiv did not return.
+  Status FetchByIds(const std::vector<std::string>& ids, std::vector<ArxivEntry>* entries,
+                    std::vector<std::string>* missing, std::vector<std::pair<std::string, Status>>* rejected);
+  // The arXiv ids a paper cites; *from is "semanticscholar" or "eprint".
+  Status FetchReferences(const ArxivEntry& entry, std::vector<std::string>* ids, std::string* from);
+  Status ReferencesFromS2(const std::string& id, std::vector<std::string>* ids, bool* unknown);
+  Status ReferencesFromEprint(const ArxivEntry& entry, std::vector<std::string>* ids);
+
+  // --- papers ---
+  Status RunSeeds();
+  Status RunQuery(const std::string& query);
+  Status RunCitationLevel(int depth);
+  // Fetches (unless unchanged), emits, and queues the references of one paper.
+  Status ProcessEntry(const ArxivEntry& entry, int depth, const std::set<std::string>& cited_by);
+  void Enqueue(const std::vector<std::string>& refs, int depth, const std::string& citer);
+  bool PassesGate(const ArxivEntry& entry) const;
+  RawDocument BuildDocument(const ArxivEntry& entry, int depth, const std::set<std::string>& cited_by,
+                            const std::vector<std::string>* refs, const std::string& refs_from);
+  void AttachText(const ArxivEntry& entry, RawDocument* doc);
+
+  ArxivSettings s_;
+  SourceContext* ctx_ = nullptr;
+  std::map<std::string, PaperState> papers_;
+  std::map<std::string, std::string> cursors_;
+  std::set<std::string> visited_;                  // papers looked at in this run
+  std::vector<std::map<std::string, Queued>> queue_;  // queue_[d]: cited papers waiting at depth d
+  int64_t cited_fetched_ = 0;
+  int64_t gated_ = 0;
+  int since_checkpoint_ = 0;
+  int s2_failures_ = 0;
+  bool s2_paused_ = false;
+  int64_t last_arxiv_us_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// State
+
+void ArxivSource::LoadState() {
+  Result<std::string> text = ctx_->ReadState(kStateName);
+  if (!text.ok()) return;
+  json j = json::parse(text.value(), nullptr, false);
+  if (!j.is_object()) {
+    ctx_->Log("stored state is not readable JSON; starting afresh");
+    return;
+  }
+  if (j.contains("papers") && j["papers"].is_object()) {
+    for (const auto& [id, v] : j["papers"].items()) {
+      if (!v.is_object()) continue;
+      PaperState p;
+      p.version = v.value("v", 0);
+      p.refs_done = v.value("r", false);
+      papers_[id] = p;
+    }
+  }
+  if (j.contains("queries") && j["queries"].is_object()) {
+    for (const auto& [q, c] : j["queries"].items())
+      if (c.is_string()) cursors_[q] = c.get<std::string>();
+  }
+  if (j.contains("pending") && j["pending"].is_array()) {
+    for (const json& p : j["pending"]) {
+      if (!p.is_object() || !p.contains("id") || !p["id"].is_string()) continue;
+      int depth = p.value("depth", 1);
+      if (depth < 1 || depth > s_.max_depth) continue;
+      if (queue_.size() <= static_cast<size_t>(depth)) queue_.resize(depth + 1);
+      Queued& q = queue_[depth][p["id"].get<std::string>()];
+      q.depth = depth;
+      if (p.contains("cited_by") && p["cited_by"].is_array())
+        for (const json& c : p["cited_by"])
+          if (c.is_string()) q.cited_by.insert(c.get<std::string>());
+    }
+  }
+}
+
+void ArxivSource::Checkpoint() {
+  json papers = json::object();
+  for (const auto& [id, p] : papers_) papers[id] = {{"v", p.version}, {"r", p.refs_done}};
+  json queries = json::object();
+  for (const auto& [q, c] : cursors_) queries[q] = c;
+  json pending = json::array();
+  for (size_t d = 0; d < queue_.size(); ++d) {
+    for (const auto& [id, q] : queue_[d]) {
+      pending.push_back({{"id", id}, {"depth", d}, {"cited_by", json(std::vector<std::string>(q.cited_by.begin(), q.cited_by.end()))}});
+    }
+  }
+  json state = {{"papers", std::move(papers)}, {"queries", std::move(queries)}, {"pending", std::move(pending)}};
+  ctx_->Checkpoint(kStateName, state.dump());
+  since_checkpoint_ = 0;
+}
+
+void ArxivSource::MaybeCheckpoint() {
+  if (++since_checkpoint_ >= kCheckpointEvery) Checkpoint();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+Result<HttpResponse> ArxivSource::ArxivGet(const std::string& url, bool raw, uint64_t max_bytes) {
+  Env* env = ctx_->env();
+  int64_t interval_us = static_cast<int64_t>(s_.interval_s * 1e6);
+  while (last_arxiv_us_ > 0) {
+    int64_t wait = last_arxiv_us_ + interval_us - env->MonotonicMicros();
+    if (wait <= 0) break;
+    if (ctx_->stopping()) return Status::Interrupted("stopping");
+    env->SleepMicros(std::min<int64_t>(wait, 100000));
+  }
+  last_arxiv_us_ = env->MonotonicMicros();
+  HttpRequest request = HttpRequest::Get(url);
+  request.raw = raw;
+  request.max_bytes = max_bytes;
+  Result<HttpResponse> r = ctx_->http().Fetch(std::move(request));
+  // The interval runs from the end of a long transfer too (a PDF can take seconds).
+  last_arxiv_us_ = std::max(last_arxiv_us_, env->MonotonicMicros() - interval_us / 2);
+  return r;
+}
+
+Result<ArxivFeed> ArxivSource::FetchFeed(const std::string& url, int64_t start, int64_t known_total) {
+  for (int64_t attempt = 0;; ++attempt) {
+    Result<HttpResponse> r = ArxivGet(url);
+    if (!r.ok()) {
+      if (HttpStatusOf(r.status()) == 400) {
+        std::string message = ErrorEntryMessage(r.status());
+        return Status::InvalidArgument("arXiv API refused the request (HTTP 400" +
+                                       (message.empty() ? std::string(")") : "): " + message) + ": " + url);
+      }
+      return r.status();
+    }
+    if (r->robots_disallowed()) return Status::Http("robots.txt forbids " + url);
+    Result<ArxivFeed> feed = ParseArxivFeed(r->body);
+    if (!feed.ok()) return feed.status().WithContext(url);
+    if (!feed->error.empty()) return Status::InvalidArgument("arXiv API error: " + feed->error + ": " + url);
+    int64_t total = std::max(known_total, feed->total_results);
+    bool spurious = feed->entries.empty() && feed->unreadable_entries.empty() && start < total;
+    if (!spurious) return feed;
+    if (attempt >= s_.empty_page_retries) {
+      return Status::Http("arXiv API kept returning an empty page at start " + std::to_string(start) + " of " +
+                          std::to_string(total) + " results after " + std::to_string(attempt + 1) + " tries: " + url);
+    }
+    ctx_->Log("arXiv returned an empty page at start " + std::to_string(start) + " of " + std::to_string(total) +
+              "; asking again");
+  }
+}
+
+Status ArxivSource::FetchByIds(const std::vector<std::string>& ids, std::vector<ArxivEntry>* entries,
+                               std::vector<std::string>* missing,
+                               std::vector<std::pair<std::string, Status>>* rejected) {
+  std::string list;
+  for (const std::string& id : ids) list += (list.empty() ? "" : ",") + id;
+  std::string url = s_.api_url + "?id_list=" + EncodeQueryValue(list) + "&start=0&max_results=" +
+                    std::to_string(ids.size());
+  Result<ArxivFeed> feed = FetchFeed(url, 0, -1);
+  if (!feed.ok()) {
+    if (feed.status().code() == Status::Code::kInvalidArgument && ids.size() > 1) {
+      // One bad id fails the whole list: ask for each alone to find it.
+      for (const std::string& id : ids) {
+        if (ctx_->stopping()) return Status::Interrupted("stopping");
+        ALCOR_RETURN_IF_ERROR(FetchByIds({id}, entries, missing, rejected));
+      }
+      return Status::OK();
+    }
+    if (feed.status().code() == Status::Code::kInvalidArgument) {
+      rejected->emplace_back(ids.front(), feed.status());
+      return Status::OK();
+    }
+    return feed.status();
+  }
+  std::set<std::string> returned;
+  for (ArxivEntry& e : feed->entries) {
+    returned.insert(e.id);
+    entries->push_back(std::move(e));
+  }
+  for (const std::string& id : ids)
+    if (!returned.count(id)) missing->push_back(id);
+  return Status::OK();
+}
+
+Status ArxivSource::ReferencesFromS2(const std::string& id, std::vector<std::string>* ids, bool* unknown) {
+  *unknown = false;
+  int64_t offset = 0;
+  size_t items = 0;
+  for (int page = 0; page < kMaxReferencePages; ++page) {
+    if (ctx_->stopping()) return Status::Interrupted("stopping");
+    HttpRequest request = HttpRequest::Get(s_.s2_url + "/paper/ARXIV:" + EncodePathSegment(id) +
+                                           "/references?fields=externalIds&offset=" + std::to_string(offset) +
+                                           "&limit=" + std::to_string(s_.s2_page_size));
+    if (!s_.api_key.empty()) request.headers.push_back({"x-api-key", s_.api_key, /*secret=*/true});
+    Result<HttpResponse> r = ctx_->http().Fetch(std::move(request));
+    if (!r.ok()) {
+      if (HttpStatusOf(r.status()) == 404) {
+        *unknown = true;
+        return Status::OK();
+      }
+      return r.status();
+    }
+    if (r->robots_disallowed()) return Status::Http("robots.txt forbids the Semantic Scholar API");
+    Result<ReferencesPage> p = ParseReferencesPage(r->body);
+    if (!p.ok()) return p.status().WithContext("references of arXiv:" + id);
+    items += p->items;
+    for (std::string& ref : p->arxiv_ids) ids->push_back(std::move(ref));
+    if (!p->next) break;
+    offset = *p->next;
+  }
+  if (items == 0) *unknown = true;  // known paper without reference data: same as unknown
+  return Status::OK();
+}
+
+Status ArxivSource::ReferencesFromEprint(const ArxivEntry& entry, std::vector<std::string>* ids) {
+  std::string url = s_.base_url + "/e-print/" + entry.id + (entry.version > 0 ? "v" + std::to_string(entry.version) : "");
+  Result<HttpResponse> r = ArxivGet(url, /*raw=*/true, s_.max_eprint_bytes);
+  if (!r.ok()) return r.status();
+  if (r->robots_disallowed()) return Status::Http("robots.txt forbids " + url);
+  EprintLimits limits;
+  limits.max_total_bytes = std::max<uint64_t>(s_.max_eprint_bytes * 2, uint64_t{1} << 20);
+  Result<EprintScan> scan = ScanEprint(r->body, limits);
+  if (!scan.ok()) return scan.status().WithContext(url);
+  *ids = std::move(scan->arxiv_ids);
+  return Status::OK();
+}
+
+Status ArxivSource::FetchReferences(const ArxivEntry& entry, std::vector<std::string>* ids, std::string* from) {
+  ids->clear();
+  bool unknown = true;
+  Status s2 = Status::OK();
+  if (!s2_paused_) {
+    s2 = ReferencesFromS2(entry.id, ids, &unknown);
+    if (s2.code() == Status::Code::kInterrupted) return s2;
+    if (!s2.ok()) {
+      if (++s2_failures_ >= kS2FailuresBeforePause) {
+        s2_paused_ = true;
+        ctx_->Log("Semantic Scholar failed " + std::to_string(s2_failures_) +
+                  " times in a row; using e-prints for the rest of this run: " + s2.ToString());
+      }
+    } else {
+      s2_failures_ = 0;
+    }
+  }
+  if (s2.ok() && !unknown) {
+    *from = "semanticscholar";
+  } else if (s_.eprint_fallback) {
+    ids->clear();
+    Status e = ReferencesFromEprint(entry, ids);
+    if (!e.ok()) {
+      if (e.code() == Status::Code::kInterrupted) return e;
+      return s2.ok() ? e.WithContext("e-print fallback") : s2;
+    }
+    *from = "eprint";
+  } else if (!s2.ok()) {
+    return s2;
+  } else {
+    *from = "semanticscholar";
+  }
+  // Self-citations and repeats out.
+  std::vector<std::string> unique;
+  std::set<std::string> seen;
+  for (std::string& id : *ids)
+    if (id != entry.id && seen.insert(id).second) unique.push_back(std::move(id));
+  *ids = std::move(unique);
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Papers
+
+bool ArxivSource::PassesGate(const ArxivEntry& entry) const {
+  if (!s_.categories.empty()) {
+    bool any = false;
+    for (const std::string& want : s_.categories) {
+      std::string w = want;
+      if (w.size() > 2 && w.compare(w.size() - 2, 2, ".*") == 0) w.resize(w.size() - 2);
+      bool whole_archive = w.find('.') == std::string::npos;
+      for (const std::string& c : entry.categories) {
+        if (c == w || (whole_archive && c.rfind(w + ".", 0) == 0)) any = true;
+      }
+    }
+    if (!any) return false;
+  }
+  if (!s_.keywords.empty()) {
+    std::string hay = Lower(entry.title + "\n" + entry.summary);
+    bool any = false;
+    for (const std::string& k : s_.keywords)
+      if (!k.empty() && hay.find(Lower(k)) != std::string::npos) any = true;
+    if (!any) return false;
+  }
+  return true;
+}
+
+void ArxivSource::Enqueue(const std::vector<std::string>& refs, int depth, const std::string& citer) {
+  if (depth > s_.max_depth) return;
+  if (queue_.size() <= static_cast<size_t>(depth)) queue_.resize(depth + 1);
+  for (const std::string& ref : refs) {
+    if (visited_.count(ref)) continue;  // fetched (or refused) in this run already: cycles end here
+    Queued& q = queue_[depth][ref];
+    q.depth = depth;
+    q.cited_by.insert(ArxivRecordId(citer));
+  }
+}
+
+void ArxivSource::AttachText(const ArxivEntry& entry, RawDocument* doc) {
+  Record& r = doc->record;
+  std::string versioned = entry.id + (entry.version > 0 ? "v" + std::to_string(entry.version) : "");
+  if (LooksWithdrawn(entry)) {
+    r.text = WithdrawnText(entry);
+    r.metadata["withdrawn"] = true;
+    r.metadata["text_from"] = "abstract";
+    return;
+  }
+  r.metadata["withdrawn"] = false;
+  std::vector<std::string> problems;
+  if (s_.html) {
+    std::string url = s_.base_url + "/html/" + versioned;
+    Result<HttpResponse> h = ArxivGet(url, false, s_.max_document_bytes);
+    if (h.ok() && !h->robots_disallowed() && !Blank(h->body)) {
+      std::string_view article = LatexmlArticle(h->body);
+      doc->body.assign(article.data(), article.size());
+      doc->format = BodyFormat::kHtml;
+      doc->charset = CharsetOf(*h);
+      doc->base_url = url + "/";  // LaTeXML pages link their figures relative to IDvN/
+      r.metadata["text_from"] = "html";
+      r.metadata["text_url"] = url;
+      return;
+    }
+    if (!h.ok() && HttpStatusOf(h.status()) != 404) problems.push_back("html: " + h.status().ToString());
+  }
+  if (s_.pdf && !ctx_->stopping()) {
+    std::string url = s_.base_url + "/pdf/" + versioned;
+    Result<HttpResponse> p = ArxivGet(url, false, s_.max_document_bytes);
+    if (p.ok() && !p->robots_disallowed()) {
+      // Extracted here rather than on a normalizer worker so that a PDF without a usable text
+      // layer still gives a record (the abstract) instead of a failed conversion.
+      Result<PdfText> pdf = ExtractPdfText(p->body);
+      if (pdf.ok() && !Blank(pdf->text)) {
+        r.text = std::move(pdf->text);
+        r.metadata["text_from"] = "pdf";
+        r.metadata["text_format"] = "pdf";
+        r.metadata["text_url"] = url;
+        r.metadata["pages"] = pdf->pages;
+        return;
+      }
+      problems.push_back("pdf: " + (pdf.ok() ? std::string("no text") : pdf.status().ToString()));
+    } else if (!p.ok() && HttpStatusOf(p.status()) != 404) {
+      problems.push_back("pdf: " + p.status().ToString());
+    }
+  }
+  r.text = entry.summary.empty() ? entry.title : entry.summary;
+  if (Blank(r.text)) r.text = "arXiv:" + entry.id + " (no abstract)";
+  r.metadata["text_from"] = "abstract";
+  if (!problems.empty()) {
+    std::string joined;
+    for (const std::string& p : problems) joined += (joined.empty() ? "" : "; ") + p;
+    r.metadata["text_error"] = joined.substr(0, 1000);
+  }
+}
+
+RawDocument ArxivSource::BuildDocument(const ArxivEntry& entry, int depth, const std::set<std::string>& cited_by,
+                                       const std::vector<std::string>* refs, const std::string& refs_from) {
+  RawDocument doc;
+  Record& r = doc.record;
+  r.id = ArxivRecordId(entry.id);
+  r.source = ctx_->source_name();
+  r.source_kind = kArxivKindName;
+  r.url = s_.base_url + "/abs/" + entry.id;
+  r.title = entry.title;
+  r.authors = entry.authors;
+  r.date_published = entry.published;
+  r.date_modified = entry.updated ? entry.updated : entry.published;
+  if (!entry.summary.empty()) r.summary = entry.summary;
+  r.tags = entry.categories;
+  json& m = r.metadata;
+  m["arxiv_id"] = entry.id;
+  m["version"] = entry.version;
+  m["categories"] = entry.categories;
+  m["primary_category"] = entry.primary_category;
+  if (!entry.doi.empty()) m["doi"] = entry.doi;
+  if (!entry.journal_ref.empty()) m["journal_ref"] = entry.journal_ref;
+  if (!entry.comment.empty()) m["comment"] = entry.comment;
+  json affiliations = json::array();
+  for (size_t i = 0; i < entry.authors.size() && i < entry.affiliations.size(); ++i) {
+    if (!entry.affiliations[i].empty()) {
+      affiliations.push_back({{"author", entry.authors[i]}, {"affiliations", entry.affiliations[i]}});
+    }
+  }
+  if (!affiliations.empty()) m["affiliations"] = std::move(affiliations);
+  m["citation_depth"] = depth;
+  m["cited_by"] = std::vector<std::string>(cited_by.begin(), cited_by.end());
+  if (refs) {
+    std::vector<std::string> ref_ids;
+    for (const std::string& id : *refs) ref_ids.push_back(ArxivRecordId(id));
+    m["references"] = std::move(ref_ids);
+    m["references_from"] = refs_from;
+  }
+  AttachText(entry, &doc);
+  std::string fallback = entry.summary.empty() ? entry.title : entry.summary;
+  BibliographyMode mode = s_.bibliography;
+  doc.finish = [mode, fallback](Record* rec) {
+    if (Blank(rec->text) || rec->text.size() < 16) {
+      // The page converted to (almost) nothing: the abstract rather than an empty record.
+      rec->text = fallback.empty() ? rec->id + " (no text)" : fallback;
+      rec->metadata["text_from"] = "abstract";
+      rec->metadata["text_error"] = "the full text converted to no text";
+      return Status::OK();
+    }
+    if (rec->metadata.value("text_from", "") != "abstract") ApplyBibliographyMode(&rec->text, mode);
+    return Status::OK();
+  };
+  return doc;
+}
+
+Status ArxivSource::ProcessEntry(const ArxivEntry& entry, int depth, const std::set<std::string>& cited_by) {
+  if (!visited_.insert(entry.id).second) return Status::OK();
+  bool follow = depth < s_.max_depth;
+  auto known = papers_.find(entry.id);
+  if (known != papers_.end() && known->second.version >= entry.version) {
+    ctx_->CountUnchanged(1);
+    if (follow && !known->second.refs_done && !LooksWithdrawn(entry)) {
+      std::vector<std::string> refs;
+      std::string from;
+      Status s = FetchReferences(entry, &refs, &from);
+      if (s.code() == Status::Code::kInterrupted) return s;
+      if (!s.ok()) {
+        ctx_->ReportFailure("references of " + ArxivRecordId(entry.id), s);
+      } else {
+        Enqueue(refs, depth + 1, entry.id);
+        known->second.refs_done = true;
+        MaybeCheckpoint();
+      }
+    }
+    return Status::OK();
+  }
+  bool withdrawn = LooksWithdrawn(entry);
+  std::vector<std::string> refs;
+  std::string from;
+  bool refs_ok = false;
+  if (follow && !withdrawn) {
+    Status s = FetchReferences(entry, &refs, &from);
+    if (s.code() == Status::Code::kInterrupted) return s;
+    if (!s.ok()) {
+      ctx_->ReportFailure("references of " + ArxivRecordId(entry.id), s);
+    } else {
+      refs_ok = true;
+    }
+  }
+  if (ctx_->stopping()) return Status::Interrupted("stopping");
+  RawDocument doc = BuildDocument(entry, depth, cited_by, refs_ok ? &refs : nullptr, from);
+  if (ctx_->stopping()) return Status::Interrupted("stopping");
+  Status emitted = ctx_->Emit(std::move(doc));
+  if (!emitted.ok()) return emitted;
+  papers_[entry.id] = PaperState{entry.version, refs_ok || withdrawn};
+  if (refs_ok) Enqueue(refs, depth + 1, entry.id);
+  if (depth > 0) ++cited_fetched_;
+  MaybeCheckpoint();
+  return Status::OK();
+}
+
+Status ArxivSource::RunSeeds() {
+  std::vector<std::string> seeds;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& text, const std::string& where) {
+    Result<ArxivId> id = ParseArxivId(text);
+    if (!id.ok()) {
+      ctx_->ReportFailure(where, id.status());
+      return;
+    }
+    if (seen.insert(id->id).second) seeds.push_back(id->id);
+  };
+  for (const std::string& id : s_.ids) add(id, "ids: " + id);
+  if (!s_.seed_file.empty()) {
+    std::string text;
+    Status s = ReadFileToString(ctx_->env(), s_.seed_file, &text, uint64_t{64} << 20);
+    if (!s.ok()) return s.WithContext("seed_file");
+    size_t line_no = 0, start = 0;
+    while (start < text.size()) {
+      size_t nl = text.find('\n', start);
+      std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+      start = nl == std::string::npos ? text.size() : nl + 1;
+      ++line_no;
+      size_t hash = line.find('#');
+      if (hash != std::string::npos && (hash == 0 || std::isspace(static_cast<unsigned char>(line[hash - 1])))) {
+        line.resize(hash);
+      }
+      std::string token = CollapseWhitespace(line);
+      if (token.empty()) continue;
+      token = token.substr(0, token.find(' '));
+      add(token, s_.seed_file + ":" + std::to_string(line_no));
+    }
+  }
+  for (size_t i = 0; i < seeds.size(); i += kIdBatch) {
+    if (ctx_->stopping()) return Status::Interrupted("stopping");
+    std::vector<std::string> batch(seeds.begin() + i, seeds.begin() + std::min(seeds.size(), i + kIdBatch));
+    std::vector<ArxivEntry> entries;
+    std::vector<std::string> missing;
+    std::vector<std::pair<std::string, Status>> rejected;
+    Status s = FetchByIds(batch, &entries, &missing, &rejected);
+    if (s.code() == Status::Code::kInterrupted) return s;
+    if (!s.ok()) {
+      for (const std::string& id : batch) ctx_->ReportFailure(ArxivRecordId(id), s);
+      continue;
+    }
+    for (const std::string& id : missing) {
+      ctx_->ReportFailure(ArxivRecordId(id), Status::NotFound("arXiv has no paper " + id + " (dropped from the id_list answer)"));
+    }
+    for (const auto& [id, why] : rejected) ctx_->ReportFailure(ArxivRecordId(id), why);
+    for (const ArxivEntry& e : entries) ALCOR_RETURN_IF_ERROR(ProcessEntry(e, 0, {}));
+  }
+  return Status::OK();
+}
+
+Status ArxivSource::RunQuery(const std::string& query) {
+  std::string q = query;
+  if (!s_.date_from.empty() || !s_.date_to.empty()) {
+    std::string from = s_.date_from.empty() ? "19910101" : s_.date_from;
+    std::string to = s_.date_to.empty() ? "20991231" : s_.date_to;
+    q = "(" + q + ") AND submittedDate:[" + from + "0000 TO " + to + "2359]";
+  }
+  std::optional<std::string> cursor;
+  if (auto it = cursors_.find(q); it != cursors_.end()) cursor = it->second;
+  std::string newest = cursor.value_or("");
+  int64_t start = 0, known_total = -1, seen = 0;
+  bool complete = false;
+  while (seen < s_.max_results) {
+    if (ctx_->stopping()) return Status::Interrupted("stopping");
+    int64_t n = std::min(s_.page_size, s_.max_results - seen);
+    std::string url = s_.api_url + "?search_query=" + EncodeQueryValue(q) + "&start=" + std::to_string(start) +
+                      "&max_results=" + std::to_string(n) + "&sortBy=lastUpdatedDate&sortOrder=descending";
+    Result<ArxivFeed> feed = FetchFeed(url, start, known_total);
+    if (!feed.ok()) {
+      if (feed.status().code() == Status::Code::kInterrupted) return feed.status();
+      ctx_->ReportFailure("query " + query, feed.status());
+      return Status::OK();  // the cursor stays: the next run tries again from the top
+    }
+    if (feed->total_results >= 0) known_total = std::max(known_total, feed->total_results);
+    for (const std::string& bad : feed->unreadable_entries) {
+      ctx_->ReportFailure("query " + query, Status::Corruption("entry with an unreadable id: " + bad));
+    }
+    if (feed->entries.empty()) {
+      complete = true;
+      break;
+    }
+    bool reached_cursor = false;
+    for (const ArxivEntry& e : feed->entries) {
+      std::string updated = e.updated.value_or(e.published.value_or(""));
+      if (cursor && !updated.empty() && updated < *cursor) {
+        reached_cursor = true;
+        break;
+      }
+      if (updated > newest) newest = updated;
+      ALCOR_RETURN_IF_ERROR(ProcessEntry(e, 0, {}));
+    }
+    seen += static_cast<int64_t>(feed->entries.size());
+    start += static_cast<int64_t>(feed->entries.size());
+    if (reached_cursor || (known_total >= 0 && start >= known_total)) {
+      complete = true;
+      break;
+    }
+  }
+  if (seen >= s_.max_results) complete = true;  // the newest max_results are what was asked for
+  if (complete && !newest.empty()) {
+    cursors_[q] = newest;
+    Checkpoint();
+  }
+  return Status::OK();
+}
+
+Status ArxivSource::RunCitationLevel(int depth) {
+  if (queue_.size() <= static_cast<size_t>(depth)) return Status::OK();
+  std::map<std::string, Queued>& level = queue_[depth];
+  std::vector<std::string> missing_all;
+  while (!level.empty()) {
+    if (ctx_->stopping()) return Status::Interrupted("stopping");
+    int64_t budget = s_.max_papers - cited_fetched_;
+    if (budget <= 0) {
+      ctx_->Log("citation budget of " + std::to_string(s_.max_papers) + " papers reached; " +
+                std::to_string(level.size()) + " cited papers at depth " + std::to_string(depth) +
+                " wait for the next run");
+      return Status::OK();
+    }
+    // Most-cited first, so the budget goes to the papers this corpus leans on most.
+    std::vector<std::pair<std::string, size_t>> order;
+    for (const auto& [id, q] : level) order.emplace_back(id, q.cited_by.size());
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::vector<std::string> batch;
+    for (const auto& [id, n] : order) {
+      if (batch.size() >= std::min<size_t>(kIdBatch, static_cast<size_t>(budget))) break;
+      if (visited_.count(id)) {
+        level.erase(id);
+        continue;
+      }
+      batch.push_back(id);
+    }
+    if (batch.empty()) continue;
+    std::vector<ArxivEntry> entries;
+    std::vector<std::string> missing;
+    std::vector<std::pair<std::string, Status>> rejected;
+    Status s = FetchByIds(batch, &entries, &missing, &rejected);
+    if (s.code() == Status::Code::kInterrupted) return s;
+    if (!s.ok()) {
+      ctx_->ReportFailure("cited papers " + batch.front() + (batch.size() > 1 ? " and others" : ""), s);
+      return Status::OK();  // they stay queued for the next run
+    }
+    for (const std::string& id : missing) {
+      missing_all.push_back(id);
+      visited_.insert(id);
+      level.erase(id);
+    }
+    for (const auto& [id, why] : rejected) {
+      visited_.insert(id);
+      level.erase(id);
+    }
+    for (const ArxivEntry& e : entries) {
+      auto it = level.find(e.id);
+      std::set<std::string> cited_by = it != level.end() ? it->second.cited_by : std::set<std::string>();
+      if (!PassesGate(e)) {
+        ++gated_;
+        visited_.insert(e.id);
+        if (it != level.end()) level.erase(it);
+        continue;
+      }
+      if (s_.max_papers - cited_fetched_ <= 0) break;  // left queued
+      if (it != level.end()) level.erase(it);
+      ALCOR_RETURN_IF_ERROR(ProcessEntry(e, depth, cited_by));
+    }
+    for (const std::string& id : batch) {
+      // Ids the answer did not account for (a different id form): do not ask again this run.
+      if (level.count(id) && visited_.count(id)) level.erase(id);
+    }
+    // Entries whose id differs from the one asked for (arXiv renamed it) leave their ask behind.
+    for (const std::string& id : batch) {
+      auto it = level.find(id);
+      if (it != level.end() && std::none_of(entries.begin(), entries.end(), [&](const ArxivEntry& e) { return e.id == id; })) {
+        visited_.insert(id);
+        level.erase(it);
+      }
+    }
+  }
+  if (!missing_all.empty()) {
+    std::string list;
+    for (size_t i = 0; i < missing_all.size() && i < 20; ++i) list += (i ? ", " : "") + missing_all[i];
+    ctx_->Log(std::to_string(missing_all.size()) + " cited ids unknown to arXiv: " + list);
+  }
+  return Status::OK();
+}
+
+Status ArxivSource::Run(SourceContext& ctx) {
+  ctx_ = &ctx;
+  papers_.clear();
+  cursors_.clear();
+  visited_.clear();
+  queue_.assign(static_cast<size_t>(std::max<int64_t>(s_.max_depth, 0)) + 1, {});
+  cited_fetched_ = gated_ = 0;
+  s2_failures_ = 0;
+  s2_paused_ = false;
+  last_arxiv_us_ = 0;
+  LoadState();
+
+  Status s = RunSeeds();
+  for (size_t i = 0; s.ok() && i < s_.queries.size(); ++i) s = RunQuery(s_.queries[i]);
+  for (int64_t d = 1; s.ok() && d <= s_.max_depth; ++d) s = RunCitationLevel(static_cast<int>(d));
+  if (gated_ > 0) ctx.Log(std::to_string(gated_) + " cited papers outside the relevance gate were skipped");
+  Checkpoint();
+  if (s.code() == Status::Code::kInterrupted) return Status::OK();
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+
+bool HttpUrl(const std::string& url) { return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0; }
+
+// "2024-01-31" → "20240131"; "" stays ""; nullopt when malformed.
+std::optional<std::string> CompactDate(const std::string& date) {
+  if (date.empty()) return std::string();
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return std::nullopt;
+  std::string out = date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
+  for (char c : out)
+    if (c < '0' || c > '9') return std::nullopt;
+  int month = std::stoi(out.substr(4, 2)), day = std::stoi(out.substr(6, 2));
+  if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  return out;
+}
+
+Result<std::unique_ptr<Source>> CreateArxivSource(const SourceConfig& config) {
+  ArxivSettings s;
+  auto bad = [&](const std::string& key, const std::string& what) {
+    return Status::InvalidArgument(config.Describe() + "\"" + key + "\": " + what);
+  };
+  s.api_url = config.GetString("api_url");
+  s.base_url = StripTrailingSlash(config.GetString("base_url"));
+  s.s2_url = StripTrailingSlash(config.GetString("citations.api_url"));
+  for (const auto& [key, url] : {std::pair{"api_url", s.api_url}, {"base_url", s.base_url}, {"citations.api_url", s.s2_url}}) {
+    if (!HttpUrl(url)) return bad(key, "must be an http:// or https:// URL, not \"" + url + "\"");
+  }
+  s.ids = config.GetStringList("ids");
+  s.queries = config.GetStringList("queries");
+  for (const std::string& q : s.queries)
+    if (CollapseWhitespace(q).empty()) return bad("queries", "an empty query");
+  std::string seed = config.GetString("seed_file");
+  if (!seed.empty()) s.seed_file = seed.front() == '/' ? seed : JoinPath(config.config_dir.empty() ? "." : config.config_dir, seed);
+  std::optional<std::string> from = CompactDate(config.GetString("date_from"));
+  std::optional<std::string> to = CompactDate(config.GetString("date_to"));
+  if (!from) return bad("date_from", "must be a date YYYY-MM-DD");
+  if (!to) return bad("date_to", "must be a date YYYY-MM-DD");
+  s.date_from = *from;
+  s.date_to = *to;
+  s.page_size = config.GetInt("page_size", 100);
+  if (s.page_size < 1 || s.page_size > 2000) return bad("page_size", "must be from 1 to 2000 (the API's cap)");
+  s.max_results = config.GetInt("max_results", 1000);
+  if (s.max_results < 0) return bad("max_results", "must not be negative");
+  s.empty_page_retries = config.GetInt("empty_page_retries", 3);
+  if (s.empty_page_retries < 0 || s.empty_page_retries > 20) return bad("empty_page_retries", "must be from 0 to 20");
+  s.interval_s = config.GetNumber("request_interval_s", 3.0);
+  if (s.interval_s < 0 || s.interval_s > 600) return bad("request_interval_s", "must be from 0 to 600");
+  s.html = config.GetBool("html", true);
+  s.pdf = config.GetBool("pdf", true);
+  std::string bib = config.GetString("bibliography", "keep");
+  if (bib == "keep") {
+    s.bibliography = BibliographyMode::kKeep;
+  } else if (bib == "drop") {
+    s.bibliography = BibliographyMode::kDrop;
+  } else {
+    return bad("bibliography", "must be \"keep\" or \"drop\", not \"" + bib + "\"");
+  }
+  int64_t max_doc = config.GetInt("max_document_bytes", int64_t{64} << 20);
+  if (max_doc < 1024) return bad("max_document_bytes", "must be at least 1024");
+  s.max_document_bytes = static_cast<uint64_t>(max_doc);
+  s.max_depth = config.GetInt("citations.max_depth", 1);
+  if (s.max_depth < 0 || s.max_depth > 10) return bad("citations.max_depth", "must be from 0 to 10");
+  s.max_papers = config.GetInt("citations.max_papers", 200);
+  if (s.max_papers < 0) return bad("citations.max_papers", "must not be negative");
+  s.s2_page_size = config.GetInt("citations.page_size", 1000);
+  if (s.s2_page_size < 1 || s.s2_page_size > 1000) return bad("citations.page_size", "must be from 1 to 1000 (the API's cap)");
+  s.api_key = config.GetString("citations.api_key");
+  s.categories = config.GetStringList("citations.categories");
+  s.keywords = config.GetStringList("citations.keywords");
+  s.eprint_fallback = config.GetBool("citations.eprint_fallback", true);
+  int64_t max_eprint = config.GetInt("citations.max_eprint_bytes", int64_t{64} << 20);
+  if (max_eprint < 1024) return bad("citations.max_eprint_bytes", "must be at least 1024");
+  s.max_eprint_bytes = static_cast<uint64_t>(max_eprint);
+  if (s.ids.empty() && s.queries.empty() && s.seed_file.empty()) {
+    return bad("ids", "nothing to fetch: set ids, queries or seed_file");
+  }
+  return std::unique_ptr<Source>(new ArxivSource(std::move(s)));
+}
+
+}  // namespace
+
+const SourceKind& ArxivSourceKind() {
+  static const SourceKind kind = [] {
+    SourceKind k;
+    k.name = kArxivKindName;
+    k.summary = "arXiv papers (query API, ids, seed file) with full text and citation-following via Semantic Scholar";
+    using T = ConfigType;
+    k.keys = {
+        {"api_url", T::kString, "https://export.arxiv.org/api/query", false, false, "the arXiv query API endpoint"},
+        {"base_url", T::kString, "https://arxiv.org", false, false, "arXiv site for /abs/ /html/ /pdf/ /e-print/"},
+        {"ids", T::kStringList, json::array(), false, false, "arXiv ids or abs/pdf URLs to fetch (any version form)"},
+        {"queries", T::kStringList, json::array(), false, false,
+         "API search_query strings (cat:cs.AI AND all:alignment), newest updated first"},
+        {"seed_file", T::kString, json(), false, false,
+         "file of ids or arXiv URLs, one per line, # comments (relative to the config file)"},
+        {"date_from", T::kString, json(), false, false, "queries only: submitted on or after YYYY-MM-DD"},
+        {"date_to", T::kString, json(), false, false, "queries only: submitted on or before YYYY-MM-DD"},
+        {"page_size", T::kInteger, 100, false, false, "results per API request (1-2000)"},
+        {"max_results", T::kInteger, 1000, false, false, "most results read per query per run"},
+        {"empty_page_retries", T::kInteger, 3, false, false, "times a spuriously empty API page is asked again"},
+        {"request_interval_s", T::kNumber, 3.0, false, false,
+         "seconds between the starts of any two arXiv requests of this source (API, html, pdf, e-print)"},
+        {"html", T::kBool, true, false, false, "take the text from arXiv's HTML (/html/IDvN) when it exists"},
+        {"pdf", T::kBool, true, false, false, "else from the PDF (text layer through poppler)"},
+        {"bibliography", T::kString, "keep", false, false, "\"keep\" the references as their own section or \"drop\" them"},
+        {"max_document_bytes", T::kInteger, int64_t{64} << 20, false, false, "largest HTML or PDF downloaded"},
+        {"citations.api_url", T::kString, "https://api.semanticscholar.org/graph/v1", false, false,
+         "Semantic Scholar Graph API"},
+        {"citations.max_depth", T::kInteger, 1, false, false,
+         "follow references this many hops from the seeds (0: no citation-following)"},
+        {"citations.max_papers", T::kInteger, 200, false, false, "most cited papers fetched per run"},
+        {"citations.page_size", T::kInteger, 1000, false, false, "references per Semantic Scholar request (1-1000)"},
+        {"citations.api_key", T::kString, json(), false, true, "Semantic Scholar API key, as \"${S2_API_KEY}\""},
+        {"citations.categories", T::kStringList, json::array(), false, false,
+         "relevance gate: cited papers must have one of these categories (\"cs.AI\", or \"cs\" for the archive)"},
+        {"citations.keywords", T::kStringList, json::array(), false, false,
+         "relevance gate: cited papers must have one of these words in title or abstract"},
+        {"citations.eprint_fallback", T::kBool, true, false, false,
+         "when Semantic Scholar has no references, read arXiv ids from the e-print's .bbl/.bib"},
+        {"citations.max_eprint_bytes", T::kInteger, int64_t{64} << 20, false, false, "largest e-print downloaded"},
+    };
+    k.create = CreateArxivSource;
+    return k;
+  }();
+  return kind;
+}
+
+}  // namespace alcor
