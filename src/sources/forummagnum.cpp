@@ -486,7 +486,16 @@ class ForumMagnumSource : public Source {
   explicit ForumMagnumSource(ForumMagnumOptions options) : options_(std::move(options)) {}
 
   Status Run(SourceContext& ctx) override {
+    // Everything below is per run (a Source may be run more than once).
     ctx_ = &ctx;
+    cursor_ = ForumCursor();
+    server_start_ms_.reset();
+    max_seen_ms_ = 0;
+    anything_answered_ = false;
+    edited_pass_done_ = false;
+    last_checkpoint_.clear();
+    done_here_.clear();
+    filtered_ = 0;
     Result<std::string> saved = ctx.ReadState(kCursorState);
     if (saved.ok()) {
       Result<ForumCursor> cursor = ForumCursor::FromJson(saved.value());
@@ -503,6 +512,7 @@ class ForumMagnumSource : public Source {
     Status s = Status::OK();
     if (!cursor_.modified_after.empty()) s = EditedPass();
     if (s.ok()) s = NewPass();
+    if (filtered_ > 0) ctx.Log(std::to_string(filtered_) + " posts left out by the tag, karma or af filters");
     if (s.IsInterrupted()) {
       Checkpoint();
       return Status::OK();
@@ -577,6 +587,13 @@ class ForumMagnumSource : public Source {
     if (text == last_checkpoint_) return;
     last_checkpoint_ = text;
     ctx_->Checkpoint(kCursorState, std::move(text));
+  }
+
+  // Counts a post found unchanged, once per run, and never one this run emitted (the inclusive
+  // `after` brings the boundary posts of this run's previous page back).
+  void CountUnchanged(const std::string& id) {
+    if (!done_here_.insert(id).second) return;
+    ctx_->CountUnchanged(1);
   }
 
   // True when the new-posts pass has already gone past this post (in an earlier run).
@@ -680,11 +697,12 @@ class ForumMagnumSource : public Source {
         if (modified.empty()) modified = StringField(post, "postedAt");
         auto known = cursor_.recent.find(id);
         if (known != cursor_.recent.end() && ParseForumMillis(known->second) == ParseForumMillis(modified)) {
-          ctx_->CountUnchanged(1);
+          CountUnchanged(id);
           continue;
         }
         ALCOR_RETURN_IF_ERROR(ProcessPost(post));
         Remember(id, post);
+        done_here_.insert(id);
       }
       Checkpoint();
       if (fresh == 0 || page->size() < static_cast<size_t>(options_.page_size)) break;
@@ -711,7 +729,6 @@ class ForumMagnumSource : public Source {
       cursor_.boundary_ids.clear();
     }
     int limit = options_.page_size;
-    std::unordered_set<std::string> counted;  // boundary posts already counted unchanged
     while (true) {
       json terms = BaseTerms();
       terms["limit"] = limit;
@@ -745,7 +762,7 @@ class ForumMagnumSource : public Source {
         const json& post = *post_ptr;
         std::string id = StringField(post, "_id");
         if (after && (posted < *after || (posted == *after && cursor_.boundary_ids.count(id)))) {
-          if (posted == *after && counted.insert(id).second) ctx_->CountUnchanged(1);
+          if (posted == *after) CountUnchanged(id);
           continue;
         }
         if (before && posted >= *before) {
@@ -761,7 +778,7 @@ class ForumMagnumSource : public Source {
           after = posted;
         }
         cursor_.boundary_ids.insert(id);
-        counted.insert(id);
+        done_here_.insert(id);
       }
       Checkpoint();
       if (finished) break;
@@ -796,6 +813,7 @@ class ForumMagnumSource : public Source {
   bool anything_answered_ = false;
   bool edited_pass_done_ = false;
   std::string last_checkpoint_;
+  std::unordered_set<std::string> done_here_;  // posts emitted or counted unchanged this run
   uint64_t filtered_ = 0;
 };
 

@@ -242,9 +242,9 @@ void ForumSite::SetClock(const std::string& rfc3339) {
   }
 }
 
-void ForumSite::InjectFailure(Failure failure, int times, std::string message) {
+void ForumSite::InjectFailure(Failure failure, int times, std::string message, int after) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (int i = 0; i < times; ++i) failures_.emplace_back(failure, message);
+  for (int i = 0; i < times; ++i) failures_.push_back({failure, message, i == 0 ? after : 0});
 }
 
 std::vector<json> ForumSite::Queries() const {
@@ -366,8 +366,11 @@ Reply ForumSite::Answer(const ServerRequest& request) {
     return r;
   };
 
-  if (!failures_.empty()) {
-    auto [failure, message] = failures_.front();
+  if (!failures_.empty() && failures_.front().after > 0) {
+    --failures_.front().after;
+  } else if (!failures_.empty()) {
+    Failure failure = failures_.front().failure;
+    std::string message = failures_.front().message;
     failures_.pop_front();
     switch (failure) {
       case Failure::kGraphQlErrors:

@@ -88,8 +88,8 @@ class ForumSite {
   void AddComment(nlohmann::json comment);
   // The clock of the Date header (RFC 3339); "" goes back to the latest date in the data.
   void SetClock(const std::string& rfc3339);
-  // The next `times` requests fail this way.
-  void InjectFailure(Failure failure, int times = 1, std::string message = "");
+  // After `after` more requests answered normally, the next `times` requests fail this way.
+  void InjectFailure(Failure failure, int times = 1, std::string message = "", int after = 0);
 
   // What the site was asked: per request, {"op": "posts"|"comments", "terms": {...}}.
   std::vector<nlohmann::json> Queries() const;
@@ -105,7 +105,12 @@ class ForumSite {
   nlohmann::json posts_;     // guarded by mu_
   nlohmann::json comments_;  // guarded by mu_
   std::optional<int64_t> clock_s_;  // guarded by mu_
-  std::deque<std::pair<Failure, std::string>> failures_;  // guarded by mu_
+  struct Pending {
+    Failure failure;
+    std::string message;
+    int after;  // requests still answered normally before this one
+  };
+  std::deque<Pending> failures_;          // guarded by mu_
   std::vector<nlohmann::json> queries_;                   // guarded by mu_
 };
 
