@@ -18,6 +18,8 @@ struct PdfTextOptions {
   // Lines repeated on at least this fraction of pages (page numbers masked) are running headers
   // or footers and are removed.
   double header_footer_min_fraction = 0.5;
+  // Documents with more pages fail with LimitExceeded (bounds the time a hostile file can take).
+  int max_pages = 20000;
 };
 
 struct PdfText {
@@ -33,7 +35,11 @@ struct PdfText {
   int pages = 0;
 };
 
-// Extracts the text layer. Errors: Corruption when poppler cannot open the bytes as a PDF,
+// Extracts the text layer. Running headers and footers are looked for among the two lines
+// nearest the top and the bottom edge of each page; a line found there on at least
+// max(2, header_footer_min_fraction * pages) pages is dropped everywhere it sits at an edge.
+// A paragraph that runs over a page break is joined. Thread safe (one poppler document per call).
+// Errors: Corruption when poppler cannot open the bytes as a PDF,
 // InvalidArgument for an encrypted document, InvalidArgument with "no text layer" in the message
 // for a scanned document without text, LimitExceeded above max_input_bytes. Never crashes on
 // hostile input.
