@@ -6,7 +6,9 @@
 // throttling, API key), plus politeness (one arXiv request at a time, the interval).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
