@@ -69,7 +69,9 @@ TEST(ArxivIdTest, RejectsWhatIsNotAnId) {
                           "hep-th/990100", "Hep-th/9901001", "10.1000/arXiv.2203.02155", "arxiv:"}) {
     Result<ArxivId> id = ParseArxivId(bad);
     EXPECT_FALSE(id.ok()) << "accepted \"" << bad << "\"";
-    if (!id.ok()) EXPECT_EQ(id.status().code(), Status::Code::kInvalidArgument);
+    if (!id.ok()) {
+      EXPECT_EQ(id.status().code(), Status::Code::kInvalidArgument);
+    }
   }
 }
 
@@ -291,7 +293,9 @@ TEST(ArxivEprintTest, DamagedOrOversizedArchivesFailCleanly) {
   std::string cut = tar.substr(0, tar.size() / 2);
   Result<EprintScan> scan = ScanEprint(cut);
   EXPECT_FALSE(scan.ok());
-  if (!scan.ok()) EXPECT_EQ(scan.status().code(), Status::Code::kCorruption) << scan.status().ToString();
+  if (!scan.ok()) {
+    EXPECT_EQ(scan.status().code(), Status::Code::kCorruption) << scan.status().ToString();
+  }
   EprintLimits small;
   small.max_total_bytes = 1000;
   std::string big = ArxivSite::MakeTarGz({{"huge.tex", std::string(100000, 'a')}, {"z.bbl", "arXiv:1606.06565"}});
