@@ -57,12 +57,23 @@ const char* ForumPublicOrigin(Forum forum) {
 // ---------------------------------------------------------------------------------------------
 // Queries
 
+// Everything but the body: the listing of a two-step fetch (tag filters) asks for no more.
+#define ALCOR_FORUM_POST_FIELDS                                                                     \
+  "_id title slug pageUrl postedAt modifiedAt baseScore voteCount commentCount wordCount "         \
+  "af afBaseScore question isEvent draft "                                                          \
+  "tags { name slug } user { displayName username } coauthors { displayName username }"
+#define ALCOR_FORUM_BODY_FIELDS " contents { markdown } htmlBody"
+
 const char* const kForumPostsQuery =
-    "query AlcorPosts($terms: JSON) { posts(input: {terms: $terms}) { results { "
-    "_id title slug pageUrl postedAt modifiedAt baseScore voteCount commentCount wordCount "
-    "af afBaseScore question isEvent draft "
-    "tags { name slug } user { displayName username } coauthors { displayName username } "
-    "contents { markdown } htmlBody } } }";
+    "query AlcorPosts($terms: JSON) { posts(input: {terms: $terms}) { results { " ALCOR_FORUM_POST_FIELDS
+    ALCOR_FORUM_BODY_FIELDS " } } }";
+
+const char* const kForumPostListQuery =
+    "query AlcorPostList($terms: JSON) { posts(input: {terms: $terms}) { results { " ALCOR_FORUM_POST_FIELDS " } } }";
+
+const char* const kForumPostQuery =
+    "query AlcorPost($id: String) { post(input: {selector: {_id: $id}}) { result { " ALCOR_FORUM_POST_FIELDS
+    ALCOR_FORUM_BODY_FIELDS " } } }";
 
 const char* const kForumCommentsQuery =
     "query AlcorComments($terms: JSON) { comments(input: {terms: $terms}) { results { "
@@ -213,8 +224,8 @@ std::string GraphQlErrorMessage(std::string_view body) {
   return ReadJsonStringPrefix(body, quote);
 }
 
-Result<json> ReadForumAnswer(const Result<HttpResponse>& answer, std::string_view field, Forum site,
-                             std::string_view what) {
+Result<json> ReadForumData(const Result<HttpResponse>& answer, std::string_view field, Forum site,
+                           std::string_view what) {
   if (!answer.ok()) {
     const Status& s = answer.status();
     if (s.IsInterrupted()) return s;
@@ -260,8 +271,15 @@ Result<json> ReadForumAnswer(const Result<HttpResponse>& answer, std::string_vie
   if (f == data->end() || !f->is_object()) {
     return Status::Corruption(std::string(what) + ": the answer has no data." + std::string(field));
   }
-  auto results = f->find("results");
-  if (results == f->end() || !results->is_array()) {
+  return std::move(*f);
+}
+
+Result<json> ReadForumAnswer(const Result<HttpResponse>& answer, std::string_view field, Forum site,
+                             std::string_view what) {
+  Result<json> data = ReadForumData(answer, field, site, what);
+  if (!data.ok()) return data.status();
+  auto results = data->find("results");
+  if (results == data->end() || !results->is_array()) {
     return Status::Corruption(std::string(what) + ": the answer has no data." + std::string(field) + ".results array");
   }
   return std::move(*results);
@@ -483,7 +501,8 @@ constexpr char kCursorState[] = "cursor";
 
 class ForumMagnumSource : public Source {
  public:
-  explicit ForumMagnumSource(ForumMagnumOptions options) : options_(std::move(options)) {}
+  explicit ForumMagnumSource(ForumMagnumOptions options)
+      : options_(std::move(options)), two_step_(!options_.tags_include.empty() || !options_.tags_exclude.empty()) {}
 
   Status Run(SourceContext& ctx) override {
     // Everything below is per run (a Source may be run more than once).
@@ -495,6 +514,7 @@ class ForumMagnumSource : public Source {
     edited_pass_done_ = false;
     last_checkpoint_.clear();
     done_here_.clear();
+    bodies_.clear();
     filtered_ = 0;
     Result<std::string> saved = ctx.ReadState(kCursorState);
     if (saved.ok()) {
@@ -537,9 +557,10 @@ class ForumMagnumSource : public Source {
     return terms;
   }
 
-  Result<json> Query(const char* document, const char* field, const json& terms) {
+  // One POST; data.<field> of the answer.
+  Result<json> Post(const char* document, const char* field, const json& variables) {
     if (ctx_->stopping()) return Status::Interrupted("stopping");
-    json body = {{"query", document}, {"variables", {{"terms", terms}}}};
+    json body = {{"query", document}, {"variables", variables}};
     HttpRequest request = HttpRequest::Post(options_.GraphQlUrl(), body.dump(), "application/json");
     request.retry_post = true;  // a read; safe to repeat
     request.headers.push_back({"Accept", "application/json", false});
@@ -550,7 +571,56 @@ class ForumMagnumSource : public Source {
         if (std::optional<int64_t> s = ParseRfc822(*date)) server_start_ms_ = *s * 1000;
       }
     }
-    return ReadForumAnswer(answer, field, options_.site, "POST " + options_.GraphQlUrl());
+    return ReadForumData(answer, field, options_.site, "POST " + options_.GraphQlUrl());
+  }
+
+  // A list query: data.<field>.results.
+  Result<json> Query(const char* document, const char* field, const json& terms) {
+    Result<json> data = Post(document, field, {{"terms", terms}});
+    if (!data.ok()) return data.status();
+    auto results = data->find("results");
+    if (results == data->end() || !results->is_array()) {
+      return Status::Corruption("POST " + options_.GraphQlUrl() + ": the answer has no data." + field + ".results array");
+    }
+    return std::move(*results);
+  }
+
+  // The listing query: without bodies when the tag filters will drop posts client-side, so that
+  // only the bodies of kept posts are downloaded (PrepareBodies).
+  const char* ListQuery() const { return two_step_ ? kForumPostListQuery : kForumPostsQuery; }
+
+  // Two-step fetch: the bodies of the wanted posts among posts, by postIds in one request, then
+  // one by one for any the answer lacks. bodies_ holds them for ProcessPost.
+  Status PrepareBodies(const std::vector<const json*>& posts) {
+    bodies_.clear();
+    if (!two_step_) return Status::OK();
+    json ids = json::array();
+    for (const json* p : posts) {
+      if (ForumPostWanted(*p, options_)) ids.push_back(StringField(*p, "_id"));
+    }
+    if (ids.empty()) return Status::OK();
+    json terms = BaseTerms();
+    terms["postIds"] = ids;
+    terms["limit"] = ids.size();
+    Result<json> page = Query(kForumPostsQuery, "posts", terms);
+    if (!page.ok()) return page.status();
+    std::set<std::string> wanted = ids.get<std::set<std::string>>();
+    for (json& p : page.value()) {
+      std::string id = StringField(p, "_id");
+      if (wanted.count(id)) bodies_[id] = std::move(p);
+    }
+    for (const std::string& id : wanted) {
+      if (bodies_.count(id)) continue;
+      Result<json> one = Post(kForumPostQuery, "post", {{"id", id}});
+      if (!one.ok()) {
+        if (one.status().IsInterrupted() || one.status().code() == Status::Code::kHttp) return one.status();
+        ctx_->ReportFailure(ForumIdPrefix(options_.site) + id, one.status());
+        continue;
+      }
+      auto result = one->find("result");
+      if (result != one->end() && result->is_object()) bodies_[id] = std::move(*result);
+    }
+    return Status::OK();
   }
 
   // ---- bookkeeping
@@ -604,11 +674,22 @@ class ForumMagnumSource : public Source {
   }
 
   // Emits a post (when wanted) and its comments. Interrupted when the run stops.
-  Status ProcessPost(const json& post) {
-    if (!ForumPostWanted(post, options_)) {
+  Status ProcessPost(const json& listed) {
+    if (!ForumPostWanted(listed, options_)) {
       ++filtered_;
       return Status::OK();
     }
+    const json* full = &listed;
+    if (two_step_) {
+      auto it = bodies_.find(StringField(listed, "_id"));
+      if (it == bodies_.end()) {
+        ctx_->ReportFailure(ForumIdPrefix(options_.site) + StringField(listed, "_id"),
+                            Status::NotFound("the API did not return the post's body"));
+        return Status::OK();
+      }
+      full = &it->second;
+    }
+    const json& post = *full;
     Result<RawDocument> doc = ForumPostToDocument(post, options_, ctx_->source_name());
     if (!doc.ok()) {
       ctx_->ReportFailure(StringField(post, "pageUrl").empty() ? StringField(post, "_id") : StringField(post, "pageUrl"),
@@ -683,10 +764,11 @@ class ForumMagnumSource : public Source {
       terms["after"] = old_modified_after_;
       terms["limit"] = options_.page_size;
       if (offset > 0) terms["offset"] = offset;
-      Result<json> page = Query(kForumPostsQuery, "posts", terms);
+      Result<json> page = Query(ListQuery(), "posts", terms);
       if (!page.ok()) return page.status();
       anything_answered_ = true;
       size_t fresh = 0;
+      std::vector<const json*> todo;
       for (const json& post : page.value()) {
         std::string id = StringField(post, "_id");
         if (id.empty() || !seen.insert(id).second) continue;
@@ -700,8 +782,13 @@ class ForumMagnumSource : public Source {
           CountUnchanged(id);
           continue;
         }
-        ALCOR_RETURN_IF_ERROR(ProcessPost(post));
-        Remember(id, post);
+        todo.push_back(&post);
+      }
+      ALCOR_RETURN_IF_ERROR(PrepareBodies(todo));
+      for (const json* post : todo) {
+        std::string id = StringField(*post, "_id");
+        ALCOR_RETURN_IF_ERROR(ProcessPost(*post));
+        Remember(id, *post);
         done_here_.insert(id);
       }
       Checkpoint();
@@ -734,7 +821,7 @@ class ForumMagnumSource : public Source {
       terms["limit"] = limit;
       if (!cursor_.posted_after.empty()) terms["after"] = cursor_.posted_after;
       if (before) terms["before"] = options_.posted_before;
-      Result<json> page = Query(kForumPostsQuery, "posts", terms);
+      Result<json> page = Query(ListQuery(), "posts", terms);
       if (!page.ok()) return page.status();
       anything_answered_ = true;
       json posts = std::move(page.value());
@@ -755,12 +842,12 @@ class ForumMagnumSource : public Source {
         ctx_->ReportFailure(options_.GraphQlUrl(),
                             Status::Corruption(std::to_string(unreadable) + " posts without _id or a readable postedAt"));
       }
-      size_t fresh = 0;
       bool finished = false;
       std::optional<int64_t> after = ParseForumMillis(cursor_.posted_after);
+      std::vector<std::pair<int64_t, const json*>> todo;
+      std::vector<const json*> todo_posts;
       for (const auto& [posted, post_ptr] : order) {
-        const json& post = *post_ptr;
-        std::string id = StringField(post, "_id");
+        std::string id = StringField(*post_ptr, "_id");
         if (after && (posted < *after || (posted == *after && cursor_.boundary_ids.count(id)))) {
           if (posted == *after) CountUnchanged(id);
           continue;
@@ -769,7 +856,14 @@ class ForumMagnumSource : public Source {
           finished = true;
           break;
         }
-        ++fresh;
+        todo.emplace_back(posted, post_ptr);
+        todo_posts.push_back(post_ptr);
+      }
+      size_t fresh = todo.size();
+      ALCOR_RETURN_IF_ERROR(PrepareBodies(todo_posts));
+      for (const auto& [posted, post_ptr] : todo) {
+        const json& post = *post_ptr;
+        std::string id = StringField(post, "_id");
         ALCOR_RETURN_IF_ERROR(ProcessPost(post));
         Remember(id, post);
         if (!after || posted > *after) {
@@ -805,6 +899,8 @@ class ForumMagnumSource : public Source {
   }
 
   ForumMagnumOptions options_;
+  const bool two_step_;  // list without bodies, then fetch the kept posts' bodies
+  std::map<std::string, json> bodies_;  // PrepareBodies → ProcessPost, per page
   SourceContext* ctx_ = nullptr;
   ForumCursor cursor_;
   std::string old_modified_after_;

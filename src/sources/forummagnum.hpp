@@ -12,6 +12,9 @@
 //     nothing new ends the pass; a page filled with posts that share one postedAt makes the next
 //     request larger (up to kMaxTiesLimit), so the pass never loops.
 //  3. With comments on, every emitted post's comments (and a question's answers) follow it.
+// With tag filters (client-side: the API filters tags only by id) the listings ask for no bodies,
+// and the kept posts' bodies come in one more request per page (postIds; a post the answer lacks
+// is fetched alone with post(input: {selector: {_id}})).
 // The cursor is checkpointed after each page, covering only the posts whose records (and
 // comments) were emitted, so a killed run resumes without losing or duplicating a post.
 //
@@ -86,8 +89,11 @@ std::unique_ptr<Source> NewForumMagnumSource(ForumMagnumOptions options);
 // ---------------------------------------------------------------------------------------------
 // Pieces exposed for tests (pure functions; thread-safe).
 
-// The GraphQL documents the source sends; both take one variable, `$terms: JSON`.
-extern const char* const kForumPostsQuery;
+// The GraphQL documents the source sends. The list queries take one variable, `$terms: JSON`;
+// kForumPostQuery takes `$id: String`.
+extern const char* const kForumPostsQuery;     // posts with their bodies
+extern const char* const kForumPostListQuery;  // the same without bodies (two-step fetch)
+extern const char* const kForumPostQuery;      // post(input: {selector: {_id}}): one post's body
 extern const char* const kForumCommentsQuery;
 
 // Milliseconds since the epoch of a ForumMagnum date ("2022-06-05T22:05:52.224Z"; any RFC 3339
@@ -101,7 +107,11 @@ std::string FormatForumMillis(int64_t millis);
 // message): it then returns the first message as far as it goes.
 std::string GraphQlErrorMessage(std::string_view body);
 
-// Reads one answer of the endpoint: the JSON object under data.<field>.results, or the error the
+// Reads one answer of the endpoint: the JSON value under data.<field> (an object), or the error
+// the source fails with, as ReadForumAnswer.
+Result<nlohmann::json> ReadForumData(const Result<HttpResponse>& answer, std::string_view field, Forum site,
+                                     std::string_view what);
+// Reads one answer of the endpoint: the JSON array under data.<field>.results, or the error the
 // source fails with (bot protection, GraphQL errors, a body that is not JSON). what names the
 // request in messages ("POST https://www.lesswrong.com/graphql").
 Result<nlohmann::json> ReadForumAnswer(const Result<HttpResponse>& answer, std::string_view field,

@@ -280,7 +280,7 @@ json ForumSite::SelectPosts(const json& terms, std::string* error) const {
     }
   }
   std::set<std::string> ids;
-  bool by_ids = terms.contains("postIds") && terms["postIds"].is_array();
+  bool by_ids = terms.contains("postIds") && terms["postIds"].is_array() && !options_.ignore_post_ids;
   if (by_ids) {
     for (const json& id : terms["postIds"])
       if (id.is_string()) ids.insert(id.get<std::string>());
@@ -404,15 +404,32 @@ Reply ForumSite::Answer(const ServerRequest& request) {
     return dated(GraphQlError(400, "Syntax Error: Expected Name, found <EOF>.", "GRAPHQL_PARSE_FAILED"));
   }
   std::string op = *(open + 1);
-  auto results = std::find(open, tokens.end(), "results");
+  // posts/comments select `results { ... }`; post selects `result { ... }`.
+  auto results = std::find(open, tokens.end(), op == "post" ? "result" : "results");
   std::vector<Field> selection;
   size_t pos = static_cast<size_t>(results - tokens.begin()) + 1;
   if (results == tokens.end() || !ParseSelection(tokens, &pos, &selection, 0)) {
     return dated(GraphQlError(400, "Syntax Error: this emulator needs a `results { ... }` selection.",
                               "GRAPHQL_PARSE_FAILED"));
   }
-  json terms = body.contains("variables") && body["variables"].is_object() ? body["variables"].value("terms", json())
-                                                                            : json();
+  json variables = body.contains("variables") && body["variables"].is_object() ? body["variables"] : json::object();
+  if (op == "post") {
+    // post(input: {selector: {_id: $id}}): one post, or null.
+    std::string id = variables.value("id", "");
+    queries_.push_back({{"op", op}, {"id", id}});
+    json found = nullptr;
+    for (const json& p : posts_) {
+      if (p.is_object() && p.value("_id", "") == id && !Truthy(p, "draft") && (!options_.af_only || Truthy(p, "af"))) {
+        found = p;
+        if (!found.contains("pageUrl")) {
+          std::string slug = found.value("slug", "");
+          found["pageUrl"] = options_.page_url_base + "/posts/" + id + (slug.empty() ? "" : "/" + slug);
+        }
+      }
+    }
+    return dated(JsonReply(200, {{"data", {{"post", {{"result", found.is_null() ? found : Project(found, selection)}}}}}}));
+  }
+  json terms = variables.value("terms", json());
   if (!terms.is_object()) {
     return dated(GraphQlError(400, "Variable \"$terms\" of required type \"JSON\" was not provided.", "BAD_USER_INPUT"));
   }

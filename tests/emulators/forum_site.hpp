@@ -10,7 +10,8 @@
 // Install(server, prefix) answers POST <prefix>/graphql like the real service, for the shapes
 // alcor sends (sources/forummagnum.hpp): a body {"query": ..., "variables": {"terms": {...}}}
 // whose query selects posts(input: {terms: $terms}) or comments(input: {terms: $terms}) and a
-// `results { ... }` selection. The answer holds only the selected fields (null for absent ones).
+// `results { ... }` selection, or post(input: {selector: {_id: $id}}) with `result { ... }`.
+// The answer holds only the selected fields (null for absent ones).
 //   posts, view "old" (or none): drafts never; events unless excludeEvents; af: true; karmaThreshold
 //     (baseScore >=); postIds; timeField (default postedAt) with `after` (inclusive, >=) and
 //     `before` (<); sorted by postedAt, ties by _id; offset (capped at 2000) and limit (10 when
@@ -48,6 +49,8 @@ struct ForumSiteOptions {
   // The Alignment Forum lists only af posts (and af comments) whatever the terms say.
   bool af_only = false;
   int default_limit = 10;
+  // Answer as if the API did not know the postIds term (the source must fall back to post()).
+  bool ignore_post_ids = false;
   int max_offset = 2000;
 
   static ForumSiteOptions LessWrong() { return {}; }
