@@ -175,5 +175,8 @@ struct SourceKind {
 const std::vector<const SourceKind*>& SourceKinds();
 // nullptr when no kind has that name.
 const SourceKind* FindSourceKind(std::string_view name);
+// Adds a kind after the registered ones (tests, embedders). REQUIRES: kind outlives every use;
+// called before any run starts (not synchronised with lookups).
+void RegisterExtraSourceKind(const SourceKind* kind);
 
 }  // namespace alcor

@@ -3,14 +3,22 @@
 
 namespace alcor {
 
-const std::vector<const SourceKind*>& SourceKinds() {
-  static const std::vector<const SourceKind*> kinds = {
+namespace {
+std::vector<const SourceKind*>& Kinds() {
+  static std::vector<const SourceKind*> kinds = {
       // registration lines, one per module
       &ForumMagnumSourceKind(),
+      &ArxivSourceKind(),
       &FeedSourceKind(),
+      &BookSourceKind(),
   };
   return kinds;
 }
+}  // namespace
+
+const std::vector<const SourceKind*>& SourceKinds() { return Kinds(); }
+
+void RegisterExtraSourceKind(const SourceKind* kind) { Kinds().push_back(kind); }
 
 const SourceKind* FindSourceKind(std::string_view name) {
   for (const SourceKind* kind : SourceKinds()) {

@@ -60,5 +60,7 @@ CommandRunner SetupStats(CLI::App* app);
 CommandRunner SetupIngest(CLI::App* app);
 CommandRunner SetupNormalize(CLI::App* app);
 CommandRunner SetupDedup(CLI::App* app);
+CommandRunner SetupScrape(CLI::App* app);
+CommandRunner SetupSources(CLI::App* app);
 
 }  // namespace alcor::cli

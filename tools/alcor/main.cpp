@@ -19,6 +19,8 @@ namespace {
 
 // Every subcommand, in the order --help lists them.
 const CommandInfo kCommands[] = {
+    {"scrape", "run the configured sources into the store (the nightly job)", &SetupScrape},
+    {"sources", "list the source kinds, one line each", &SetupSources},
     {"ingest", "add files, folders, stdin (-) to the store", &SetupIngest},
     {"validate", "check a store or shards; exit 1 when any problem is found", &SetupValidate},
     {"cat", "stream the store's records as JSONL", &SetupCat},

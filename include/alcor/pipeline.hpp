@@ -1,0 +1,129 @@
+// The scrape pipeline (`alcor scrape`): configured sources run concurrently, each on its own
+// thread (they mostly wait on the network); their documents go through a bounded queue to the
+// normalizer workers (one per core by default), then through a second bounded queue to one
+// writer thread that offers them to the deduplicator and commits. Memory therefore stays flat
+// however large the run (the dedup index aside).
+//
+// Crash safety: a source's Checkpoint (its cursor) is committed in the same Store::Commit as
+// the documents emitted before it, or a later one, never an earlier one. A run killed at any
+// moment and run again ends with the same records as an uninterrupted run: what was committed
+// is not fetched again (the cursor covers it), what was not committed is fetched again, and the
+// deduplicator keeps a document that was stored once from being stored twice.
+//
+// Stopping: RequestStop (SIGINT/SIGTERM) makes Emit fail with Interrupted and cancels the HTTP
+// client; the writer drains what is queued, commits it with the checkpoints it covers, and Run
+// returns Interrupted within a few seconds.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "alcor/config.hpp"
+#include "alcor/dedup.hpp"
+#include "alcor/http.hpp"
+#include "alcor/source.hpp"
+#include "alcor/status.hpp"
+#include "alcor/store.hpp"
+
+namespace alcor {
+
+// Per-source figures of one run (runs/<run-id>.json and the end-of-run summary).
+struct SourceRunReport {
+  std::string name;
+  std::string kind;
+  std::string status = "ok";  // ok, failed, interrupted, skipped (not run)
+  std::string error;          // why it failed, when it did
+  uint64_t fetched = 0;       // documents the source emitted
+  uint64_t stored_new = 0;    // stored as new records
+  uint64_t updated = 0;       // new versions that replaced a stored record
+  uint64_t unchanged = 0;     // found unchanged (304, known version, same text)
+  uint64_t merged = 0;        // duplicates merged into another record (same item, exact, near)
+  uint64_t robots_skipped = 0;
+  uint64_t failed = 0;        // items that failed (fetch, conversion)
+  std::vector<std::string> failures;  // the first reasons (capped)
+  uint64_t http_requests = 0;
+  uint64_t bytes = 0;         // HTTP body bytes received for this source
+  uint64_t input_bytes = 0;   // bytes of documents handed to conversion
+  double seconds = 0;
+
+  nlohmann::json ToJson() const;
+};
+
+struct RunReport {
+  std::string run_id;
+  std::string started_at;  // RFC 3339 UTC
+  std::string finished_at;
+  bool dry_run = false;
+  bool interrupted = false;
+  std::string error;  // a run-level failure (store commit), "" when none
+  std::vector<SourceRunReport> sources;
+  DedupStats dedup;
+  uint64_t commits = 0;
+  double seconds = 0;
+
+  bool any_source_failed() const;
+  nlohmann::json ToJson() const;
+  // The end-of-run summary for people: one line per source and a total.
+  std::string Summary() const;
+};
+
+struct ScrapeOptions {
+  std::vector<std::string> only;  // run only these source names (empty: every enabled source)
+  uint64_t limit = 0;             // documents per source (0: no limit)
+  bool dry_run = false;           // fetch and process, commit nothing
+  int workers = 0;                // normalizer threads (0: from the config, else one per core)
+  size_t queue = 0;               // queue capacity (0: from the config)
+  // A commit is made after this many documents or this many seconds, whichever first, so a long
+  // run's progress is durable as it goes.
+  uint64_t commit_every_documents = 1000;
+  double commit_every_seconds = 30;
+  // Called about twice a second from the writer thread with the figures so far (progress
+  // display); may be empty.
+  std::function<void(const RunReport&)> on_progress;
+};
+
+// Runs the sources of config into store. REQUIRES: store open for writing (also in dry-run:
+// shards are written to temporary files and abandoned), http and store outlive the Scraper.
+class Scraper {
+ public:
+  Scraper(Store* store, HttpClient* http, const RunConfig& config, ScrapeOptions options);
+  ~Scraper();
+
+  // Runs every selected source to its end. Returns OK when the run completed (sources may have
+  // failed: see report), Interrupted after RequestStop, InvalidArgument for an unknown --only
+  // name, or the store's error when a commit failed (the store stays valid; nothing is lost
+  // that was committed). report is filled in every case.
+  Status Run(RunReport* report);
+
+  // Thread safe, async-signal unsafe: call from a normal thread (see SignalWatcher).
+  void RequestStop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The logical store state name of a source instance's state `name` (file-name safe).
+std::string SourceStateName(const std::string& source_name, const std::string& name);
+
+// Turns SIGINT and SIGTERM into a call of on_signal on a normal thread (so it may lock and
+// allocate). While a watcher lives, the signals do not kill the process. One at a time.
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(std::function<void(int signal)> on_signal);
+  ~SignalWatcher();
+  // The first signal received (0: none).
+  int received() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace alcor

@@ -1,0 +1,464 @@
+// The scrape pipeline (alcor/pipeline.hpp): source threads → normalizer workers → one writer.
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "alcor/dates.hpp"
+#include "alcor/env.hpp"
+#include "alcor/pipeline.hpp"
+#include "alcor/suggest.hpp"
+#include "pipeline/bounded_queue.hpp"
+#include "pipeline/counting_http_client.hpp"
+
+namespace alcor {
+
+namespace {
+
+constexpr size_t kMaxFailureReasons = 20;
+
+struct WorkItem {
+  size_t source = 0;
+  uint64_t seq = 0;
+  RawDocument doc;
+};
+
+struct DoneItem {
+  size_t source = 0;
+  uint64_t seq = 0;
+  std::string id;
+  Status status;
+  Record record;
+};
+
+struct PendingCheckpoint {
+  uint64_t covers = 0;  // documents emitted before it: seqs [0, covers) must be done
+  std::string name;
+  std::string contents;
+};
+
+}  // namespace
+
+std::string SourceStateName(const std::string& source_name, const std::string& name) {
+  // File-name safe and injective: [A-Za-z0-9_-] kept, every other byte as %XX.
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out = "source-";
+  auto append = [&](const std::string& s) {
+    for (unsigned char c : s) {
+      if (std::isalnum(c) || c == '_' || c == '-') {
+        out += static_cast<char>(c);
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+  };
+  append(source_name);
+  out += '~';
+  append(name);
+  return out;
+}
+
+struct Scraper::Impl {
+  class Context;
+
+  // One configured source taking part in the run.
+  struct SourceRun {
+    const SourceConfig* config = nullptr;
+    std::unique_ptr<Source> source;
+    SourceHttpCounters http_counters;
+    std::unique_ptr<CountingHttpClient> http;
+    std::unique_ptr<Context> context;
+    std::thread thread;
+    std::atomic<bool> finished{false};
+
+    std::mutex mu;  // guards what follows
+    SourceRunReport report;
+    std::atomic<uint64_t> emitted{0};
+    std::vector<PendingCheckpoint> pending;  // in call order
+    // Writer-thread only: seqs done, as a prefix count plus the out-of-order ones.
+    uint64_t done_prefix = 0;
+    std::set<uint64_t> done_out_of_order;
+  };
+
+  class Context : public SourceContext {
+   public:
+    Context(Impl* impl, size_t index) : impl_(impl), index_(index) {}
+    SourceRun& run() { return *impl_->sources[index_]; }
+
+    const std::string& source_name() const override { return impl_->sources[index_]->config->name; }
+    HttpClient& http() override { return *run().http; }
+    Env* env() override { return impl_->store->env(); }
+
+    Status Emit(RawDocument doc) override {
+      SourceRun& r = run();
+      if (impl_->stopping) return Status::Interrupted("the run is stopping");
+      if (limit_reached()) return Status::Interrupted("--limit reached");
+      if (doc.record.source.empty()) doc.record.source = r.config->name;
+      if (doc.record.source_kind.empty()) doc.record.source_kind = r.config->kind;
+      WorkItem item;
+      item.source = index_;
+      {
+        std::lock_guard<std::mutex> lock(r.mu);
+        item.seq = r.emitted++;
+        r.report.fetched++;
+        r.report.input_bytes += doc.body.size() + doc.record.text.size();
+      }
+      item.doc = std::move(doc);
+      if (!impl_->work.Push(std::move(item))) return Status::Interrupted("the run is stopping");
+      return Status::OK();
+    }
+
+    Result<std::string> ReadState(const std::string& name) override {
+      std::string path = impl_->store->CurrentStateFile(SourceStateName(source_name(), name));
+      if (path.empty()) return Status::NotFound("no state " + name + " for " + source_name());
+      std::string text;
+      ALCOR_RETURN_IF_ERROR(ReadFileToString(impl_->store->env(), path, &text, uint64_t{256} << 20));
+      return text;
+    }
+
+    void Checkpoint(const std::string& name, std::string contents) override {
+      SourceRun& r = run();
+      std::lock_guard<std::mutex> lock(r.mu);
+      r.pending.push_back({r.emitted.load(), name, std::move(contents)});
+    }
+
+    bool stopping() const override { return impl_->stopping || limit_reached(); }
+
+    void CountUnchanged(uint64_t n) override {
+      std::lock_guard<std::mutex> lock(run().mu);
+      run().report.unchanged += n;
+    }
+
+    void ReportFailure(const std::string& what, const Status& why) override {
+      if (impl_->stopping && why.IsInterrupted()) return;  // the run's own stop, not a failure
+      spdlog::warn("{}: {}: {}", source_name(), what, why.ToString());
+      impl_->AddFailure(run(), what + ": " + why.ToString());
+    }
+
+    void Log(const std::string& message) override { spdlog::info("{}: {}", source_name(), message); }
+
+   private:
+    bool limit_reached() const {
+      return impl_->options.limit > 0 && impl_->sources[index_]->emitted.load() >= impl_->options.limit;
+    }
+    Impl* impl_;
+    size_t index_;
+  };
+
+  Impl(Store* s, HttpClient* h, const RunConfig& c, ScrapeOptions o)
+      : store(s), shared_http(h), config(c), options(std::move(o)),
+        work(QueueCapacity()), done(QueueCapacity()) {}
+
+  size_t QueueCapacity() const { return options.queue > 0 ? options.queue : config.pipeline.queue; }
+
+  void AddFailure(SourceRun& r, std::string reason) {
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.report.failed++;
+    if (r.report.failures.size() < kMaxFailureReasons) r.report.failures.push_back(std::move(reason));
+  }
+
+  Status SelectSources();
+  void RunSource(size_t index);
+  void RunWorker();
+  Status Write(RunReport* report);
+  void Account(const DoneItem& item, const DedupDecision& decision);
+  void MarkDone(SourceRun& r, uint64_t seq);
+  Status CommitNow();
+  RunReport Snapshot();
+
+  Store* store;
+  HttpClient* shared_http;
+  const RunConfig& config;
+  ScrapeOptions options;
+  std::vector<std::unique_ptr<SourceRun>> sources;
+  BoundedQueue<WorkItem> work;
+  BoundedQueue<DoneItem> done;
+  std::atomic<bool> stopping{false};
+  std::unique_ptr<Deduplicator> dedup;
+  // Checkpoints whose documents are all offered to the deduplicator: they go into the next commit.
+  std::map<std::string, std::string> ready_state;  // logical state name → contents
+  uint64_t commits = 0;
+  uint64_t state_sequence = 0;
+};
+
+Status Scraper::Impl::SelectSources() {
+  std::vector<std::string> names;
+  for (const SourceConfig& s : config.sources) names.push_back(s.name);
+  for (const std::string& only : options.only) {
+    if (std::find(names.begin(), names.end(), only) == names.end()) {
+      return Status::InvalidArgument("--only " + only + ": no source of that name in " + config.path +
+                                     DidYouMean(only, names));
+    }
+  }
+  for (const SourceConfig& s : config.sources) {
+    bool selected = options.only.empty() ? s.enabled
+                                         : std::find(options.only.begin(), options.only.end(), s.name) != options.only.end();
+    if (!selected) continue;
+    auto run = std::make_unique<SourceRun>();
+    run->config = &s;
+    run->report.name = s.name;
+    run->report.kind = s.kind;
+    run->http = std::make_unique<CountingHttpClient>(shared_http, &run->http_counters);
+    run->context = std::make_unique<Context>(this, sources.size());
+    sources.push_back(std::move(run));
+  }
+  return Status::OK();
+}
+
+void Scraper::Impl::RunSource(size_t index) {
+  SourceRun& r = *sources[index];
+  int64_t start = store->env()->MonotonicMicros();
+  Status s;
+  const SourceKind* kind = FindSourceKind(r.config->kind);
+  try {
+    if (!kind) {
+      s = Status::InvalidArgument("unknown kind " + r.config->kind);
+    } else {
+      Result<std::unique_ptr<Source>> source = kind->create(*r.config);
+      if (!source.ok()) {
+        s = source.status();
+      } else {
+        r.source = std::move(source.value());
+        s = r.source->Run(*r.context);
+      }
+    }
+  } catch (const std::exception& e) {
+    s = Status::Corruption(std::string("unexpected error: ") + e.what());
+  }
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.report.seconds = static_cast<double>(store->env()->MonotonicMicros() - start) / 1e6;
+    if (stopping) {
+      r.report.status = "interrupted";
+    } else if (!s.ok() && !(s.IsInterrupted() && r.context->stopping())) {
+      r.report.status = "failed";
+      r.report.error = SecretRegistry::Global()->Redact(s.ToString());
+    }
+  }
+  if (r.report.status == "failed") spdlog::error("{}: failed: {}", r.config->name, r.report.error);
+  r.finished = true;
+}
+
+void Scraper::Impl::RunWorker() {
+  WorkItem item;
+  while (work.Pop(&item)) {
+    DoneItem out;
+    out.source = item.source;
+    out.seq = item.seq;
+    out.id = item.doc.record.id;
+    try {
+      out.status = ConvertRawDocument(std::move(item.doc), &out.record);
+    } catch (const std::exception& e) {
+      out.status = Status::Corruption(out.id + ": unexpected error in conversion: " + e.what());
+    }
+    if (!done.Push(std::move(out))) return;
+  }
+}
+
+void Scraper::Impl::MarkDone(SourceRun& r, uint64_t seq) {
+  if (seq == r.done_prefix) {
+    ++r.done_prefix;
+    while (!r.done_out_of_order.empty() && *r.done_out_of_order.begin() == r.done_prefix) {
+      r.done_out_of_order.erase(r.done_out_of_order.begin());
+      ++r.done_prefix;
+    }
+  } else {
+    r.done_out_of_order.insert(seq);
+  }
+}
+
+void Scraper::Impl::Account(const DoneItem& item, const DedupDecision& decision) {
+  SourceRun& r = *sources[item.source];
+  std::lock_guard<std::mutex> lock(r.mu);
+  switch (decision.outcome) {
+    case DedupOutcome::kNew: r.report.stored_new++; break;
+    case DedupOutcome::kUnchanged: r.report.unchanged++; break;
+    case DedupOutcome::kMerged:
+      if (decision.reason == DedupReason::kSameId) {
+        r.report.updated++;
+      } else {
+        r.report.merged++;
+      }
+      break;
+  }
+}
+
+Status Scraper::Impl::CommitNow() {
+  // Checkpoints whose documents are all through the deduplicator become ready.
+  for (auto& r : sources) {
+    std::lock_guard<std::mutex> lock(r->mu);
+    auto it = r->pending.begin();
+    while (it != r->pending.end() && it->covers <= r->done_prefix) {
+      ready_state[SourceStateName(r->config->name, it->name)] = std::move(it->contents);
+      ++it;
+    }
+    r->pending.erase(r->pending.begin(), it);
+  }
+  if (options.dry_run) {
+    ready_state.clear();
+    return Status::OK();
+  }
+  Transaction txn;
+  ALCOR_RETURN_IF_ERROR(dedup->AddToTransaction(&txn));
+  Env* env = store->env();
+  Status s = env->CreateDirs(store->StateDir(), kPrivateDirMode);
+  for (auto& [logical, contents] : ready_state) {
+    if (!s.ok()) break;
+    std::string path = JoinPath(store->StateDir(), "." + logical + "." + store->run_id() + "-" +
+                                                       std::to_string(++state_sequence) + ".tmp");
+    s = WriteFileAtomically(env, path, contents);
+    if (s.ok()) txn.state_files[logical] = path;
+  }
+  if (s.ok()) s = store->Commit(&txn);
+  if (!s.ok()) {
+    for (const auto& [name, path] : txn.state_files) env->RemoveFile(path);
+    return s;
+  }
+  ready_state.clear();
+  ++commits;
+  // Validators only now: a validator saved for a document that was not stored would make the
+  // next run skip it.
+  Status v = shared_http->SaveValidators();
+  if (!v.ok()) spdlog::warn("could not save HTTP validators: {}", v.ToString());
+  return Status::OK();
+}
+
+RunReport Scraper::Impl::Snapshot() {
+  RunReport report;
+  report.run_id = store->run_id();
+  report.dry_run = options.dry_run;
+  report.commits = commits;
+  for (auto& r : sources) {
+    std::lock_guard<std::mutex> lock(r->mu);
+    SourceRunReport s = r->report;
+    s.http_requests = r->http_counters.requests;
+    s.bytes = r->http_counters.bytes;
+    s.robots_skipped = r->http_counters.robots_skipped;
+    // 304 answers are unchanged items the source may not count itself.
+    s.unchanged = std::max<uint64_t>(s.unchanged, r->http_counters.not_modified);
+    if (!r->finished && s.status == "ok") s.status = "running";
+    report.sources.push_back(std::move(s));
+  }
+  if (dedup) report.dedup = dedup->stats();
+  return report;
+}
+
+Status Scraper::Impl::Write(RunReport* report) {
+  Env* env = store->env();
+  int64_t last_commit = env->MonotonicMicros();
+  int64_t last_progress = 0;
+  uint64_t since_commit = 0;
+  Status failure;
+  DoneItem item;
+  while (true) {
+    auto r = done.PopFor(&item, std::chrono::milliseconds(200));
+    if (r == BoundedQueue<DoneItem>::PopResult::kClosed) break;
+    if (r == BoundedQueue<DoneItem>::PopResult::kItem && failure.ok()) {
+      SourceRun& run = *sources[item.source];
+      if (!item.status.ok()) {
+        AddFailure(run, item.status.ToString());
+        spdlog::warn("{}: {}", run.config->name, item.status.ToString());
+      } else if (item.record.id.empty()) {
+        AddFailure(run, "a document without an id");
+      } else {
+        DedupDecision decision;
+        Status s = dedup->Offer(std::move(item.record), &decision);
+        if (!s.ok()) {
+          failure = s;  // the store failed: stop the run
+          stopping = true;
+          shared_http->Cancel();
+        } else {
+          Account(item, decision);
+        }
+      }
+      std::lock_guard<std::mutex> lock(run.mu);
+      MarkDone(run, item.seq);
+      ++since_commit;
+    }
+    int64_t now = env->MonotonicMicros();
+    if (failure.ok() && (since_commit >= options.commit_every_documents ||
+                         now - last_commit >= static_cast<int64_t>(options.commit_every_seconds * 1e6))) {
+      Status s = CommitNow();
+      if (!s.ok()) {
+        failure = s;
+        stopping = true;
+        shared_http->Cancel();
+      }
+      since_commit = 0;
+      last_commit = now;
+    }
+    if (options.on_progress && now - last_progress >= 500000) {
+      options.on_progress(Snapshot());
+      last_progress = now;
+    }
+  }
+  if (failure.ok()) failure = CommitNow();
+  if (options.dry_run || !failure.ok()) dedup->Abandon();
+  *report = Snapshot();
+  return failure;
+}
+
+Scraper::Scraper(Store* store, HttpClient* http, const RunConfig& config, ScrapeOptions options)
+    : impl_(std::make_unique<Impl>(store, http, config, std::move(options))) {}
+
+Scraper::~Scraper() = default;
+
+void Scraper::RequestStop() {
+  if (impl_->stopping.exchange(true)) return;
+  impl_->shared_http->Cancel();
+}
+
+Status Scraper::Run(RunReport* report) {
+  Impl& m = *impl_;
+  Env* env = m.store->env();
+  int64_t start_micros = env->NowMicros();
+  int64_t start = env->MonotonicMicros();
+  report->run_id = m.store->run_id();
+  report->started_at = FormatRfc3339Utc(start_micros / 1000000);
+  report->dry_run = m.options.dry_run;
+  ALCOR_RETURN_IF_ERROR(m.SelectSources());
+  DedupOptions dedup_options = m.config.dedup;
+  ALCOR_RETURN_IF_ERROR(Deduplicator::Open(m.store, dedup_options, &m.dedup));
+
+  int workers = m.options.workers > 0 ? m.options.workers : m.config.pipeline.workers;
+  if (workers <= 0) workers = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> worker_threads;
+  for (int i = 0; i < workers; ++i) worker_threads.emplace_back([&m] { m.RunWorker(); });
+  for (size_t i = 0; i < m.sources.size(); ++i) {
+    m.sources[i]->thread = std::thread([&m, i] { m.RunSource(i); });
+  }
+  // Closes the stages in order once the sources are done: work queue, then the done queue.
+  std::thread closer([&] {
+    for (auto& r : m.sources) r->thread.join();
+    m.work.Close();
+    for (std::thread& t : worker_threads) t.join();
+    m.done.Close();
+  });
+  Status s = m.Write(report);
+  if (!s.ok()) {
+    // A failed store: unblock sources and workers so the closer can finish.
+    m.stopping = true;
+    m.work.Close();
+    m.done.Close();
+  }
+  closer.join();
+  report->run_id = m.store->run_id();
+  report->started_at = FormatRfc3339Utc(start_micros / 1000000);
+  report->finished_at = FormatRfc3339Utc(env->NowMicros() / 1000000);
+  report->seconds = static_cast<double>(env->MonotonicMicros() - start) / 1e6;
+  report->interrupted = m.stopping && s.ok();
+  if (!s.ok()) {
+    report->error = s.ToString();
+    return s;
+  }
+  if (report->interrupted) return Status::Interrupted("interrupted: committed what was processed");
+  return Status::OK();
+}
+
+}  // namespace alcor
