@@ -138,7 +138,7 @@ json NumberField(const json& obj, const char* name) {
   if (it == obj.end() || !it->is_number()) return nullptr;
   // Scores come as floats ("956.0" in some answers): keep integers integral.
   double v = it->get<double>();
-  if (v == static_cast<double>(static_cast<int64_t>(v))) return static_cast<int64_t>(v);
+  if (std::fabs(v) < 9e15 && v == std::floor(v)) return static_cast<int64_t>(v);
   return v;
 }
 
@@ -206,6 +206,7 @@ std::string GraphQlErrorMessage(std::string_view body) {
     for (const json& e : *errors) {
       std::string message = e.is_object() ? StringField(e, "message") : (e.is_string() ? e.get<std::string>() : "");
       if (message.empty()) message = e.dump().substr(0, 300);
+      if (message.size() > 1000) message = message.substr(0, 1000) + "...";
       if (!out.empty()) out += "; ";
       out += message;
       if (out.size() > 2000) break;
@@ -328,8 +329,21 @@ bool ForumPostWanted(const json& post, const ForumMagnumOptions& options) {
   return true;
 }
 
+namespace {
+Result<RawDocument> BuildPostDocument(const json& post, const ForumMagnumOptions& options,
+                                      const std::string& source_name, bool need_body);
+}  // namespace
+
 Result<RawDocument> ForumPostToDocument(const json& post, const ForumMagnumOptions& options,
                                         const std::string& source_name) {
+  return BuildPostDocument(post, options, source_name, /*need_body=*/true);
+}
+
+namespace {
+
+// need_body false: the record fields only (for the comments of a post listed without its body).
+Result<RawDocument> BuildPostDocument(const json& post, const ForumMagnumOptions& options,
+                                      const std::string& source_name, bool need_body) {
   if (!post.is_object()) return Status::InvalidArgument("a post that is not a JSON object");
   std::string id = StringField(post, "_id");
   if (id.empty()) return Status::InvalidArgument("a post without _id");
@@ -388,6 +402,7 @@ Result<RawDocument> ForumPostToDocument(const json& post, const ForumMagnumOptio
         {ForumName(Forum::kAlignmentForum), CanonicalizeUrl(PostUrl(Forum::kAlignmentForum, id, slug))});
   }
 
+  if (!need_body) return doc;
   const json& contents = post.contains("contents") ? post["contents"] : json();
   std::string markdown = StringField(contents, "markdown");
   std::string html = StringField(post, "htmlBody");
@@ -406,6 +421,8 @@ Result<RawDocument> ForumPostToDocument(const json& post, const ForumMagnumOptio
   doc.charset = "utf-8";  // a JSON string
   return doc;
 }
+
+}  // namespace
 
 Result<RawDocument> ForumCommentToDocument(const json& comment, const Record& post_record,
                                            const ForumMagnumOptions& options, const std::string& source_name) {
@@ -511,7 +528,7 @@ class ForumMagnumSource : public Source {
     server_start_ms_.reset();
     max_seen_ms_ = 0;
     anything_answered_ = false;
-    edited_pass_done_ = false;
+    window_done_ = false;
     last_checkpoint_.clear();
     done_here_.clear();
     bodies_.clear();
@@ -530,7 +547,15 @@ class ForumMagnumSource : public Source {
     }
     old_modified_after_ = cursor_.modified_after;
     Status s = Status::OK();
-    if (!cursor_.modified_after.empty()) s = EditedPass();
+    if (!old_modified_after_.empty()) {
+      s = EditedPass();
+      if (s.ok() && options_.comments) s = CommentedPass();
+      // The look-back window is done: the next run's window starts at this run's start.
+      if (s.ok()) {
+        window_done_ = true;
+        Checkpoint();
+      }
+    }
     if (s.ok()) s = NewPass();
     if (filtered_ > 0) ctx.Log(std::to_string(filtered_) + " posts left out by the tag, karma or af filters");
     if (s.IsInterrupted()) {
@@ -645,7 +670,7 @@ class ForumMagnumSource : public Source {
 
   void Checkpoint() {
     if (!anything_answered_) return;
-    if (old_modified_after_.empty() || edited_pass_done_) {
+    if (old_modified_after_.empty() || window_done_) {
       int64_t next = NextModifiedAfterMs();
       cursor_.modified_after = FormatForumMillis(next);
       for (auto it = cursor_.recent.begin(); it != cursor_.recent.end();) {
@@ -707,7 +732,9 @@ class ForumMagnumSource : public Source {
     return !count.is_number() || count.get<double>() > 0;
   }
 
-  Status EmitComments(const json& post, const Record& post_record) {
+  // Emits the post's comments (and a question's answers); with since, only those posted or
+  // edited at or after it.
+  Status EmitComments(const json& post, const Record& post_record, std::optional<int64_t> since = std::nullopt) {
     std::string post_id = StringField(post, "_id");
     std::vector<std::string> views = {"postCommentsOld"};
     if (BoolField(post, "question")) views.push_back("questionAnswers");
@@ -733,12 +760,27 @@ class ForumMagnumSource : public Source {
           if (cid.empty() || !seen.insert(cid).second) continue;
           ++fresh;
           if (BoolField(c, "deleted") || BoolField(c, "draft")) continue;
+          // The comment's last change: its edit, else its posting.
+          std::string changed = StringField(c, "lastEditedAt");
+          if (!ParseForumMillis(changed)) changed = StringField(c, "postedAt");
+          std::optional<int64_t> changed_ms = ParseForumMillis(changed);
+          const std::string key = "comment:" + cid;
+          if (since) {
+            if (!changed_ms || *changed_ms < *since) continue;
+            auto known = cursor_.recent.find(key);
+            if (known != cursor_.recent.end() && ParseForumMillis(known->second) == changed_ms) {
+              CountUnchanged(key);
+              continue;
+            }
+          }
           Result<RawDocument> doc = ForumCommentToDocument(c, post_record, options_, ctx_->source_name());
           if (!doc.ok()) {
             ctx_->ReportFailure(post_record.id + " comment " + cid, doc.status());
             continue;
           }
           ALCOR_RETURN_IF_ERROR(ctx_->Emit(std::move(doc.value())));
+          // Inside the next run's window: remembered, so that run does not emit it again.
+          if (changed_ms && *changed_ms >= NextModifiedAfterMs()) cursor_.recent[key] = changed;
         }
         if (fresh == 0 || page->size() < static_cast<size_t>(options_.comments_page_size)) break;
         offset += static_cast<int>(page->size());
@@ -801,8 +843,46 @@ class ForumMagnumSource : public Source {
         break;
       }
     }
-    edited_pass_done_ = true;
-    Checkpoint();
+    return Status::OK();
+  }
+
+  // ---- pass 1b: new comments on posts done in earlier runs (comments on)
+
+  Status CommentedPass() {
+    std::optional<int64_t> since = ParseForumMillis(old_modified_after_);
+    int offset = 0;
+    std::unordered_set<std::string> seen;
+    while (true) {
+      json terms = BaseTerms();
+      terms["timeField"] = "lastCommentedAt";
+      terms["after"] = old_modified_after_;
+      terms["limit"] = options_.page_size;
+      if (offset > 0) terms["offset"] = offset;
+      Result<json> page = Query(kForumPostListQuery, "posts", terms);
+      if (!page.ok()) return page.status();
+      anything_answered_ = true;
+      size_t fresh = 0;
+      for (const json& post : page.value()) {
+        std::string id = StringField(post, "_id");
+        if (id.empty() || !seen.insert(id).second) continue;
+        ++fresh;
+        std::optional<int64_t> posted = ParseForumMillis(StringField(post, "postedAt"));
+        // Posts not reached yet come with all their comments; posts emitted by the edited pass
+        // came with theirs.
+        if (!posted || !Covered(id, *posted) || done_here_.count(id) || !ForumPostWanted(post, options_)) continue;
+        Result<RawDocument> doc = BuildPostDocument(post, options_, ctx_->source_name(), /*need_body=*/false);
+        if (!doc.ok()) continue;
+        ALCOR_RETURN_IF_ERROR(EmitComments(post, doc->record, since));
+      }
+      if (fresh == 0 || page->size() < static_cast<size_t>(options_.page_size)) break;
+      offset += static_cast<int>(page->size());
+      if (offset > kMaxOffset) {
+        ctx_->ReportFailure("posts commented since " + old_modified_after_,
+                            Status::LimitExceeded("more than " + std::to_string(kMaxOffset) +
+                                                  " commented posts; the API pages no further by offset"));
+        break;
+      }
+    }
     return Status::OK();
   }
 
@@ -816,6 +896,7 @@ class ForumMagnumSource : public Source {
       cursor_.boundary_ids.clear();
     }
     int limit = options_.page_size;
+    bool skipped_ahead = false;
     while (true) {
       json terms = BaseTerms();
       terms["limit"] = limit;
@@ -844,6 +925,7 @@ class ForumMagnumSource : public Source {
       }
       bool finished = false;
       std::optional<int64_t> after = ParseForumMillis(cursor_.posted_after);
+      const std::optional<int64_t> page_after = after;
       std::vector<std::pair<int64_t, const json*>> todo;
       std::vector<const json*> todo_posts;
       for (const auto& [posted, post_ptr] : order) {
@@ -877,16 +959,23 @@ class ForumMagnumSource : public Source {
       Checkpoint();
       if (finished) break;
       if (fresh > 0) {
-        limit = options_.page_size;
+        // Still inside one instant's ties: keep the grown page, or the next request shrinks back
+        // and must grow again.
+        if (after != page_after) limit = options_.page_size;
+        skipped_ahead = false;
         continue;
       }
-      // Nothing new. The end, unless the page was full of posts sharing the cursor's postedAt.
-      bool full_of_ties = !order.empty() && posts.size() >= static_cast<size_t>(limit) && after &&
-                          order.back().first == *after;
-      if (!full_of_ties) break;
+      // Nothing new. A short page is the end. A full one holds only posts done already: ties at
+      // the cursor's postedAt (or a server coarser than the cursor), so ask for more at once.
+      if (order.empty() || posts.size() < static_cast<size_t>(limit)) break;
       if (limit < kMaxTiesLimit) {
         limit = std::min(limit * 2, kMaxTiesLimit);
         continue;
+      }
+      if (!after || order.back().first != *after || skipped_ahead) {
+        return Status::Corruption("POST " + options_.GraphQlUrl() + ": " + std::to_string(posts.size()) +
+                                  " posts answered for after=" + cursor_.posted_after +
+                                  " are all done already; the API does not page by `after` as expected");
       }
       ctx_->ReportFailure("posts at " + cursor_.posted_after,
                           Status::LimitExceeded("more than " + std::to_string(kMaxTiesLimit) +
@@ -894,6 +983,7 @@ class ForumMagnumSource : public Source {
       cursor_.posted_after = FormatForumMillis(*after + 1);
       cursor_.boundary_ids.clear();
       limit = options_.page_size;
+      skipped_ahead = true;  // a second skip without progress would mean a loop
     }
     return Status::OK();
   }
@@ -907,7 +997,7 @@ class ForumMagnumSource : public Source {
   std::optional<int64_t> server_start_ms_;
   int64_t max_seen_ms_ = 0;
   bool anything_answered_ = false;
-  bool edited_pass_done_ = false;
+  bool window_done_ = false;
   std::string last_checkpoint_;
   std::unordered_set<std::string> done_here_;  // posts emitted or counted unchanged this run
   uint64_t filtered_ = 0;

@@ -11,6 +11,8 @@
 //     bound is inclusive, so the ids already done at the boundary are skipped). A page bringing
 //     nothing new ends the pass; a page filled with posts that share one postedAt makes the next
 //     request larger (up to kMaxTiesLimit), so the pass never loops.
+//  1b. With comments on, also the posts commented since modified_after (lastCommentedAt): their
+//     comments posted or edited since then (less those already emitted, see ForumCursor::recent).
 //  3. With comments on, every emitted post's comments (and a question's answers) follow it.
 // With tag filters (client-side: the API filters tags only by id) the listings ask for no bodies,
 // and the kept posts' bodies come in one more request per page (postIds; a post the answer lacks
@@ -135,7 +137,10 @@ struct ForumCursor {
   std::string posted_after;               // postedAt of the last post done ("" before the first)
   std::set<std::string> boundary_ids;     // posts done whose postedAt equals posted_after
   std::string modified_after;             // edits from here are looked for ("" on a first run)
-  std::map<std::string, std::string> recent;  // _id → modifiedAt emitted, for modifiedAt >= modified_after
+  // Items emitted whose last change is inside the look-back window, with that change's date:
+  // post _id → modifiedAt, "comment:<_id>" → lastEditedAt (else postedAt). They are not emitted
+  // again while that date stays the same.
+  std::map<std::string, std::string> recent;
 
   std::string ToJson() const;
   // Corruption naming the problem when text is not a cursor.

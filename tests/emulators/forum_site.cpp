@@ -302,7 +302,17 @@ json ForumSite::SelectPosts(const json& terms, std::string* error) const {
     }
     if (after || before) {
       std::optional<int64_t> t = Millis(p.value(time_field, json()));
-      if (!t && time_field == "modifiedAt") t = Millis(p.value("postedAt", json()));
+      if (!t && time_field == "lastCommentedAt") {
+        // Derived from the data: the latest comment, else the post itself (as the real field).
+        std::string id = p.value("_id", "");
+        for (const json& c : comments_) {
+          if (c.is_object() && c.value("postId", "") == id) {
+            std::optional<int64_t> m = Millis(c.value("postedAt", json()));
+            if (m && (!t || *m > *t)) t = m;
+          }
+        }
+      }
+      if (!t && (time_field == "modifiedAt" || time_field == "lastCommentedAt")) t = Millis(p.value("postedAt", json()));
       if (!t || (after && *t < *after) || (before && *t >= *before)) continue;
     }
     picked.push_back(&p);

@@ -13,7 +13,8 @@
 // `results { ... }` selection, or post(input: {selector: {_id: $id}}) with `result { ... }`.
 // The answer holds only the selected fields (null for absent ones).
 //   posts, view "old" (or none): drafts never; events unless excludeEvents; af: true; karmaThreshold
-//     (baseScore >=); postIds; timeField (default postedAt) with `after` (inclusive, >=) and
+//     (baseScore >=); postIds; timeField (default postedAt; lastCommentedAt, when a post lacks it,
+//     is its latest comment's postedAt) with `after` (inclusive, >=) and
 //     `before` (<); sorted by postedAt, ties by _id; offset (capped at 2000) and limit (10 when
 //     absent, as the real default is small).
 //   comments, view "postCommentsOld" (the post's non-answer comments) or "questionAnswers" (its

@@ -127,6 +127,68 @@ TEST(ForumMagnumTest, FirstRunPagesThroughPostedAtTiesAndEmitsEachPostOnce) {
   EXPECT_FALSE(cursor->modified_after.empty());
 }
 
+TEST(ForumMagnumTest, MoreTiesThanTheLargestPageAreSkippedPastNotLoopedOn) {
+  // 1100 posts at one instant: the page grows to the cap (1000), those are emitted, the pass then
+  // reports the rest and moves one millisecond on instead of asking forever.
+  json posts = json::array();
+  json base = FixturePosts()[2];
+  for (int i = 0; i < 1100; ++i) {
+    json p = base;
+    char id[32];
+    std::snprintf(id, sizeof id, "Tie%014d", i);
+    p["_id"] = id;
+    p["slug"] = "";
+    posts.push_back(p);
+  }
+  json later = FixturePosts()[9];
+  posts.push_back(later);
+  TestServer server;
+  ForumSite site(posts, json::array());
+  site.Install(&server, "/forum/lw");
+  auto http = MakeClient();
+  ::testing::FakeSourceContext ctx("lesswrong", http.get());
+  ASSERT_TRUE(MakeSource(Entry(server, "/forum/lw", {{"page_size", 100}}))->Run(ctx).ok());
+  EXPECT_EQ(ctx.records.size(), 1001u);
+  std::vector<std::string> ids = Ids(ctx);
+  std::set<std::string> unique(ids.begin(), ids.end());
+  EXPECT_EQ(unique.size(), ctx.records.size()) << "no post twice";
+  EXPECT_NE(ctx.Find("lw:Hz9QuestionPost1v"), nullptr) << "the pass goes on after the ties";
+  ASSERT_EQ(ctx.failures.size(), 1u);
+  EXPECT_NE(ctx.failures[0].second.find("share this postedAt"), std::string::npos) << ctx.failures[0].second;
+  EXPECT_LT(PostQueries(site).size(), 15u);
+}
+
+TEST(ForumMagnumTest, AServerIgnoringAfterDoesNotMakeTheSourceLoop) {
+  // Always the oldest `limit` posts, whatever `after` says.
+  json posts = json::array();
+  json base = FixturePosts()[0];
+  for (int i = 0; i < 40; ++i) {
+    json p = base;
+    p["_id"] = "Ignore" + std::to_string(100 + i);
+    char date[40];
+    std::snprintf(date, sizeof date, "2022-01-%02dT10:00:00.000Z", 1 + i % 28);
+    p["postedAt"] = p["modifiedAt"] = std::string(date).replace(11, 2, std::to_string(10 + i / 28));
+    posts.push_back(p);
+  }
+  std::sort(posts.begin(), posts.end(), [](const json& a, const json& b) { return a["postedAt"] < b["postedAt"]; });
+  TestServer server;
+  server.RouteHandler("/broken/graphql", [&](const testing::ServerRequest& request) {
+    json body = json::parse(request.body);
+    size_t limit = body["variables"]["terms"].value("limit", 10);
+    json results = json::array();
+    for (size_t i = 0; i < limit && i < posts.size(); ++i) results.push_back(posts[i]);
+    return Reply::Text(json({{"data", {{"posts", {{"results", results}}}}}}).dump(), "application/json");
+  });
+  auto http = MakeClient();
+  ::testing::FakeSourceContext ctx("lesswrong", http.get());
+  ASSERT_TRUE(MakeSource(Entry(server, "/broken", {{"page_size", 5}}))->Run(ctx).ok());
+  std::vector<std::string> ids = Ids(ctx);
+  std::set<std::string> unique(ids.begin(), ids.end());
+  EXPECT_EQ(ctx.records.size(), 40u);
+  EXPECT_EQ(unique.size(), 40u);
+  EXPECT_LT(server.Count("/broken/graphql"), 60u);
+}
+
 TEST(ForumMagnumTest, LaterRunsEmitEditedAndNewPostsOnlyAndCountTheUnchanged) {
   TestServer server;
   ForumSite site(FixturePosts(), FixtureComments());
@@ -351,6 +413,18 @@ TEST(ForumMagnumTest, CommentsAndAnswersBecomeTheirOwnRecords) {
   const Record* answer_reply = ctx.Find("lw:comment:r1ReplyToAnswer01");
   ASSERT_NE(answer_reply, nullptr);
   EXPECT_EQ(answer_reply->metadata["parent_id"], "lw:comment:a1AnswerToQuestio");
+
+  // A later run: a new reply on an old post comes alone (its post and older comments do not).
+  ctx.NextRun();
+  site.AddComment({{"_id", "c4LateReplyNewRun"}, {"postId", "Aq7mTz3LwR9cKd2Xe"}, {"parentCommentId", "c1TopLevelComment"},
+                   {"postedAt", "2021-07-01T09:00:00.000Z"}, {"baseScore", 2}, {"voteCount", 1}, {"answer", false},
+                   {"deleted", false}, {"user", {{"displayName", "Lee Moss"}, {"username", "lmoss"}}},
+                   {"contents", {{"markdown", "Late to this, but the limit argument needs uniform convergence."}}}});
+  ASSERT_TRUE(MakeSource(Entry(server, "/forum/lw", {{"comments", true}}))->Run(ctx).ok());
+  EXPECT_EQ(Ids(ctx), std::vector<std::string>{"lw:comment:c4LateReplyNewRun"});
+  ASSERT_EQ(ctx.records.size(), 1u);
+  EXPECT_EQ(ctx.records[0].metadata["post_id"], "lw:Aq7mTz3LwR9cKd2Xe");
+  EXPECT_EQ(ctx.records[0].title, "Comment on: Reward Is Not the Optimisation Target, Formally");
 
   // Off by default: no comment queries at all.
   site.ClearQueries();
