@@ -161,7 +161,9 @@ class ArxivSource : public Source {
                     std::vector<std::string>* missing, std::vector<std::pair<std::string, Status>>* rejected);
   // The arXiv ids a paper cites; *from is "semanticscholar" or "eprint".
   Status FetchReferences(const ArxivEntry& entry, std::vector<std::string>* ids, std::string* from);
-  Status ReferencesFromS2(const std::string& id, std::vector<std::string>* ids, bool* unknown);
+  // *unknown: a 404 (Semantic Scholar knows nothing of the paper); *items: references listed,
+  // arXiv or not.
+  Status ReferencesFromS2(const std::string& id, std::vector<std::string>* ids, bool* unknown, size_t* items);
   Status ReferencesFromEprint(const ArxivEntry& entry, std::vector<std::string>* ids);
 
   // --- papers ---
@@ -331,10 +333,11 @@ Status ArxivSource::FetchByIds(const std::vector<std::string>& ids, std::vector<
   return Status::OK();
 }
 
-Status ArxivSource::ReferencesFromS2(const std::string& id, std::vector<std::string>* ids, bool* unknown) {
+Status ArxivSource::ReferencesFromS2(const std::string& id, std::vector<std::string>* ids, bool* unknown,
+                                     size_t* items) {
   *unknown = false;
+  *items = 0;
   int64_t offset = 0;
-  size_t items = 0;
   for (int page = 0; page < kMaxReferencePages; ++page) {
     if (ctx_->stopping()) return Status::Interrupted("stopping");
     HttpRequest request = HttpRequest::Get(s_.s2_url + "/paper/ARXIV:" + EncodePathSegment(id) +
@@ -352,12 +355,11 @@ Status ArxivSource::ReferencesFromS2(const std::string& id, std::vector<std::str
     if (r->robots_disallowed()) return Status::Http("robots.txt forbids the Semantic Scholar API");
     Result<ReferencesPage> p = ParseReferencesPage(r->body);
     if (!p.ok()) return p.status().WithContext("references of arXiv:" + id);
-    items += p->items;
+    *items += p->items;
     for (std::string& ref : p->arxiv_ids) ids->push_back(std::move(ref));
     if (!p->next) break;
     offset = *p->next;
   }
-  if (items == 0) *unknown = true;  // known paper without reference data: same as unknown
   return Status::OK();
 }
 
@@ -376,10 +378,15 @@ Status ArxivSource::ReferencesFromEprint(const ArxivEntry& entry, std::vector<st
 
 Status ArxivSource::FetchReferences(const ArxivEntry& entry, std::vector<std::string>* ids, std::string* from) {
   ids->clear();
-  bool unknown = true;
-  Status s2 = Status::OK();
+  // What Semantic Scholar said: a reference list (found, even if none is on arXiv), a known
+  // paper without any (empty), a 404 (unknown), or an error (failed, also when it is paused
+  // for this run). Only the last three send us to the e-print.
+  enum class S2 { kFound, kEmpty, kUnknown, kFailed } s2_outcome = S2::kFailed;
+  Status s2 = Status::Http("Semantic Scholar paused for this run after repeated failures");
   if (!s2_paused_) {
-    s2 = ReferencesFromS2(entry.id, ids, &unknown);
+    bool unknown = false;
+    size_t items = 0;
+    s2 = ReferencesFromS2(entry.id, ids, &unknown, &items);
     if (s2.code() == Status::Code::kInterrupted) return s2;
     if (!s2.ok()) {
       if (++s2_failures_ >= kS2FailuresBeforePause) {
@@ -389,22 +396,32 @@ Status ArxivSource::FetchReferences(const ArxivEntry& entry, std::vector<std::st
       }
     } else {
       s2_failures_ = 0;
+      s2_outcome = items > 0 ? S2::kFound : unknown ? S2::kUnknown : S2::kEmpty;
     }
   }
-  if (s2.ok() && !unknown) {
+  if (s2_outcome == S2::kFound) {
     *from = "semanticscholar";
   } else if (s_.eprint_fallback) {
     ids->clear();
     Status e = ReferencesFromEprint(entry, ids);
-    if (!e.ok()) {
-      if (e.code() == Status::Code::kInterrupted) return e;
-      return s2.ok() ? e.WithContext("e-print fallback") : s2;
+    if (e.ok()) {
+      *from = "eprint";
+    } else if (e.code() == Status::Code::kInterrupted) {
+      return e;
+    } else if (s2_outcome == S2::kFailed) {
+      return s2;
+    } else if (HttpStatusOf(e) == 404 || s2_outcome == S2::kEmpty) {
+      // No source to read (a PDF-only submission), or one we cannot read for a paper Semantic
+      // Scholar knows without references: no references, not a failure.
+      ids->clear();
+      *from = s2_outcome == S2::kEmpty ? "semanticscholar" : "none";
+    } else {
+      return e.WithContext("e-print fallback");
     }
-    *from = "eprint";
-  } else if (!s2.ok()) {
+  } else if (s2_outcome == S2::kFailed) {
     return s2;
   } else {
-    *from = "semanticscholar";
+    *from = s2_outcome == S2::kEmpty ? "semanticscholar" : "none";
   }
   // Self-citations and repeats out.
   std::vector<std::string> unique;

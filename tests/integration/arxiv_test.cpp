@@ -297,6 +297,25 @@ TEST(ArxivSourceTest, AbstractWhenNeitherHtmlNorPdf) {
   EXPECT_FALSE(ctx.records[0].metadata.contains("text_error"));  // 404s are not errors
 }
 
+TEST(ArxivSourceTest, NoReferencesAnywhereIsNotAFailure) {
+  World w;
+  w.s2.Put("2401.90005", "s2-e", {{"s2-x", "A journal paper", "", "10.1145/1"}});  // none on arXiv
+  ::testing::FakeSourceContext ctx("arxiv", w.http.get());
+  ASSERT_TRUE(w.Run(w.Config({{"ids", {"2401.90007", "2401.90004", "2401.90005"}}}), &ctx).ok());
+  EXPECT_TRUE(ctx.failures.empty()) << ctx.failures[0].first << ": " << ctx.failures[0].second;
+  // Unknown to Semantic Scholar and no e-print (404): nothing to follow.
+  EXPECT_EQ(ctx.Find("arxiv:2401.90007")->metadata["references"], json::array());
+  EXPECT_EQ(ctx.Find("arxiv:2401.90007")->metadata["references_from"], "none");
+  // Known without references: the e-print is tried, its 404 is not an error.
+  EXPECT_EQ(ctx.Find("arxiv:2401.90004")->metadata["references_from"], "semanticscholar");
+  // Known with references, none on arXiv: the list is the answer; no e-print is fetched for it.
+  EXPECT_EQ(ctx.Find("arxiv:2401.90005")->metadata["references"], json::array());
+  EXPECT_EQ(w.server.Count("/arxiv/e-print/2401.90005v1"), 0u);
+  EXPECT_EQ(w.server.Count("/arxiv/e-print/2401.90007v1"), 1u);
+  // The three seeds were looked up with one id_list request.
+  EXPECT_EQ(w.server.Count("/arxiv/api/query"), 1u);
+}
+
 TEST(ArxivSourceTest, UnchangedPaperIsNotFetchedAgainAndANewVersionIs) {
   World w;
   ::testing::FakeSourceContext ctx("arxiv", w.http.get());
