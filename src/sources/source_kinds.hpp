@@ -8,6 +8,7 @@ namespace alcor {
 
 // (declarations are added by each source module)
 const SourceKind& ForumMagnumSourceKind();
+const SourceKind& ArxivSourceKind();
 const SourceKind& FeedSourceKind();
 
 }  // namespace alcor
