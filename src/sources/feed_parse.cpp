@@ -17,6 +17,7 @@
 #include "alcor/normalize.hpp"
 #include "alcor/url.hpp"
 #include "text/html_dom.hpp"
+#include "text/html_prestrip.hpp"
 
 namespace alcor::feed {
 
@@ -823,8 +824,12 @@ std::string HtmlSnippetToText(std::string_view html, size_t max_bytes) {
     }
     return out;
   }
-  std::string input(html.substr(0, std::min<size_t>(html.size(), size_t{16} << 20)));
-  GumboOutput* g = gumbo_parse_with_options(&kGumboDefaultOptions, input.data(), input.size());
+  // The normalizer's pre-pass: scripts and styles out, nesting capped (gumbo's tree builder is
+  // quadratic in depth).
+  std::string input = text::PrestripHtml(html.substr(0, std::min<size_t>(html.size(), size_t{16} << 20)));
+  GumboOptions gumbo_options = kGumboDefaultOptions;
+  gumbo_options.max_errors = 0;
+  GumboOutput* g = gumbo_parse_with_options(&gumbo_options, input.data(), input.size());
   {
     text::Dom dom(g->root);
     for (uint32_t i = 0; i < dom.size(); ++i) {

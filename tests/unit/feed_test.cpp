@@ -297,6 +297,10 @@ TEST(FeedParseTest, HostileInputsDoNotCrash) {
   for (int i = 0; i < 20000; ++i) deep += "<div>";
   deep += "x</description></item></channel></rss>";
   (void)ParseFeed(deep, {});
+  std::string nested;
+  for (int i = 0; i < 30000; ++i) nested += "<span>";
+  EXPECT_FALSE(LooksComplete(nested + "word", false));
+  EXPECT_EQ(HtmlSnippetToText(nested + "a &amp;amp; b"), "a & b");
   std::string many = "<rss><channel>";
   for (int i = 0; i < 3000; ++i) many += "<item><title>t</title><link>https://x.org/" + std::to_string(i) + "</link></item>";
   many += "</channel></rss>";
