@@ -41,9 +41,11 @@ struct SourceRunReport {
   std::string error;          // why it failed, when it did
   uint64_t fetched = 0;       // documents the source emitted
   uint64_t stored_new = 0;    // stored as new records
-  uint64_t updated = 0;       // new versions that replaced a stored record
+  uint64_t updated = 0;       // items stored by an earlier run, met again with changes (a new
+                              // version, or new URLs): the stored record is updated
   uint64_t unchanged = 0;     // found unchanged (304, known version, same text)
-  uint64_t merged = 0;        // duplicates merged into another record (same item, exact, near)
+  uint64_t merged = 0;        // duplicates merged into another record: the same item reached twice
+                              // in this run, or the same or nearly the same text under another id
   uint64_t robots_skipped = 0;
   uint64_t failed = 0;        // items that failed (fetch, conversion)
   std::vector<std::string> failures;  // the first reasons (capped)

@@ -280,7 +280,10 @@ void Scraper::Impl::Account(const DoneItem& item, const DedupDecision& decision)
     case DedupOutcome::kNew: r.report.stored_new++; break;
     case DedupOutcome::kUnchanged: r.report.unchanged++; break;
     case DedupOutcome::kMerged:
-      if (decision.reason == DedupReason::kSameId) {
+      // The same id stored by an earlier run is a new version of it (the deduplicator keeps the
+      // newer); the same id met earlier in this run (matched_id is set only then) is the same
+      // item reached twice, such as an Alignment Forum post also listed on LessWrong.
+      if (decision.reason == DedupReason::kSameId && decision.matched_id.empty()) {
         r.report.updated++;
       } else {
         r.report.merged++;

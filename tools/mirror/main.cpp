@@ -1,0 +1,100 @@
+// mirror: the offline mirror behind scripts/quickstart. Serves recorded sites written for the
+// project (examples/mirror) on one loopback port, each under its own prefix, answering like the
+// real services: forum GraphQL (/forum/lw, /forum/af), the arXiv API with HTML, PDF and e-prints
+// (/arxiv), the Semantic Scholar references API (/s2/graph/v1), blogs with feeds, archives and
+// sitemaps (/blogs/<name>), and static files such as books (/books). configs/quickstart.json
+// points alcor scrape at it. Runs until SIGINT or SIGTERM.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "alcor/env.hpp"
+#include "emulators/arxiv_site.hpp"
+#include "emulators/blog_site.hpp"
+#include "emulators/forum_site.hpp"
+#include "emulators/semanticscholar_site.hpp"
+#include "emulators/static_site.hpp"
+#include "support/test_server.hpp"
+
+namespace {
+
+bool IsDir(const std::string& path) { return alcor::Env::Default()->FileExists(path); }
+
+int Fail(const std::string& what, const alcor::Status& s) {
+  std::fprintf(stderr, "mirror: %s: %s\n", what.c_str(), s.ToString().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"serve the recorded sites of examples/mirror on 127.0.0.1 (offline quickstart)", "mirror"};
+  int port = 18089;
+  std::string root = "examples/mirror";
+  std::string port_file;
+  app.add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str();
+  app.add_option("--root", root, "folder of recorded sites")->capture_default_str();
+  app.add_option("--port-file", port_file, "write the port here once listening");
+  CLI11_PARSE(app, argc, argv);
+
+  // Block the stop signals before any thread starts, then wait for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  using namespace alcor::testing;
+  TestServer server("127.0.0.1", port);
+  std::vector<std::string> robots = {"User-agent: *", "Allow: /"};
+
+  // Kept alive for the server's lifetime.
+  std::vector<std::unique_ptr<ForumSite>> forums;
+  std::string forum_dir = root + "/forum";
+  if (IsDir(forum_dir)) {
+    for (auto [prefix, options] : {std::pair{"/forum/lw", ForumSiteOptions::LessWrong()},
+                                   std::pair{"/forum/af", ForumSiteOptions::AlignmentForum()}}) {
+      auto site = ForumSite::FromDirectory(forum_dir, options);
+      if (!site.ok()) return Fail(forum_dir, site.status());
+      site.value()->Install(&server, prefix);
+      forums.push_back(std::move(site.value()));
+    }
+  }
+  if (IsDir(root + "/arxiv")) {
+    auto arxiv = ArxivSite::Load(root + "/arxiv");
+    if (!arxiv.ok()) return Fail(root + "/arxiv", arxiv.status());
+    arxiv->Install(&server, "/arxiv");
+  }
+  if (IsDir(root + "/s2")) {
+    auto s2 = SemanticScholarSite::Load(root + "/s2");
+    if (!s2.ok()) return Fail(root + "/s2", s2.status());
+    s2->Install(&server, "/s2/graph/v1");
+  }
+  if (IsDir(root + "/blogs")) {
+    auto lines = InstallBlogsFromDirectory(&server, root + "/blogs", "/blogs");
+    if (!lines.ok()) return Fail(root + "/blogs", lines.status());
+    for (const std::string& line : lines.value()) robots.push_back(line);
+  }
+  std::vector<std::unique_ptr<StaticSite>> statics;
+  if (IsDir(root + "/books")) {
+    statics.push_back(std::make_unique<StaticSite>(root + "/books"));
+    statics.back()->Install(&server, "/books");
+  }
+  std::string robots_text;
+  for (const std::string& line : robots) robots_text += line + "\n";
+  server.ServeRobots(robots_text);
+
+  if (!port_file.empty()) {
+    std::ofstream(port_file) << server.port() << "\n";
+  }
+  std::fprintf(stderr, "mirror: serving %s on %s\n", root.c_str(), server.BaseUrl().c_str());
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::fprintf(stderr, "mirror: stopping (signal %d)\n", sig);
+  return 0;
+}
