@@ -5,8 +5,14 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
+#include "alcor/config.hpp"
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
+#include "alcor/http.hpp"
+#include "alcor/source.hpp"
+#include "alcor/url.hpp"
 
 namespace alcor {
 
@@ -22,125 +28,130 @@ std::string IngestOutcome::ToString() const {
 
 namespace {
 
-bool EndsWith(const std::string& s, std::string_view suffix) {
-  if (s.size() < suffix.size()) return false;
-  for (size_t i = 0; i < suffix.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[s.size() - suffix.size() + i])) != suffix[i]) return false;
-  return true;
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+bool IsUrlInput(std::string_view input) {
+  std::string lower(input.substr(0, 8));
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return StartsWith(lower, "http://") || StartsWith(lower, "https://");
 }
 
-// Text, not binary: no NUL bytes and few control characters in the first 8 KiB.
-bool LooksLikeText(std::string_view bytes) {
-  std::string_view head = bytes.substr(0, 8192);
-  size_t control = 0;
-  for (unsigned char c : head) {
-    if (c == 0) return false;
-    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f') ++control;
-  }
-  return control * 100 <= head.size();
+// The charset parameter of a Content-Type ("text/html; charset=ISO-8859-1" → "ISO-8859-1").
+std::string CharsetOf(std::string_view content_type) {
+  std::string lower(content_type);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  size_t at = lower.find("charset=");
+  if (at == std::string::npos) return "";
+  std::string value(content_type.substr(at + 8));
+  size_t end = value.find(';');
+  if (end != std::string::npos) value.resize(end);
+  value.erase(std::remove(value.begin(), value.end(), '"'), value.end());
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
+  return value;
 }
 
-std::string_view TrimView(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+// Runs a source kind for `alcor ingest arxiv:ID`: every emitted document is converted and offered
+// to the sink at once; there is no state (a one-off ingest starts fresh and keeps no cursor).
+class IngestSourceContext : public SourceContext {
+ public:
+  using OutcomeFn = std::function<void(const IngestOutcome&)>;
+  IngestSourceContext(std::string name, HttpClient* http, IngestSink* sink, std::string input,
+                      const OutcomeFn* on_outcome)
+      : name_(std::move(name)), http_(http), sink_(sink), input_(std::move(input)), on_outcome_(on_outcome) {}
 
-std::string TitleOf(std::string_view text, DocumentFormat format, const std::string& display_path) {
-  size_t pos = 0;
-  std::string_view first_line;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string_view line = TrimView(text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos));
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    if (line.empty()) continue;
-    if (format == DocumentFormat::kMarkdown && line.substr(0, 2) == "# ") return std::string(TrimView(line.substr(2)));
-    if (first_line.empty()) first_line = line;
-    if (format != DocumentFormat::kMarkdown) break;
+  const std::string& source_name() const override { return name_; }
+  HttpClient& http() override { return *http_; }
+  Env* env() override { return Env::Default(); }
+
+  Status Emit(RawDocument doc) override {
+    ++emitted_;
+    IngestOutcome outcome{input_, IngestOutcome::Kind::kFailed, doc.record.id, ""};
+    Record record;
+    Status s = ConvertRawDocument(std::move(doc), &record);
+    if (s.ok()) s = sink_->Offer(std::move(record), &outcome);
+    if (!s.ok()) {
+      ++failed_;
+      outcome.kind = IngestOutcome::Kind::kFailed;
+      outcome.detail = s.ToString();
+    }
+    (*on_outcome_)(outcome);
+    return Status::OK();
   }
-  if (!first_line.empty()) {
-    std::string title(first_line.substr(0, 200));
-    while (!title.empty() && title.front() == '#') title.erase(0, 1);
-    title = std::string(TrimView(title));
-    if (!title.empty()) return title;
+  Result<std::string> ReadState(const std::string& name) override {
+    return Status::NotFound("a one-off ingest keeps no state");
   }
-  return display_path == "-" ? "stdin" : BaseName(display_path);
-}
+  void Checkpoint(const std::string& name, std::string contents) override {}
+  bool stopping() const override { return false; }
+  void CountUnchanged(uint64_t n) override {}
+  void ReportFailure(const std::string& what, const Status& why) override {
+    ++failed_;
+    (*on_outcome_)({input_, IngestOutcome::Kind::kFailed, "", what + ": " + why.ToString()});
+  }
+  void Log(const std::string& message) override { spdlog::info("{}: {}", input_, message); }
+
+  uint64_t emitted() const { return emitted_; }
+  uint64_t failed() const { return failed_; }
+
+ private:
+  std::string name_;
+  HttpClient* http_;
+  IngestSink* sink_;
+  std::string input_;
+  const OutcomeFn* on_outcome_;
+  uint64_t emitted_ = 0;
+  uint64_t failed_ = 0;
+};
 
 }  // namespace
 
-DocumentFormat DetectDocumentFormat(const std::string& path, std::string_view bytes) {
-  if (EndsWith(path, ".md") || EndsWith(path, ".markdown")) return DocumentFormat::kMarkdown;
-  if (EndsWith(path, ".txt") || EndsWith(path, ".text")) return DocumentFormat::kPlainText;
-  if (!LooksLikeText(bytes)) return DocumentFormat::kUnknown;
-  // No telling extension: Markdown when it opens with a heading, else plain text.
-  std::string_view head = TrimView(bytes.substr(0, 4096));
-  if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
-  if (!head.empty() && head[0] == '<') return DocumentFormat::kUnknown;  // markup: not this format
-  return head.substr(0, 2) == "# " ? DocumentFormat::kMarkdown : DocumentFormat::kPlainText;
-}
-
-Result<Record> RecordFromTextDocument(const std::string& display_path, std::string bytes, DocumentFormat format,
-                                      const std::string& source) {
-  Record r;
-  r.id = "file:" + Sha256Hex(bytes);
-  std::string text;
-  text.reserve(bytes.size());
-  std::string_view in = bytes;
-  if (in.substr(0, 3) == "\xEF\xBB\xBF") in.remove_prefix(3);
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '\r') {
-      text += '\n';
-      if (i + 1 < in.size() && in[i + 1] == '\n') ++i;
-    } else {
-      text += in[i];
-    }
-  }
-  size_t replaced = ReplaceInvalidUtf8(&text);
-  // Trailing blank lines and spaces carry nothing.
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-  if (TrimView(text).empty()) return Status::InvalidArgument("document is empty");
-  r.source = source;
-  r.source_kind = "file";
-  r.title = TitleOf(text, format, display_path);
-  r.text = std::move(text);
-  r.metadata = {{"path", display_path},
-                {"format", format == DocumentFormat::kMarkdown ? "markdown" : "text"},
-                {"file_bytes", bytes.size()}};
-  if (replaced > 0) r.metadata["invalid_utf8_replaced"] = replaced;
-  r.Seal();
-  return r;
-}
-
 Ingester::Ingester(IngestSink* sink, IngestOptions options) : sink_(sink), options_(std::move(options)) {}
 
-void Ingester::Ingest(const std::string& input, const std::function<void(const IngestOutcome&)>& on_outcome) {
+DocumentRecordOptions Ingester::RecordOptions() const {
+  DocumentRecordOptions o;
+  o.source = options_.source;
+  o.source_kind = "file";
+  o.main_content = options_.main_content;
+  o.epub = options_.epub;
+  o.pdf = options_.pdf;
+  return o;
+}
+
+void Ingester::Fail(const std::string& input, const std::string& why, const OutcomeFn& on_outcome) {
+  ++failed_;
+  on_outcome({input, IngestOutcome::Kind::kFailed, "", why});
+}
+
+void Ingester::Ingest(const std::string& input, const OutcomeFn& on_outcome) {
+  Env* env = Env::Default();
   if (input == "-") {
     std::string bytes;
     char buf[1 << 16];
     size_t n;
     while ((n = std::fread(buf, 1, sizeof(buf), stdin)) > 0) {
       if (bytes.size() + n > options_.max_document_bytes) {
-        ++failed_;
-        on_outcome({"-", IngestOutcome::Kind::kFailed, "",
-                    "stdin is larger than " + std::to_string(options_.max_document_bytes) + " bytes"});
+        Fail("-", "stdin is larger than " + std::to_string(options_.max_document_bytes) + " bytes", on_outcome);
         return;
       }
       bytes.append(buf, n);
     }
     DocumentFormat format = DetectDocumentFormat("-", bytes);
     if (format == DocumentFormat::kUnknown) {
-      ++failed_;
-      on_outcome({"-", IngestOutcome::Kind::kFailed, "", "stdin is not text or Markdown"});
+      Fail("-", "stdin is not a supported document (EPUB, PDF, HTML, text or Markdown)", on_outcome);
       return;
     }
-    IngestBytes("-", std::move(bytes), format, on_outcome);
+    IngestBytes("-", bytes, format, RecordOptions(), on_outcome);
     return;
   }
-  Env* env = Env::Default();
+  if (IsUrlInput(input)) {
+    IngestUrl(input, on_outcome);
+    return;
+  }
+  if (StartsWith(input, "arxiv:") && !env->FileExists(input)) {
+    IngestArxiv(input, on_outcome);
+    return;
+  }
   if (!env->FileExists(input)) {
-    ++failed_;
-    on_outcome({input, IngestOutcome::Kind::kFailed, "", "no such file or folder"});
+    Fail(input, "no such file or folder", on_outcome);
     return;
   }
   if (env->IsDirectory(input)) {
@@ -150,58 +161,126 @@ void Ingester::Ingest(const std::string& input, const std::function<void(const I
   }
 }
 
-void Ingester::IngestFolder(const std::string& path, int depth,
-                            const std::function<void(const IngestOutcome&)>& on_outcome) {
+void Ingester::IngestFolder(const std::string& path, int depth, const OutcomeFn& on_outcome) {
   Env* env = Env::Default();
   if (depth > options_.max_folder_depth) {
-    ++failed_;
-    on_outcome({path, IngestOutcome::Kind::kFailed, "",
-                "folders nested deeper than " + std::to_string(options_.max_folder_depth) + " (a symlink loop?)"});
+    Fail(path, "folders nested deeper than " + std::to_string(options_.max_folder_depth) + " (a symlink loop?)",
+         on_outcome);
     return;
   }
   std::vector<std::string> names;
   Status s = env->GetChildren(path, &names);
   if (!s.ok()) {
-    ++failed_;
-    on_outcome({path, IngestOutcome::Kind::kFailed, "", s.message()});
+    Fail(path, s.message(), on_outcome);
     return;
   }
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
     if (name.empty() || name[0] == '.') continue;  // hidden files and folders
     std::string child = JoinPath(path, name);
-    if (env->IsDirectory(child)) IngestFolder(child, depth + 1, on_outcome);
-    else IngestFile(child, false, on_outcome);
+    if (env->IsDirectory(child)) {
+      IngestFolder(child, depth + 1, on_outcome);
+    } else {
+      IngestFile(child, false, on_outcome);
+    }
   }
 }
 
-void Ingester::IngestFile(const std::string& path, bool explicit_argument,
-                          const std::function<void(const IngestOutcome&)>& on_outcome) {
-  Env* env = Env::Default();
+void Ingester::IngestFile(const std::string& path, bool explicit_argument, const OutcomeFn& on_outcome) {
   std::string bytes;
-  Status s = ReadFileToString(env, path, &bytes, options_.max_document_bytes);
+  Status s = ReadFileToString(Env::Default(), path, &bytes, options_.max_document_bytes);
   if (!s.ok()) {
-    ++failed_;
-    on_outcome({path, IngestOutcome::Kind::kFailed, "", s.message()});
+    Fail(path, s.message(), on_outcome);
     return;
   }
   DocumentFormat format = DetectDocumentFormat(path, bytes);
   if (format == DocumentFormat::kUnknown) {
     if (explicit_argument) {
-      ++failed_;
-      on_outcome({path, IngestOutcome::Kind::kFailed, "", "unsupported document type (not text or Markdown)"});
+      Fail(path, "unsupported document type (not EPUB, PDF, HTML, text or Markdown)", on_outcome);
     } else {
       on_outcome({path, IngestOutcome::Kind::kSkipped, "", "unsupported document type"});
     }
     return;
   }
-  IngestBytes(path, std::move(bytes), format, on_outcome);
+  IngestBytes(path, bytes, format, RecordOptions(), on_outcome);
 }
 
-void Ingester::IngestBytes(const std::string& display, std::string bytes, DocumentFormat format,
-                           const std::function<void(const IngestOutcome&)>& on_outcome) {
+void Ingester::IngestUrl(const std::string& url, const OutcomeFn& on_outcome) {
+  if (options_.http == nullptr) {
+    Fail(url, "URLs cannot be fetched here (no HTTP client)", on_outcome);
+    return;
+  }
+  HttpRequest request = HttpRequest::Get(url);
+  request.max_bytes = options_.max_document_bytes;
+  Result<HttpResponse> response = options_.http->Fetch(request);
+  if (!response.ok()) {
+    Fail(url, response.status().ToString(), on_outcome);
+    return;
+  }
+  if (response->robots_disallowed()) {
+    Fail(url, "robots.txt of the site disallows fetching it", on_outcome);
+    return;
+  }
+  const std::string* content_type = response->Header("content-type");
+  std::string type = content_type != nullptr ? *content_type : "";
+  std::string final_url = response->final_url.empty() ? url : response->final_url;
+  DocumentFormat format = DetectDocumentFormat(final_url, response->body, type);
+  if (format == DocumentFormat::kUnknown) {
+    Fail(url, "unsupported document type (Content-Type: " + (type.empty() ? std::string("none") : type) + ")",
+         on_outcome);
+    return;
+  }
+  DocumentRecordOptions record_options = RecordOptions();
+  record_options.url = CanonicalizeUrl(final_url);
+  record_options.http_charset = CharsetOf(type);
+  IngestBytes(url, response->body, format, record_options, on_outcome);
+}
+
+void Ingester::IngestArxiv(const std::string& input, const OutcomeFn& on_outcome) {
+  const SourceKind* kind = FindSourceKind("arxiv");
+  if (kind == nullptr) {
+    Fail(input, "arxiv:ID needs the arxiv source kind, which this build of alcor does not have", on_outcome);
+    return;
+  }
+  if (options_.http == nullptr) {
+    Fail(input, "arxiv:ID cannot be fetched here (no HTTP client)", on_outcome);
+    return;
+  }
+  std::string id = input.substr(std::string_view("arxiv:").size());
+  nlohmann::json entry = options_.arxiv_settings.is_object() ? options_.arxiv_settings : nlohmann::json::object();
+  entry["name"] = options_.source;
+  entry["kind"] = "arxiv";
+  entry["enabled"] = true;
+  entry["ids"] = nlohmann::json::array({id});
+  entry.erase("queries");
+  entry.erase("seed_file");
+  // One paper was asked for, not its citation graph (unless the settings say otherwise).
+  if (!entry.contains("citations") || !entry["citations"].is_object()) entry["citations"] = nlohmann::json::object();
+  if (!entry["citations"].contains("max_depth")) entry["citations"]["max_depth"] = 0;
+  Result<SourceConfig> config = ValidateSourceConfig(entry, "alcor ingest " + input, options_.config_dir);
+  if (!config.ok()) {
+    Fail(input, config.status().ToString(), on_outcome);
+    return;
+  }
+  Result<std::unique_ptr<Source>> source = kind->create(*config);
+  if (!source.ok()) {
+    Fail(input, source.status().ToString(), on_outcome);
+    return;
+  }
+  IngestSourceContext ctx(options_.source, options_.http, sink_, input, &on_outcome);
+  Status s = (*source)->Run(ctx);
+  failed_ += ctx.failed();
+  if (!s.ok()) {
+    Fail(input, s.ToString(), on_outcome);
+  } else if (ctx.emitted() == 0 && ctx.failed() == 0) {
+    Fail(input, "the arxiv source found no paper with this id", on_outcome);
+  }
+}
+
+void Ingester::IngestBytes(const std::string& display, std::string_view bytes, DocumentFormat format,
+                           const DocumentRecordOptions& record_options, const OutcomeFn& on_outcome) {
   IngestOutcome outcome{display, IngestOutcome::Kind::kFailed, "", ""};
-  Result<Record> record = RecordFromTextDocument(display, std::move(bytes), format, options_.source);
+  Result<Record> record = DocumentToRecord(display, bytes, format, record_options);
   if (!record.ok()) {
     ++failed_;
     outcome.detail = record.status().message();

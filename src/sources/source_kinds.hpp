@@ -10,5 +10,6 @@ namespace alcor {
 const SourceKind& ForumMagnumSourceKind();
 const SourceKind& ArxivSourceKind();
 const SourceKind& FeedSourceKind();
+const SourceKind& BookSourceKind();
 
 }  // namespace alcor

@@ -175,15 +175,20 @@ bool StartsLowercase(const std::string& s) {
 }
 
 // Appends a line to a paragraph: a word hyphenated across the break is joined when the next line
-// goes on in lower case ("inter-" + "pretability"); otherwise the lines are joined by a space.
+// goes on in lower case ("inter-" + "pretability" → "interpretability"); a hyphen before a capital
+// or a digit is kept ("Jean-Paul"); other lines are joined by a space.
 void AppendLine(std::string* paragraph, const std::string& line) {
   if (paragraph->empty()) {
     *paragraph = line;
     return;
   }
   size_t hyphen = TrailingHyphen(*paragraph);
-  if (hyphen > 0 && StartsLowercase(line)) {
+  bool soft = hyphen == 2;  // U+00AD only ever marks a break
+  if (hyphen > 0 && (StartsLowercase(line) || soft)) {
     paragraph->resize(paragraph->size() - hyphen);
+    *paragraph += line;
+  } else if (hyphen > 0) {
+    // "Jean-" + "Paul", "GPT-" + "4": a hyphen that belongs to the word stays, without a space.
     *paragraph += line;
   } else {
     *paragraph += ' ';

@@ -1,0 +1,244 @@
+// The `book` source kind: a configured list of book files and URLs (EPUB, PDF, Project Gutenberg
+// text, HTML, text, Markdown), one record per book (alcor/book.hpp).
+//
+// State "books" maps each file ("path:<resolved path>") or URL ("url:<url>") to the SHA-256 of
+// the bytes last emitted, so an unchanged book is counted unchanged and not emitted again; URLs
+// are fetched with conditional GET, so an unchanged one usually costs a 304.
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "alcor/book.hpp"
+#include "alcor/env.hpp"
+#include "alcor/hash.hpp"
+#include "alcor/http.hpp"
+#include "alcor/url.hpp"
+#include "sources/source_kinds.hpp"
+
+namespace alcor {
+namespace book {
+namespace {
+
+constexpr const char* kStateName = "books";
+constexpr int kMaxFolderDepth = 32;
+
+struct Settings {
+  std::vector<std::string> paths;  // resolved against the config's folder
+  std::vector<std::string> urls;
+  bool main_content = false;
+  bool include_non_linear = false;
+  uint64_t max_book_bytes = 0;
+};
+
+class BookSource : public Source {
+ public:
+  explicit BookSource(Settings settings) : settings_(std::move(settings)) {}
+
+  Status Run(SourceContext& ctx) override {
+    Result<std::string> saved = ctx.ReadState(kStateName);
+    if (saved.ok()) {
+      nlohmann::json j = nlohmann::json::parse(*saved, nullptr, /*allow_exceptions=*/false);
+      if (j.is_object()) {
+        for (const auto& [key, value] : j.items())
+          if (value.is_string()) seen_[key] = value.get<std::string>();
+      } else {
+        ctx.Log("state \"books\" is unreadable; every book is read again");
+      }
+    }
+    for (const std::string& path : settings_.paths) {
+      if (ctx.stopping()) return Status::OK();
+      Env* env = ctx.env();
+      if (!env->FileExists(path)) {
+        ctx.ReportFailure(path, Status::NotFound("no such file or folder"));
+        continue;
+      }
+      Status s = env->IsDirectory(path) ? DoFolder(ctx, path, 0) : DoFile(ctx, path, true);
+      if (s.IsInterrupted()) return Status::OK();
+    }
+    for (const std::string& url : settings_.urls) {
+      if (ctx.stopping()) return Status::OK();
+      if (DoUrl(ctx, url).IsInterrupted()) return Status::OK();
+    }
+    return Status::OK();
+  }
+
+ private:
+  DocumentRecordOptions RecordOptions(const SourceContext& ctx) const {
+    DocumentRecordOptions o;
+    o.source = ctx.source_name();
+    o.source_kind = "book";
+    o.main_content = settings_.main_content;
+    o.epub.include_non_linear = settings_.include_non_linear;
+    o.pdf.max_input_bytes = settings_.max_book_bytes;
+    return o;
+  }
+
+  Status DoFolder(SourceContext& ctx, const std::string& dir, int depth) {
+    if (depth > kMaxFolderDepth) {
+      ctx.ReportFailure(dir, Status::LimitExceeded("folders nested too deep (a symlink loop?)"));
+      return Status::OK();
+    }
+    std::vector<std::string> names;
+    Status s = ctx.env()->GetChildren(dir, &names);
+    if (!s.ok()) {
+      ctx.ReportFailure(dir, s);
+      return Status::OK();
+    }
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) {
+      if (name.empty() || name[0] == '.') continue;
+      if (ctx.stopping()) return Status::Interrupted("stopping");
+      std::string child = JoinPath(dir, name);
+      Status r = ctx.env()->IsDirectory(child) ? DoFolder(ctx, child, depth + 1) : DoFile(ctx, child, false);
+      if (r.IsInterrupted()) return r;
+    }
+    return Status::OK();
+  }
+
+  Status DoFile(SourceContext& ctx, const std::string& path, bool configured) {
+    std::string bytes;
+    Status s = ReadFileToString(ctx.env(), path, &bytes, settings_.max_book_bytes);
+    if (!s.ok()) {
+      ctx.ReportFailure(path, s);
+      return Status::OK();
+    }
+    DocumentFormat format = DetectDocumentFormat(path, bytes);
+    if (format == DocumentFormat::kUnknown) {
+      // A file named in the config must be a book; a stray file in a folder of books is not one.
+      if (configured) ctx.ReportFailure(path, Status::InvalidArgument("unsupported document type"));
+      else ctx.Log("skipped " + path + ": unsupported document type");
+      return Status::OK();
+    }
+    return EmitBook(ctx, "path:" + path, path, bytes, format, RecordOptions(ctx));
+  }
+
+  Status DoUrl(SourceContext& ctx, const std::string& url) {
+    HttpRequest request = HttpRequest::Get(url);
+    request.conditional = true;
+    request.max_bytes = settings_.max_book_bytes;
+    Result<HttpResponse> response = ctx.http().Fetch(request);
+    if (!response.ok()) {
+      if (response.status().IsInterrupted()) return response.status();
+      ctx.ReportFailure(url, response.status());
+      return Status::OK();
+    }
+    if (response->robots_disallowed()) {
+      ctx.ReportFailure(url, Status::Http("robots.txt disallows " + url));
+      return Status::OK();
+    }
+    if (response->not_modified()) {
+      ctx.CountUnchanged();
+      return Status::OK();
+    }
+    const std::string* type = response->Header("content-type");
+    std::string final_url = response->final_url.empty() ? url : response->final_url;
+    DocumentFormat format = DetectDocumentFormat(final_url, response->body, type != nullptr ? *type : "");
+    if (format == DocumentFormat::kUnknown) {
+      ctx.http().ForgetValidators(url);
+      ctx.ReportFailure(url, Status::InvalidArgument("unsupported document type (Content-Type: " +
+                                                     (type != nullptr ? *type : std::string("none")) + ")"));
+      return Status::OK();
+    }
+    DocumentRecordOptions options = RecordOptions(ctx);
+    options.url = CanonicalizeUrl(final_url);
+    if (type != nullptr) {
+      std::string lower = *type;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (size_t at = lower.find("charset="); at != std::string::npos) {
+        options.http_charset = type->substr(at + 8, type->find(';', at) == std::string::npos
+                                                        ? std::string::npos
+                                                        : type->find(';', at) - at - 8);
+        options.http_charset.erase(std::remove(options.http_charset.begin(), options.http_charset.end(), '"'),
+                                   options.http_charset.end());
+      }
+    }
+    Status s = EmitBook(ctx, "url:" + url, url, response->body, format, options);
+    return s;
+  }
+
+  // Converts and emits one book unless its bytes are those emitted last time.
+  Status EmitBook(SourceContext& ctx, const std::string& key, const std::string& display, std::string_view bytes,
+                  DocumentFormat format, const DocumentRecordOptions& options) {
+    std::string digest = Sha256Hex(bytes);
+    auto it = seen_.find(key);
+    if (it != seen_.end() && it->second == digest) {
+      ctx.CountUnchanged();
+      return Status::OK();
+    }
+    Result<Record> record = DocumentToRecord(display, bytes, format, options);
+    if (!record.ok()) {
+      // Fetch it in full next time: the validators saved for this answer would hide it.
+      if (key.rfind("url:", 0) == 0) ctx.http().ForgetValidators(display);
+      ctx.ReportFailure(display, record.status());
+      return Status::OK();
+    }
+    RawDocument doc;
+    doc.record = std::move(record).value();
+    doc.format = BodyFormat::kFinalText;
+    Status s = ctx.Emit(std::move(doc));
+    if (!s.ok()) return s;
+    seen_[key] = digest;
+    nlohmann::json state = nlohmann::json::object();
+    for (const auto& [k, v] : seen_) state[k] = v;
+    ctx.Checkpoint(kStateName, state.dump());
+    return Status::OK();
+  }
+
+  Settings settings_;
+  std::map<std::string, std::string> seen_;  // state key → sha256 of the bytes emitted
+};
+
+bool IsHttpUrl(const std::string& url) { return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0; }
+
+Result<std::unique_ptr<Source>> CreateBookSource(const SourceConfig& config) {
+  Settings s;
+  for (const std::string& p : config.GetStringList("paths")) {
+    if (p.empty()) return Status::InvalidArgument(config.Describe() + "paths: an empty path");
+    s.paths.push_back(p[0] == '/' ? p : JoinPath(config.config_dir.empty() ? "." : config.config_dir, p));
+  }
+  for (const std::string& u : config.GetStringList("urls")) {
+    if (!IsHttpUrl(u)) return Status::InvalidArgument(config.Describe() + "urls: '" + u + "' is not an http(s) URL");
+    s.urls.push_back(u);
+  }
+  if (s.paths.empty() && s.urls.empty()) {
+    return Status::InvalidArgument(config.Describe() + "a book source needs \"paths\" or \"urls\"");
+  }
+  s.main_content = config.GetBool("main_content", false);
+  s.include_non_linear = config.GetBool("include_non_linear", false);
+  int64_t max_bytes = config.GetInt("max_book_bytes", int64_t{256} << 20);
+  if (max_bytes <= 0) return Status::InvalidArgument(config.Describe() + "max_book_bytes must be positive");
+  s.max_book_bytes = static_cast<uint64_t>(max_bytes);
+  return std::unique_ptr<Source>(new BookSource(std::move(s)));
+}
+
+}  // namespace
+}  // namespace book
+
+const SourceKind& BookSourceKind() {
+  static const SourceKind kind = [] {
+    SourceKind k;
+    k.name = "book";
+    k.summary = "books from files and URLs: EPUB, PDF, Project Gutenberg text, HTML, text, Markdown";
+    k.keys = {
+        {"paths", ConfigType::kStringList, nlohmann::json::array(), false, false,
+         "book files, or folders of them (read recursively), relative to the config file's folder"},
+        {"urls", ConfigType::kStringList, nlohmann::json::array(), false, false,
+         "http(s) URLs of books (fetched with conditional GET; the type from Content-Type, then the URL, then the bytes)"},
+        {"include_non_linear", ConfigType::kBool, false, false, false,
+         "EPUB: also read spine items marked linear=\"no\" (notes, answer keys)"},
+        {"main_content", ConfigType::kBool, false, false, false,
+         "local HTML books: keep only the article body (pages from URLs always are)"},
+        {"max_book_bytes", ConfigType::kInteger, int64_t{256} << 20, false, false,
+         "larger files and downloads fail instead of being read"},
+    };
+    k.create = book::CreateBookSource;
+    return k;
+  }();
+  return kind;
+}
+
+}  // namespace alcor
