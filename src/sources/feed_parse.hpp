@@ -3,9 +3,10 @@
 // source (feed_source.cpp); kept apart so the parsers can be tested without the network.
 //
 // Every function is a pure function of its arguments (thread-safe, no I/O). Inputs are untrusted:
-// sizes are capped, nothing recurses over the document (pugixml builds the tree without recursion
-// on the stack for our purposes; our walks are bounded by element depth we read), and failures
-// are values whose message names what is wrong.
+// sizes and entry counts are capped; pugixml parses and serialises without recursion, our own
+// walks go up at most 64 ancestors, and HTML snippets pass the normalizer's pre-pass, which caps
+// nesting before gumbo sees them. Failures are values whose message names what is wrong (the
+// parser's message with line and column).
 #pragma once
 
 #include <cstddef>
@@ -94,7 +95,7 @@ struct ParsedSitemap {
 // inflated data is larger than max_bytes, InvalidArgument when the root is neither urlset nor
 // sitemapindex.
 Result<ParsedSitemap> ParseSitemap(std::string_view bytes, const std::string& document_url,
-                                   size_t max_bytes = size_t{64} << 20);
+                                   size_t max_bytes = size_t{50} << 20);
 
 // True when bytes start with the gzip magic number.
 bool LooksGzipped(std::string_view bytes);
