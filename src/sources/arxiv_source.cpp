@@ -3,8 +3,9 @@
 // the .bbl/.bib of the e-print), breadth first up to citations.max_depth. docs/sources.md "arxiv".
 //
 // Politeness: every arXiv request of a run (API, html, pdf, e-print) is made from the source's
-// one thread, one at a time, at least request_interval_s apart, on top of the HTTP client's
-// per-host rules (export.arxiv.org is built in; arxiv.org needs a "hosts" rule in the config).
+// one thread, one at a time, request_interval_s from the end of one to the start of the next, on
+// top of the HTTP client's per-host rules (export.arxiv.org is built in; arxiv.org needs a
+// "hosts" rule in the config).
 //
 // State (one JSON document, "papers"): the version of every paper emitted and whether its
 // references were followed, each query's cursor (the newest `updated` seen by its last complete
@@ -150,8 +151,8 @@ class ArxivSource : public Source {
   void MaybeCheckpoint();
 
   // --- requests ---
-  // Fetches an arXiv URL (API or base_url), keeping every arXiv request of the run sequential
-  // and request_interval_s apart.
+  // Fetches an arXiv URL (API or base_url), keeping every arXiv request of the run sequential,
+  // each starting request_interval_s after the previous one ended.
   Result<HttpResponse> ArxivGet(const std::string& url, bool raw = false, uint64_t max_bytes = 0);
   // One API page. Spurious empty pages (no entries although the total says there are more)
   // are asked again up to empty_page_retries times.
@@ -189,6 +190,7 @@ class ArxivSource : public Source {
   int since_checkpoint_ = 0;
   int s2_failures_ = 0;
   bool s2_paused_ = false;
+  bool eprint_refused_logged_ = false;
   int64_t last_arxiv_us_ = 0;
 };
 
@@ -268,8 +270,9 @@ Result<HttpResponse> ArxivSource::ArxivGet(const std::string& url, bool raw, uin
   request.raw = raw;
   request.max_bytes = max_bytes;
   Result<HttpResponse> r = ctx_->http().Fetch(std::move(request));
-  // The interval runs from the end of a long transfer too (a PDF can take seconds).
-  last_arxiv_us_ = std::max(last_arxiv_us_, env->MonotonicMicros() - interval_us / 2);
+  // Counted from the end of the answer: the next request then starts at least the interval
+  // after this one reached the server, whatever the client's queueing delays.
+  last_arxiv_us_ = env->MonotonicMicros();
   return r;
 }
 
@@ -367,7 +370,7 @@ Status ArxivSource::ReferencesFromEprint(const ArxivEntry& entry, std::vector<st
   std::string url = s_.base_url + "/e-print/" + entry.id + (entry.version > 0 ? "v" + std::to_string(entry.version) : "");
   Result<HttpResponse> r = ArxivGet(url, /*raw=*/true, s_.max_eprint_bytes);
   if (!r.ok()) return r.status();
-  if (r->robots_disallowed()) return Status::Http("robots.txt forbids " + url);
+  if (r->robots_disallowed()) return Status::NotSupported("robots.txt forbids " + url);
   EprintLimits limits;
   limits.max_total_bytes = std::max<uint64_t>(s_.max_eprint_bytes * 2, uint64_t{1} << 20);
   Result<EprintScan> scan = ScanEprint(r->body, limits);
@@ -410,7 +413,11 @@ Status ArxivSource::FetchReferences(const ArxivEntry& entry, std::vector<std::st
       return e;
     } else if (s2_outcome == S2::kFailed) {
       return s2;
-    } else if (HttpStatusOf(e) == 404 || s2_outcome == S2::kEmpty) {
+    } else if (HttpStatusOf(e) == 404 || e.code() == Status::Code::kNotSupported || s2_outcome == S2::kEmpty) {
+      if (e.code() == Status::Code::kNotSupported && !eprint_refused_logged_) {
+        eprint_refused_logged_ = true;
+        ctx_->Log("e-print fallback unavailable: " + e.message());
+      }
       // No source to read (a PDF-only submission), or one we cannot read for a paper Semantic
       // Scholar knows without references: no references, not a failure.
       ids->clear();
@@ -822,6 +829,7 @@ Status ArxivSource::Run(SourceContext& ctx) {
   cited_fetched_ = gated_ = 0;
   s2_failures_ = 0;
   s2_paused_ = false;
+  eprint_refused_logged_ = false;
   last_arxiv_us_ = 0;
   LoadState();
 
@@ -936,7 +944,7 @@ const SourceKind& ArxivSourceKind() {
         {"max_results", T::kInteger, 1000, false, false, "most results read per query per run"},
         {"empty_page_retries", T::kInteger, 3, false, false, "times a spuriously empty API page is asked again"},
         {"request_interval_s", T::kNumber, 3.0, false, false,
-         "seconds between the starts of any two arXiv requests of this source (API, html, pdf, e-print)"},
+         "seconds from the end of one arXiv request of this source to the start of the next (API, html, pdf, e-print)"},
         {"html", T::kBool, true, false, false, "take the text from arXiv's HTML (/html/IDvN) when it exists"},
         {"pdf", T::kBool, true, false, false, "else from the PDF (text layer through poppler)"},
         {"bibliography", T::kString, "keep", false, false, "\"keep\" the references as their own section or \"drop\" them"},

@@ -316,6 +316,19 @@ TEST(ArxivSourceTest, NoReferencesAnywhereIsNotAFailure) {
   EXPECT_EQ(w.server.Count("/arxiv/api/query"), 1u);
 }
 
+TEST(ArxivSourceTest, EprintForbiddenByRobotsIsLoggedNotFailed) {
+  World w;
+  w.server.ServeRobots("User-agent: *\nDisallow: /arxiv/e-print/\n");
+  ::testing::FakeSourceContext ctx("arxiv", w.http.get());
+  ASSERT_TRUE(w.Run(w.Config({{"ids", {"2401.90003"}}}), &ctx).ok());
+  EXPECT_TRUE(ctx.failures.empty()) << ctx.failures[0].first << ": " << ctx.failures[0].second;
+  EXPECT_EQ(ctx.Find("arxiv:2401.90003")->metadata["references_from"], "none");
+  EXPECT_EQ(w.CountUnder("/arxiv/e-print/"), 0u);
+  bool logged = false;
+  for (const std::string& l : ctx.logs) logged |= l.find("robots.txt forbids") != std::string::npos;
+  EXPECT_TRUE(logged);
+}
+
 TEST(ArxivSourceTest, UnchangedPaperIsNotFetchedAgainAndANewVersionIs) {
   World w;
   ::testing::FakeSourceContext ctx("arxiv", w.http.get());
