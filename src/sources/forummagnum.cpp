@@ -318,7 +318,8 @@ std::optional<std::string> UtcDate(const json& obj, const char* name) {
 
 bool ForumPostWanted(const json& post, const ForumMagnumOptions& options) {
   if (BoolField(post, "isEvent") || BoolField(post, "draft")) return false;
-  if (options.af_only && !BoolField(post, "af")) return false;
+  // The Alignment Forum lists AF posts only (its database also holds every LessWrong post).
+  if ((options.af_only || options.site == Forum::kAlignmentForum) && !BoolField(post, "af")) return false;
   if (options.karma_min) {
     json karma = NumberField(post, "baseScore");
     if (!karma.is_number() || karma.get<double>() < *options.karma_min) return false;
@@ -577,7 +578,7 @@ class ForumMagnumSource : public Source {
     json terms = json::object();
     terms["view"] = "old";
     terms["excludeEvents"] = true;
-    if (options_.af_only) terms["af"] = true;
+    if (options_.af_only || options_.site == Forum::kAlignmentForum) terms["af"] = true;
     if (options_.karma_min) terms["karmaThreshold"] = static_cast<int64_t>(std::floor(*options_.karma_min));
     return terms;
   }
@@ -968,8 +969,8 @@ class ForumMagnumSource : public Source {
       // Nothing new. A short page is the end. A full one holds only posts done already: ties at
       // the cursor's postedAt (or a server coarser than the cursor), so ask for more at once.
       if (order.empty() || posts.size() < static_cast<size_t>(limit)) break;
-      if (limit < kMaxTiesLimit) {
-        limit = std::min(limit * 2, kMaxTiesLimit);
+      if (limit < options_.max_limit) {
+        limit = std::min(limit * 2, options_.max_limit);
         continue;
       }
       if (!after || order.back().first != *after || skipped_ahead) {
@@ -978,7 +979,7 @@ class ForumMagnumSource : public Source {
                                   " are all done already; the API does not page by `after` as expected");
       }
       ctx_->ReportFailure("posts at " + cursor_.posted_after,
-                          Status::LimitExceeded("more than " + std::to_string(kMaxTiesLimit) +
+                          Status::LimitExceeded("more than " + std::to_string(options_.max_limit) +
                                                 " posts share this postedAt; skipping past them"));
       cursor_.posted_after = FormatForumMillis(*after + 1);
       cursor_.boundary_ids.clear();

@@ -75,6 +75,8 @@ struct ForumMagnumOptions {
   std::string posted_before;  // RFC 3339 or "" (posts at or after it are not fetched)
   int page_size = 50;           // posts per request
   int comments_page_size = 500;  // comments per request
+  // The largest `limit` asked for when ties fill pages (kMaxTiesLimit; tests lower it).
+  int max_limit = kMaxTiesLimit;
   // Edits are looked for from the previous run's start (the server's Date) less this margin.
   int64_t modified_margin_s = 600;
   std::vector<HttpHeader> headers;  // access headers (secret)

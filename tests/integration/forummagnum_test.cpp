@@ -128,11 +128,12 @@ TEST(ForumMagnumTest, FirstRunPagesThroughPostedAtTiesAndEmitsEachPostOnce) {
 }
 
 TEST(ForumMagnumTest, MoreTiesThanTheLargestPageAreSkippedPastNotLoopedOn) {
-  // 1100 posts at one instant: the page grows to the cap (1000), those are emitted, the pass then
-  // reports the rest and moves one millisecond on instead of asking forever.
+  // 50 posts at one instant and a largest page of 40 (1000 in production): the page grows to the
+  // cap, those are emitted, then the pass reports the rest and moves one millisecond on instead of
+  // asking forever.
   json posts = json::array();
   json base = FixturePosts()[2];
-  for (int i = 0; i < 1100; ++i) {
+  for (int i = 0; i < 50; ++i) {
     json p = base;
     char id[32];
     std::snprintf(id, sizeof id, "Tie%014d", i);
@@ -140,22 +141,30 @@ TEST(ForumMagnumTest, MoreTiesThanTheLargestPageAreSkippedPastNotLoopedOn) {
     p["slug"] = "";
     posts.push_back(p);
   }
-  json later = FixturePosts()[9];
-  posts.push_back(later);
+  posts.push_back(FixturePosts()[9]);
   TestServer server;
   ForumSite site(posts, json::array());
   site.Install(&server, "/forum/lw");
   auto http = MakeClient();
   ::testing::FakeSourceContext ctx("lesswrong", http.get());
-  ASSERT_TRUE(MakeSource(Entry(server, "/forum/lw", {{"page_size", 100}}))->Run(ctx).ok());
-  EXPECT_EQ(ctx.records.size(), 1001u);
+  Result<SourceConfig> config = ValidateSourceConfig(Entry(server, "/forum/lw", {{"page_size", 5}}), "test");
+  ASSERT_TRUE(config.ok());
+  Result<ForumMagnumOptions> options = ForumMagnumOptionsFromConfig(config.value());
+  ASSERT_TRUE(options.ok());
+  options->max_limit = 40;
+  ASSERT_TRUE(NewForumMagnumSource(options.value())->Run(ctx).ok());
+  EXPECT_EQ(ctx.records.size(), 41u);
   std::vector<std::string> ids = Ids(ctx);
   std::set<std::string> unique(ids.begin(), ids.end());
   EXPECT_EQ(unique.size(), ctx.records.size()) << "no post twice";
   EXPECT_NE(ctx.Find("lw:Hz9QuestionPost1v"), nullptr) << "the pass goes on after the ties";
   ASSERT_EQ(ctx.failures.size(), 1u);
   EXPECT_NE(ctx.failures[0].second.find("share this postedAt"), std::string::npos) << ctx.failures[0].second;
-  EXPECT_LT(PostQueries(site).size(), 15u);
+  std::vector<json> queries = PostQueries(site);
+  EXPECT_LT(queries.size(), 15u);
+  int largest = 0;
+  for (const json& t : queries) largest = std::max(largest, t["limit"].get<int>());
+  EXPECT_EQ(largest, 40);
 }
 
 TEST(ForumMagnumTest, AServerIgnoringAfterDoesNotMakeTheSourceLoop) {
@@ -344,6 +353,7 @@ TEST(ForumMagnumTest, AnAlignmentForumCrossPostIsOneRecordWhicheverInstanceComes
                   ->Run(af_ctx)
                   .ok());
   EXPECT_EQ(Ids(af_ctx), (std::vector<std::string>{"lw:Bh4nVx8PqS2wLm6Ty", "lw:Hz9QuestionPost1v"}));
+  for (const json& t : PostQueries(af)) EXPECT_EQ(t["af"], true) << "the AF instance asks for AF posts only";
 
   const std::string lw_url = "https://www.lesswrong.com/posts/Bh4nVx8PqS2wLm6Ty/goodhart-in-the-tails-of-a-reward-model";
   const std::string af_url = "https://www.alignmentforum.org/posts/Bh4nVx8PqS2wLm6Ty/goodhart-in-the-tails-of-a-reward-model";
@@ -662,6 +672,24 @@ TEST(ForumMagnumTest, ConfigurationIsCheckedAndTheSiteFollowsTheHost) {
   Result<ForumMagnumOptions> typo = options({{"tag_include", {"AI"}}});
   ASSERT_FALSE(typo.ok());
   EXPECT_NE(typo.status().message().find("tags_include"), std::string::npos) << typo.status().ToString();
+}
+
+TEST(ForumMagnumTest, ClientSideChecksBackTheServerFilters) {
+  json posts = FixturePosts();
+  ForumMagnumOptions lw;
+  ForumMagnumOptions af;
+  af.site = Forum::kAlignmentForum;
+  const json& plain = posts[0];  // af false
+  const json& cross = posts[1];  // af true
+  EXPECT_TRUE(ForumPostWanted(plain, lw));
+  EXPECT_FALSE(ForumPostWanted(plain, af)) << "an AF instance keeps AF posts even if the server sent others";
+  EXPECT_TRUE(ForumPostWanted(cross, af));
+  EXPECT_FALSE(ForumPostWanted(posts[5], lw)) << "event";
+  EXPECT_FALSE(ForumPostWanted(posts[6], lw)) << "draft";
+  ForumMagnumOptions karma;
+  karma.karma_min = 100;
+  EXPECT_TRUE(ForumPostWanted(plain, karma));  // 142
+  EXPECT_FALSE(ForumPostWanted(cross, karma));  // 88
 }
 
 TEST(ForumMagnumTest, CursorRoundTripsAndRejectsGarbage) {
