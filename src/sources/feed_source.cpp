@@ -226,6 +226,15 @@ struct FeedState {
   }
 
   static Result<FeedState> Parse(const std::string& text) {
+    try {
+      return ParseOrThrow(text);
+    } catch (const json::exception& e) {
+      return Status::Corruption(std::string("state \"feed\" is damaged: ") + e.what());
+    }
+  }
+
+ private:
+  static Result<FeedState> ParseOrThrow(const std::string& text) {
     FeedState st;
     json j = json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return Status::Corruption("state \"feed\" is not a JSON object");
@@ -694,17 +703,15 @@ Status FeedSource::WalkSubstack(RunState& rs, bool first_walk, bool feed_all_new
       if (Stopping(rs)) break;
       if (!item.is_object()) continue;
       Post post;
-      std::string slug = item.value("slug", "");
-      std::string canonical = item.contains("canonical_url") && item["canonical_url"].is_string()
-                                  ? item["canonical_url"].get<std::string>()
-                                  : std::string();
+      auto str = [](const json& o, const char* key) {
+        return o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
+      };
+      std::string slug = str(item, "slug");
+      std::string canonical = str(item, "canonical_url");
       post.link = IsHttpUrl(canonical) ? canonical : (slug.empty() ? "" : base + "/p/" + slug);
       if (post.link.empty()) continue;
       std::string canon = CanonicalizeUrl(post.link);
       if (rs.emitted.count(canon)) continue;
-      auto str = [](const json& o, const char* key) {
-        return o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
-      };
       post.title = str(item, "title");
       if (auto d = NormalizeDateToUtc(str(item, "post_date"))) post.published = d;
       if (auto d = NormalizeDateToUtc(str(item, "updated_at"))) post.lastmod = d;

@@ -529,6 +529,20 @@ TEST(FeedFailureTest, UnreachableFeedAndMissingPages) {
   EXPECT_EQ(ctx2.records[0].metadata.value("text_from", ""), "page");
 }
 
+TEST(FeedFailureTest, DamagedStateIsReportedNotThrown) {
+  TestServer server;
+  auto http = MakeClient(server);
+  auto source = MakeSource({{"name", "blog:damaged"}, {"feed_url", server.Url("/feed")}});
+  FakeSourceContext ctx("blog:damaged", http.get());
+  ctx.state["feed"] = "{\"platform\": 3, \"seen\": []}";
+  Status s = source->Run(ctx);
+  EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find("blog blog:damaged"), std::string::npos) << s.message();
+  ctx.state["feed"] = "not json";
+  EXPECT_EQ(source->Run(ctx).code(), Status::Code::kCorruption);
+  EXPECT_EQ(server.TotalCount(), 0u);
+}
+
 TEST(FeedConfigTest, BadSettingsAreRejected) {
   const SourceKind* kind = FindSourceKind("feed");
   ASSERT_NE(kind, nullptr);
