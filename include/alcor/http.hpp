@@ -107,6 +107,10 @@ struct HttpRequest {
   bool raw = false;
   // Cap on the (decoded) body in bytes; 0 means the client's max_response_bytes.
   uint64_t max_bytes = 0;
+  // Return a final non-2xx answer (after any retries) as an HttpResponse with its status and
+  // whole body instead of an error Status: for APIs that explain their errors in the body, such
+  // as arXiv's Atom error entries (the error Status keeps only an excerpt of the body).
+  bool error_responses = false;
   // Send the stored ETag / Last-Modified of this URL as If-None-Match / If-Modified-Since and
   // remember the validators of the answer (see HttpClient::SaveValidators).
   bool conditional = false;

@@ -677,15 +677,8 @@ class CurlHttpClient final : public HttpClient {
         if (const std::string* lm = FindHeader(t->headers, "last-modified")) v.last_modified = *lm;
         if (!v.empty() || status != 304) validators_.Put(job->request.url, v);
       }
-      HttpResponse response;
-      response.status = static_cast<int>(status);
+      HttpResponse response = TakeResponse(*job, t, static_cast<int>(status));
       response.outcome = status == 304 ? FetchOutcome::kNotModified : FetchOutcome::kOk;
-      response.url = job->original_url;
-      response.final_url = job->target.request;
-      response.headers = std::move(t->headers);
-      response.body = std::move(t->body);
-      response.attempts = job->attempts;
-      response.redirects = job->redirects;
       if (status == 304) {
         std::lock_guard<std::mutex> lock(stats_mu_);
         stats_.hosts[job->target.host_key].not_modified++;
@@ -704,7 +697,25 @@ class CurlHttpClient final : public HttpClient {
       RetryOrFail(std::move(job), retry_after, Status::Http(message));
       return;
     }
+    if (job->request.error_responses) {
+      HttpResponse response = TakeResponse(*job, t, static_cast<int>(status));
+      Complete(std::move(job), std::move(response));
+      return;
+    }
     Fail(std::move(job), final_status);
+  }
+
+  // The final answer of job as a response, taking t's headers and body.
+  static HttpResponse TakeResponse(const Job& job, const std::unique_ptr<Transfer>& t, int status) {
+    HttpResponse response;
+    response.status = status;
+    response.url = job.original_url;
+    response.final_url = job.target.request;
+    response.headers = std::move(t->headers);
+    response.body = std::move(t->body);
+    response.attempts = job.attempts;
+    response.redirects = job.redirects;
+    return response;
   }
 
   void RetryOrFail(std::unique_ptr<Job>&& job, std::optional<int64_t> retry_after,

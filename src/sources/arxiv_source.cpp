@@ -153,7 +153,8 @@ class ArxivSource : public Source {
   // --- requests ---
   // Fetches an arXiv URL (API or base_url), keeping every arXiv request of the run sequential,
   // each starting request_interval_s after the previous one ended.
-  Result<HttpResponse> ArxivGet(const std::string& url, bool raw = false, uint64_t max_bytes = 0);
+  Result<HttpResponse> ArxivGet(const std::string& url, bool raw = false, uint64_t max_bytes = 0,
+                                bool error_responses = false);
   // One API page. Spurious empty pages (no entries although the total says there are more)
   // are asked again up to empty_page_retries times.
   Result<ArxivFeed> FetchFeed(const std::string& url, int64_t start, int64_t known_total);
@@ -256,7 +257,8 @@ void ArxivSource::MaybeCheckpoint() {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-Result<HttpResponse> ArxivSource::ArxivGet(const std::string& url, bool raw, uint64_t max_bytes) {
+Result<HttpResponse> ArxivSource::ArxivGet(const std::string& url, bool raw, uint64_t max_bytes,
+                                           bool error_responses) {
   Env* env = ctx_->env();
   int64_t interval_us = static_cast<int64_t>(s_.interval_s * 1e6);
   while (last_arxiv_us_ > 0) {
@@ -269,6 +271,7 @@ Result<HttpResponse> ArxivSource::ArxivGet(const std::string& url, bool raw, uin
   HttpRequest request = HttpRequest::Get(url);
   request.raw = raw;
   request.max_bytes = max_bytes;
+  request.error_responses = error_responses;
   Result<HttpResponse> r = ctx_->http().Fetch(std::move(request));
   // Counted from the end of the answer: the next request then starts at least the interval
   // after this one reached the server, whatever the client's queueing delays.
@@ -278,7 +281,15 @@ Result<HttpResponse> ArxivSource::ArxivGet(const std::string& url, bool raw, uin
 
 Result<ArxivFeed> ArxivSource::FetchFeed(const std::string& url, int64_t start, int64_t known_total) {
   for (int64_t attempt = 0;; ++attempt) {
-    Result<HttpResponse> r = ArxivGet(url);
+    // The API explains a refusal in an Atom error entry of an HTTP 400 answer: keep its body.
+    Result<HttpResponse> r = ArxivGet(url, false, 0, /*error_responses=*/true);
+    if (r.ok() && r->status >= 400) {
+      Result<ArxivFeed> error_feed = ParseArxivFeed(r->body);
+      std::string message = error_feed.ok() ? error_feed->error : "";
+      if (message.empty()) message = ErrorEntryMessage(Status::Http(r->body));
+      return Status::InvalidArgument("arXiv API refused the request (HTTP " + std::to_string(r->status) +
+                                     (message.empty() ? std::string(")") : "): " + message) + ": " + url);
+    }
     if (!r.ok()) {
       if (HttpStatusOf(r.status()) == 400) {
         std::string message = ErrorEntryMessage(r.status());

@@ -409,6 +409,9 @@ TEST(ArxivSourceTest, ErrorsAreReportedByNameAndOtherWorkGoesOn) {
   EXPECT_NE(failures["ids: not-an-id"].find("not an arXiv identifier"), std::string::npos);
   EXPECT_NE(failures["arxiv:2401.99999"].find("no paper 2401.99999"), std::string::npos);  // dropped by the API
   EXPECT_NE(failures["query ti:(unbalanced"].find("HTTP 400"), std::string::npos) << failures["query ti:(unbalanced"];
+  // The Atom error entry's own message is reported, not only the status.
+  EXPECT_NE(failures["query ti:(unbalanced"].find("malformed search_query"), std::string::npos)
+      << failures["query ti:(unbalanced"];
 }
 
 TEST(ArxivSourceTest, BudgetLeavesTheRestQueuedForTheNextRun) {

@@ -307,3 +307,60 @@ TEST_F(ScrapeTest, SigkillAtRandomMomentsThenRerunEndsWithTheUninterruptedRecord
 
 }  // namespace
 }  // namespace alcor
+
+namespace alcor {
+namespace {
+
+TEST(ScrapeCliTest, ConfigErrorsExitTwoNamingFileKeyAndSuggestion) {
+  testing::TempDir tmp;
+  std::string config = tmp.Sub("bad.json");
+  testing::WriteFile(config, R"({"sources": [{"name": "lw", "kind": "forummagnum", "karma_mn": 5}]})");
+  std::string out, err;
+  int rc = testing::RunCommand(testing::AlcorBin() + " --store " + tmp.Sub("s") + " scrape --config " + config, &out, &err);
+  EXPECT_EQ(rc, 2) << err;
+  EXPECT_NE(err.find(config), std::string::npos) << err;
+  EXPECT_NE(err.find("karma_mn"), std::string::npos) << err;
+  EXPECT_NE(err.find("did you mean 'karma_min'"), std::string::npos) << err;
+  EXPECT_FALSE(Env::Default()->FileExists(tmp.Sub("s"))) << "a bad config must not create the store";
+
+  testing::WriteFile(config, R"({"sources": [{"name": "x", "kind": "forummagnun"}]})");
+  rc = testing::RunCommand(testing::AlcorBin() + " scrape --config " + config, &out, &err);
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(err.find("did you mean 'forummagnum'"), std::string::npos) << err;
+
+  rc = testing::RunCommand(testing::AlcorBin() + " scrape --config " + tmp.Sub("missing.json"), &out, &err);
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(err.find("missing.json"), std::string::npos) << err;
+}
+
+TEST(ScrapeCliTest, PrintConfigFillsDefaultsAndMasksSecrets) {
+  testing::TempDir tmp;
+  std::string config = tmp.Sub("c.json");
+  testing::WriteFile(config, R"({"http": {"hosts": {"www.lesswrong.com": {"headers": {"Authorization": "${ALCOR_TEST_SECRET}"}}}},
+                                 "sources": [{"name": "lw", "kind": "forummagnum"}]})");
+  std::string out, err;
+  int rc = testing::RunCommand("ALCOR_TEST_SECRET=hunter2-value " + testing::AlcorBin() + " scrape --print-config --config " + config,
+                               &out, &err);
+  ASSERT_EQ(rc, 0) << err;
+  nlohmann::json effective = nlohmann::json::parse(out);
+  EXPECT_EQ(out.find("hunter2-value"), std::string::npos);
+  EXPECT_NE(out.find("${ALCOR_TEST_SECRET}"), std::string::npos);
+  EXPECT_EQ(effective["sources"][0]["base_url"], "https://www.lesswrong.com");  // a default, filled in
+  EXPECT_EQ(effective["sources"][0]["enabled"], true);
+}
+
+TEST(ScrapeCliTest, SourcesListsEveryKindAndTheDefaultConfigLoads) {
+  std::string out, err;
+  ASSERT_EQ(testing::RunCommand(testing::AlcorBin() + " sources", &out, &err), 0) << err;
+  for (const char* kind : {"forummagnum", "arxiv", "feed", "book"}) {
+    EXPECT_NE(out.find(kind), std::string::npos) << out;
+  }
+  // The shipped configurations are valid as they are.
+  for (const char* config : {"/configs/default.json", "/configs/quickstart.json"}) {
+    int rc = testing::RunCommand(testing::AlcorBin() + " scrape --print-config --config " + SourceDir() + config, &out, &err);
+    EXPECT_EQ(rc, 0) << config << ": " << err;
+  }
+}
+
+}  // namespace
+}  // namespace alcor
