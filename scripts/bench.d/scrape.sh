@@ -60,7 +60,12 @@ run_one() {  # run_one LABEL ROOT
   rm -f "$work/port"
   ./build/mirror --port 0 --root "$root" --port-file "$work/port" 2>"$work/mirror-$label.log" &
   local mirror=$!
-  for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+  for _ in $(seq 1200); do
+    [ -s "$work/port" ] && break
+    kill -0 "$mirror" 2>/dev/null || { cat "$work/mirror-$label.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -s "$work/port" ] || { echo "bench: the mirror did not start" >&2; exit 1; }
   local port; port=$(cat "$work/port")
   cat >"$work/config-$label.json" <<JSON
 {"http": {"hosts": {"127.0.0.1:$port": {"concurrency": 8, "interval_s": 0}}},
