@@ -125,18 +125,24 @@ GutenbergText ParseGutenbergText(std::string_view text) {
     if (colon == std::string_view::npos || line.size() != t.size()) continue;  // continuation lines are indented
     std::string key = Upper(t.substr(0, colon));
     std::string value = Trim(t.substr(colon + 1));
-    auto continued = [&](std::string v) {
+    // A continuation line is the wrapped rest of the value, or (after a line that ends without
+    // punctuation, starting with a capital) a subtitle: "Frankenstein" / "Or, The Modern
+    // Prometheus" reads "Frankenstein: Or, The Modern Prometheus".
+    auto continued = [&](std::string v, bool subtitles) {
       for (size_t j = i + 1; j < start && !lines[j].empty() && std::isspace(static_cast<unsigned char>(lines[j][0])) &&
                              !Trim(lines[j]).empty();
            ++j) {
-        v += " " + Trim(lines[j]);
+        std::string next = Trim(lines[j]);
+        bool subtitle = subtitles && !v.empty() && std::isalnum(static_cast<unsigned char>(v.back())) &&
+                        std::isupper(static_cast<unsigned char>(next[0]));
+        v += (subtitle ? ": " : " ") + next;
       }
       return v;
     };
     if (key == "TITLE" && out.title.empty()) {
-      out.title = continued(value);
+      out.title = continued(value, /*subtitles=*/true);
     } else if ((key == "AUTHOR" || key == "AUTHORS") && authors.empty()) {
-      authors = continued(value);
+      authors = continued(value, /*subtitles=*/false);
     } else if (key == "LANGUAGE" && out.language.empty()) {
       out.language = value;
     } else if (key == "RELEASE DATE" && out.release_date.empty()) {

@@ -328,6 +328,12 @@ TEST(GutenbergTest, OlderMarkerVariantsAndHeaderLine) {
   EXPECT_EQ(g.release_date, "May 5, 2005");
   EXPECT_EQ(g.body, "The text.\n");
 
+  g = ParseGutenbergText("Title: Frankenstein\n       Or, The Modern Prometheus\n\n*** START OF THE PROJECT GUTENBERG "
+                         "EBOOK 84 ***\nIt was on a dreary night.\n");
+  ASSERT_TRUE(g.found) << "an END marker is not required";
+  EXPECT_EQ(g.title, "Frankenstein: Or, The Modern Prometheus") << "a subtitle line";
+  EXPECT_EQ(g.body, "It was on a dreary night.\n");
+
   EXPECT_FALSE(ParseGutenbergText("Just a note about Project Gutenberg.\nNo markers here.\n").found);
 }
 
