@@ -91,6 +91,8 @@ struct DedupDecision {
   // Id of the matched record when this run wrote or merged it (up to max_remembered_ids of them);
   // "" for records of earlier runs (the index keeps hashes, not ids).
   std::string matched_id;
+  // The matched record was written, or merged into, by this run (whatever max_remembered_ids is).
+  bool matched_this_run = false;
   double estimated_jaccard = 0.0;  // kNearText only
   // "new", "unchanged (same id)", "merged: near duplicate (J~0.86) of shards/...:12"
   std::string ToString() const;

@@ -144,6 +144,7 @@ struct Deduplicator::Impl {
 
   // Ids for DedupDecision::matched_id, bounded (the index itself keeps only hashes).
   std::unordered_map<DocId, std::string> remembered_ids;
+  std::vector<bool> touched_this_run;  // by DocId: written or merged into by this run
   DedupStats stats;
   std::vector<uint64_t> scratch;
 
@@ -235,6 +236,12 @@ struct Deduplicator::Impl {
   void Remember(DocId d, const std::string& id) {
     if (remembered_ids.size() < options.max_remembered_ids || remembered_ids.count(d)) remembered_ids[d] = id;
   }
+  // One bit per document: cheap enough to keep for every document of a run of any size.
+  void MarkTouched(DocId d) {
+    if (touched_this_run.size() <= d) touched_this_run.resize(static_cast<size_t>(d) + 1);
+    touched_this_run[d] = true;
+  }
+  bool Touched(DocId d) const { return d < touched_this_run.size() && touched_this_run[d]; }
 
   ShardWriter* WriterFor(const std::string& source) {
     auto& w = writers[source];
@@ -303,6 +310,7 @@ Status Deduplicator::Impl::OfferImpl(Record record, const std::optional<RecordLo
     for (uint64_t k : url_keys) index.urls.InsertUnique(k, doc);
     InsertTextKeys(doc, fp);
     Remember(doc, record.id);
+    if (!stored_at) MarkTouched(doc);
     dirty = true;
     if (stored_at) ++stats.indexed_from_shards;
     else ++stats.stored_new;
@@ -316,6 +324,7 @@ Status Deduplicator::Impl::OfferImpl(Record record, const std::optional<RecordLo
   d.location = LocationOf(m.doc);
   d.estimated_jaccard = m.jaccard;
   if (auto it = remembered_ids.find(m.doc); it != remembered_ids.end()) d.matched_id = it->second;
+  d.matched_this_run = Touched(m.doc);
 
   // The nightly fast path: the id, the text and every URL were already merged into this item (the
   // stored record, or an earlier version or copy of it): merging again would change nothing.
@@ -346,6 +355,7 @@ Status Deduplicator::Impl::OfferImpl(Record record, const std::optional<RecordLo
 
   auto [it, inserted] = group_of.try_emplace(m.doc, groups.size());
   if (inserted) groups.push_back(Group{m.doc, {}});
+  if (!stored_at) MarkTouched(m.doc);  // met in this run, though the merge is written later
   Incoming inc;
   inc.reason = m.reason;
   inc.stored_at = stored_at;
@@ -486,6 +496,7 @@ Status Deduplicator::Impl::Resolve(Group& group, std::optional<Record> stored, c
   }
   index.ids.InsertUnique(dedup::IdKey(current.id), d);
   Remember(d, current.id);
+  MarkTouched(d);
   dirty = true;
   return Status::OK();
 }

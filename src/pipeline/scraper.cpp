@@ -125,7 +125,16 @@ struct Scraper::Impl {
     void Checkpoint(const std::string& name, std::string contents) override {
       SourceRun& r = run();
       std::lock_guard<std::mutex> lock(r.mu);
-      r.pending.push_back({r.emitted.load(), name, std::move(contents)});
+      uint64_t covers = r.emitted.load();
+      // A newer checkpoint of the same state covering the same documents replaces the older one,
+      // so a source that checkpoints often without emitting holds one copy, not one per call.
+      for (auto it = r.pending.rbegin(); it != r.pending.rend() && it->covers == covers; ++it) {
+        if (it->name == name) {
+          it->contents = std::move(contents);
+          return;
+        }
+      }
+      r.pending.push_back({covers, name, std::move(contents)});
     }
 
     bool stopping() const override { return impl_->stopping || limit_reached(); }
@@ -168,7 +177,8 @@ struct Scraper::Impl {
   void RunWorker();
   Status Write(RunReport* report);
   void Account(const DoneItem& item, const DedupDecision& decision);
-  void MarkDone(SourceRun& r, uint64_t seq);
+  void MarkDone(SourceRun& r, uint64_t seq);  // r.mu held
+  void PromoteReadyCheckpoints(SourceRun& r);  // r.mu held; writer thread only
   Status CommitNow();
   RunReport Snapshot();
 
@@ -182,6 +192,7 @@ struct Scraper::Impl {
   std::atomic<bool> stopping{false};
   std::unique_ptr<Deduplicator> dedup;
   // Checkpoints whose documents are all offered to the deduplicator: they go into the next commit.
+  // Writer thread only.
   std::map<std::string, std::string> ready_state;  // logical state name → contents
   uint64_t commits = 0;
   uint64_t state_sequence = 0;
@@ -271,6 +282,18 @@ void Scraper::Impl::MarkDone(SourceRun& r, uint64_t seq) {
   } else {
     r.done_out_of_order.insert(seq);
   }
+  PromoteReadyCheckpoints(r);
+}
+
+void Scraper::Impl::PromoteReadyCheckpoints(SourceRun& r) {
+  // Done as soon as the documents are through, not at commit time: only the newest ready copy of
+  // each state is kept, so memory does not grow with the checkpoints made between two commits.
+  auto it = r.pending.begin();
+  while (it != r.pending.end() && it->covers <= r.done_prefix) {
+    ready_state[SourceStateName(r.config->name, it->name)] = std::move(it->contents);
+    ++it;
+  }
+  r.pending.erase(r.pending.begin(), it);
 }
 
 void Scraper::Impl::Account(const DoneItem& item, const DedupDecision& decision) {
@@ -281,9 +304,9 @@ void Scraper::Impl::Account(const DoneItem& item, const DedupDecision& decision)
     case DedupOutcome::kUnchanged: r.report.unchanged++; break;
     case DedupOutcome::kMerged:
       // The same id stored by an earlier run is a new version of it (the deduplicator keeps the
-      // newer); the same id met earlier in this run (matched_id is set only then) is the same
+      // newer); the same id met earlier in this run (matched_this_run) is the same
       // item reached twice, such as an Alignment Forum post also listed on LessWrong.
-      if (decision.reason == DedupReason::kSameId && decision.matched_id.empty()) {
+      if (decision.reason == DedupReason::kSameId && !decision.matched_this_run) {
         r.report.updated++;
       } else {
         r.report.merged++;
@@ -296,12 +319,7 @@ Status Scraper::Impl::CommitNow() {
   // Checkpoints whose documents are all through the deduplicator become ready.
   for (auto& r : sources) {
     std::lock_guard<std::mutex> lock(r->mu);
-    auto it = r->pending.begin();
-    while (it != r->pending.end() && it->covers <= r->done_prefix) {
-      ready_state[SourceStateName(r->config->name, it->name)] = std::move(it->contents);
-      ++it;
-    }
-    r->pending.erase(r->pending.begin(), it);
+    PromoteReadyCheckpoints(*r);
   }
   if (options.dry_run) {
     ready_state.clear();
@@ -427,6 +445,9 @@ Status Scraper::Run(RunReport* report) {
   report->dry_run = m.options.dry_run;
   ALCOR_RETURN_IF_ERROR(m.SelectSources());
   DedupOptions dedup_options = m.config.dedup;
+  // The run report needs only DedupDecision::matched_this_run; keeping the ids of every document
+  // of the run would make memory grow with the run.
+  dedup_options.max_remembered_ids = 0;
   ALCOR_RETURN_IF_ERROR(Deduplicator::Open(m.store, dedup_options, &m.dedup));
 
   int workers = m.options.workers > 0 ? m.options.workers : m.config.pipeline.workers;

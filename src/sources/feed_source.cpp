@@ -207,22 +207,38 @@ struct FeedState {
   bool history_done = false;
   int64_t history_next = 0;  // page, offset or start-index where the first walk goes on
 
+  // Written entry by entry, not through a json tree: the state of a large blog is checkpointed
+  // after every archive page, and a tree of every URL would double the memory it needs.
   std::string Serialize() const {
-    json j;
-    j["version"] = 1;
-    j["platform"] = platform;
-    j["site_url"] = site_url;
-    j["history"] = {{"done", history_done}, {"next", history_next}};
-    json s = json::object();
+    json head;
+    head["version"] = 1;
+    head["platform"] = platform;
+    head["site_url"] = site_url;
+    head["history"] = {{"done", history_done}, {"next", history_next}};
+    std::string out = head.dump();
+    out.pop_back();  // the closing brace; "seen" follows
+    out.reserve(out.size() + seen.size() * 160);
+    out += ",\"seen\":{";
+    bool first = true;
     for (const auto& [url, p] : seen) {
-      json e = json::object();
-      if (!p.fingerprint.empty()) e["h"] = p.fingerprint;
-      if (!p.modified.empty()) e["m"] = p.modified;
-      if (p.retry) e["r"] = true;
-      s[url] = std::move(e);
+      if (!first) out += ',';
+      first = false;
+      out += json(url).dump();
+      out += ":{";
+      bool first_field = true;
+      auto field = [&](const char* key, const std::string& value_json) {
+        if (!first_field) out += ',';
+        first_field = false;
+        out += key;
+        out += value_json;
+      };
+      if (!p.fingerprint.empty()) field("\"h\":", json(p.fingerprint).dump());
+      if (!p.modified.empty()) field("\"m\":", json(p.modified).dump());
+      if (p.retry) field("\"r\":", "true");
+      out += '}';
     }
-    j["seen"] = std::move(s);
-    return j.dump();
+    out += "}}";
+    return out;
   }
 
   static Result<FeedState> Parse(const std::string& text) {

@@ -170,18 +170,28 @@ int IntTerm(const json& terms, const char* name, int fallback) {
   return fallback;
 }
 
-json Page(std::vector<const json*> items, const json& terms, const ForumSiteOptions& options) {
-  std::stable_sort(items.begin(), items.end(), [](const json* a, const json* b) {
-    int64_t ma = Millis(a->value("postedAt", json())).value_or(0);
-    int64_t mb = Millis(b->value("postedAt", json())).value_or(0);
-    if (ma != mb) return ma < mb;
-    return a->value("_id", "") < b->value("_id", "");
+json Page(const std::vector<const json*>& items, const json& terms, const ForumSiteOptions& options) {
+  // Sort keys are computed once per item: parsing dates inside the comparator made every
+  // request O(n log n) date parses, which dominated the mirror's time on large corpora.
+  struct Keyed {
+    int64_t posted_ms;
+    std::string id;
+    const json* item;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(items.size());
+  for (const json* p : items) {
+    keyed.push_back({Millis(p->value("postedAt", json())).value_or(0), p->value("_id", ""), p});
+  }
+  std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    if (a.posted_ms != b.posted_ms) return a.posted_ms < b.posted_ms;
+    return a.id < b.id;
   });
   int offset = std::clamp(IntTerm(terms, "offset", 0), 0, options.max_offset);
   int limit = std::clamp(IntTerm(terms, "limit", options.default_limit), 0, 5000);
   json out = json::array();
-  for (size_t i = static_cast<size_t>(offset); i < items.size() && out.size() < static_cast<size_t>(limit); ++i) {
-    out.push_back(*items[i]);
+  for (size_t i = static_cast<size_t>(offset); i < keyed.size() && out.size() < static_cast<size_t>(limit); ++i) {
+    out.push_back(*keyed[i].item);
   }
   return out;
 }
@@ -217,8 +227,29 @@ void ForumSite::Install(TestServer* server, const std::string& prefix) {
   server->RouteHandler(prefix + "/graphql", [this](const ServerRequest& request) { return Answer(request); });
 }
 
+void ForumSite::RefreshIndex() {
+  if (!index_stale_) return;
+  sorted_posts_.clear();
+  latest_ms_ = 0;
+  for (const json& p : posts_) {
+    for (const char* f : {"postedAt", "modifiedAt"})
+      if (auto m = Millis(p.value(f, json()))) latest_ms_ = std::max(latest_ms_, *m);
+    if (!p.is_object()) continue;
+    sorted_posts_.push_back({Millis(p.value("postedAt", json())).value_or(0), p.value("_id", ""), &p});
+  }
+  for (const json& c : comments_) {
+    if (auto m = Millis(c.value("postedAt", json()))) latest_ms_ = std::max(latest_ms_, *m);
+  }
+  std::stable_sort(sorted_posts_.begin(), sorted_posts_.end(), [](const SortedPost& a, const SortedPost& b) {
+    if (a.posted_ms != b.posted_ms) return a.posted_ms < b.posted_ms;
+    return a.id < b.id;
+  });
+  index_stale_ = false;
+}
+
 void ForumSite::UpsertPost(json post) {
   std::lock_guard<std::mutex> lock(mu_);
+  index_stale_ = true;
   for (json& p : posts_) {
     if (p.value("_id", "") == post.value("_id", "")) {
       p = std::move(post);
@@ -230,6 +261,7 @@ void ForumSite::UpsertPost(json post) {
 
 void ForumSite::AddComment(json comment) {
   std::lock_guard<std::mutex> lock(mu_);
+  index_stale_ = true;
   comments_.push_back(std::move(comment));
 }
 
@@ -257,7 +289,7 @@ void ForumSite::ClearQueries() {
   queries_.clear();
 }
 
-json ForumSite::SelectPosts(const json& terms, std::string* error) const {
+json ForumSite::SelectPosts(const json& terms, std::string* error) {
   std::string view = terms.value("view", "old");
   if (view != "old" && view != "default") {
     *error = "Unknown view \"" + view + "\" (this emulator knows \"old\")";
@@ -290,9 +322,19 @@ json ForumSite::SelectPosts(const json& terms, std::string* error) const {
   bool exclude_events = Truthy(terms, "excludeEvents");
   bool af = Truthy(terms, "af") || options_.af_only;
 
+  RefreshIndex();
+  // The index is in the answer's order, so the walk can stop once the requested page is complete.
+  size_t wanted = static_cast<size_t>(std::clamp(IntTerm(terms, "offset", 0), 0, options_.max_offset)) +
+                  static_cast<size_t>(std::clamp(IntTerm(terms, "limit", options_.default_limit), 0, 5000));
+  auto first = sorted_posts_.begin();
+  if (after && time_field == "postedAt") {
+    first = std::lower_bound(sorted_posts_.begin(), sorted_posts_.end(), *after,
+                             [](const SortedPost& s, int64_t t) { return s.posted_ms < t; });
+  }
   std::vector<const json*> picked;
-  for (const json& p : posts_) {
-    if (!p.is_object() || Truthy(p, "draft")) continue;
+  for (auto sp = first; sp != sorted_posts_.end() && picked.size() < wanted; ++sp) {
+    const json& p = *sp->post;
+    if (Truthy(p, "draft")) continue;
     if (exclude_events && Truthy(p, "isEvent")) continue;
     if (af && !Truthy(p, "af")) continue;
     if (by_ids && !ids.count(p.value("_id", ""))) continue;
@@ -317,7 +359,7 @@ json ForumSite::SelectPosts(const json& terms, std::string* error) const {
     }
     picked.push_back(&p);
   }
-  json page = Page(std::move(picked), terms, options_);
+  json page = Page(picked, terms, options_);
   for (json& p : page) {
     if (!p.contains("pageUrl") || !p["pageUrl"].is_string()) {
       std::string slug = p.value("slug", "");
@@ -345,7 +387,7 @@ json ForumSite::SelectComments(const json& terms, std::string* error) const {
     if (options_.af_only && !Truthy(c, "af")) continue;
     picked.push_back(&c);
   }
-  json page = Page(std::move(picked), terms, options_);
+  json page = Page(picked, terms, options_);
   for (json& c : page) {
     if (!c.contains("pageUrl") || !c["pageUrl"].is_string()) {
       c["pageUrl"] = options_.page_url_base + "/posts/" + post_id + (slug.empty() ? "" : "/" + slug) +
@@ -361,15 +403,8 @@ Reply ForumSite::Answer(const ServerRequest& request) {
   if (clock_s_) {
     clock = *clock_s_;
   } else {
-    int64_t latest = 0;
-    for (const json& p : posts_) {
-      for (const char* f : {"postedAt", "modifiedAt"})
-        if (auto m = Millis(p.value(f, json()))) latest = std::max(latest, *m);
-    }
-    for (const json& c : comments_) {
-      if (auto m = Millis(c.value("postedAt", json()))) latest = std::max(latest, *m);
-    }
-    clock = latest / 1000 + 1;
+    RefreshIndex();
+    clock = latest_ms_ / 1000 + 1;
   }
   auto dated = [&](Reply r) {
     r.headers.emplace_back("Date", HttpDate(clock));

@@ -101,7 +101,7 @@ class ForumSite {
 
  private:
   Reply Answer(const ServerRequest& request);
-  nlohmann::json SelectPosts(const nlohmann::json& terms, std::string* error) const;
+  nlohmann::json SelectPosts(const nlohmann::json& terms, std::string* error);
   nlohmann::json SelectComments(const nlohmann::json& terms, std::string* error) const;
 
   ForumSiteOptions options_;
@@ -116,6 +116,18 @@ class ForumSite {
   };
   std::deque<Pending> failures_;          // guarded by mu_
   std::vector<nlohmann::json> queries_;                   // guarded by mu_
+
+  // Posts in the API's order (postedAt, then _id) and the newest date on the site, rebuilt after
+  // a change, so that a request costs O(offset + limit) instead of sorting every post.
+  struct SortedPost {
+    int64_t posted_ms;
+    std::string id;
+    const nlohmann::json* post;
+  };
+  void RefreshIndex();                    // mu_ held
+  bool index_stale_ = true;               // guarded by mu_
+  std::vector<SortedPost> sorted_posts_;  // guarded by mu_
+  int64_t latest_ms_ = 0;                 // guarded by mu_
 };
 
 }  // namespace alcor::testing

@@ -133,6 +133,34 @@ TEST(DedupStore, AlignmentForumPostIsTheSameRowAsItsLessWrongPost) {
   ExpectValid(dir.path());
 }
 
+TEST(DedupStore, MatchedThisRunIsKnownWithoutRememberingIds) {
+  // The scraper keeps no ids (max_remembered_ids = 0) and still tells "the same item reached twice
+  // in this run" (matched_this_run) from "a new version of an item stored by an earlier run".
+  TempDir dir;
+  DedupOptions options;
+  options.max_remembered_ids = 0;
+  RunResult first = RunDedup(dir.path(),
+                             {Make("lw:abc", "lesswrong", "https://www.lesswrong.com/posts/abc", Text(1)),
+                              Make("lw:abc", "alignmentforum", "https://www.alignmentforum.org/posts/abc", Text(1))},
+                             options);
+  ASSERT_EQ(first.decisions.size(), 2u);
+  EXPECT_FALSE(first.decisions[0].matched_this_run);
+  EXPECT_EQ(first.decisions[1].reason, DedupReason::kSameId);
+  EXPECT_TRUE(first.decisions[1].matched_this_run);
+  EXPECT_EQ(first.decisions[1].matched_id, "");
+
+  RunResult second = RunDedup(
+      dir.path(), {Make("lw:abc", "lesswrong", "https://www.lesswrong.com/posts/abc", Text(2), "2026-02-01T00:00:00Z"),
+                   Make("lw:abc", "lesswrong", "https://www.lesswrong.com/posts/abc", Text(2), "2026-02-01T00:00:00Z")},
+      options);
+  ASSERT_EQ(second.decisions.size(), 2u);
+  EXPECT_EQ(second.decisions[0].outcome, DedupOutcome::kMerged);
+  EXPECT_EQ(second.decisions[0].reason, DedupReason::kSameId);
+  EXPECT_FALSE(second.decisions[0].matched_this_run) << "stored by the first run";
+  EXPECT_TRUE(second.decisions[1].matched_this_run) << "its new version was written by this run";
+  ExpectValid(dir.path());
+}
+
 TEST(DedupStore, NightlyRerunAddsNothing) {
   TempDir dir;
   std::vector<Record> records;

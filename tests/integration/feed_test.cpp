@@ -219,6 +219,18 @@ TEST(FeedPlatformTest, WordPressPagesThroughTheWholeArchiveOnceThenOnlyAsFarAsNe
       << first->text;
   ASSERT_FALSE(ctx.checkpoints.empty());
   EXPECT_EQ(ctx.checkpoints.back().first, "feed");
+  // The state (written entry by entry, not through a json tree) is JSON with every post in it.
+  json state = json::parse(ctx.checkpoints.back().second, nullptr, false);
+  ASSERT_TRUE(state.is_object()) << ctx.checkpoints.back().second.substr(0, 200);
+  EXPECT_EQ(state["version"], 1);
+  EXPECT_EQ(state["platform"], "wordpress");
+  EXPECT_EQ(state["history"]["done"], true);
+  ASSERT_TRUE(state["seen"].is_object());
+  EXPECT_EQ(state["seen"].size(), 25u);
+  for (const auto& [url, entry] : state["seen"].items()) {
+    EXPECT_EQ(url.rfind("https://127.0.0.1:", 0), 0u) << url;
+    EXPECT_TRUE(entry.contains("h") || entry.contains("m")) << url << " " << entry.dump();
+  }
 
   // Second run, nothing new: the feed answers 304 and nothing else is asked for.
   ctx.NextRun();
