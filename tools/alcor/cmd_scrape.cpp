@@ -2,6 +2,9 @@
 // the nightly job. Thin: loads the config, opens the store and the HTTP client, runs the
 // Scraper (alcor/pipeline.hpp), shows progress on a terminal and prints the summary.
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>  // mallopt
+#endif
 
 #include <cstdio>
 #include <cstdlib>
@@ -114,6 +117,13 @@ CommandRunner SetupScrape(CLI::App* app) {
     bool progress = !global.quiet && !global.no_progress && ::isatty(2);
     if (progress) options.on_progress = [&display](const RunReport& r) { display.Draw(r); };
 
+#ifdef __GLIBC__
+    // Response bodies and documents of a few hundred KB would otherwise move glibc's dynamic mmap
+    // threshold up and then fragment the thread arenas; a fixed threshold gives them back at free.
+    // With the scraper's malloc_trim per commit this keeps peak RSS flat as runs grow
+    // (docs/benchmarks.md, "Scrape: end to end").
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
     Scraper scraper(store.get(), client->get(), *config, options);
     SignalWatcher signals([&scraper](int sig) {
       spdlog::warn("signal {} received: stopping (committing what was processed)", sig);
