@@ -1,4 +1,5 @@
 #include "alcor/dates.hpp"
+#include "alcor/strings.hpp"
 
 #include <array>
 #include <cctype>
@@ -71,12 +72,6 @@ std::optional<int64_t> ToEpoch(int year, int month, int day, int hour, int minut
   return days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
@@ -100,7 +95,7 @@ std::string FormatRfc3339Utc(int64_t unix_seconds) {
 }
 
 std::optional<int64_t> ParseRfc3339(std::string_view text) {
-  std::string_view s = Trim(text);
+  std::string_view s = TrimAscii(text);
   size_t pos = 0;
   int year, month, day, hour = 0, minute = 0, second = 0;
   if (!ReadDigits(s, &pos, 4, &year) || pos >= s.size() || s[pos++] != '-') return std::nullopt;
@@ -152,7 +147,7 @@ std::optional<int64_t> ParseRfc822(std::string_view text) {
   static constexpr Zone kZones[] = {{"UT", 0},   {"UTC", 0},  {"GMT", 0},  {"Z", 0},    {"EST", -5},
                                     {"EDT", -4}, {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6},
                                     {"PST", -8}, {"PDT", -7}, {"BST", 1},  {"CET", 1},  {"CEST", 2}};
-  std::string_view s = Trim(text);
+  std::string_view s = TrimAscii(text);
   // Tokenise on spaces, commas; keep ':' inside tokens.
   std::string_view tokens[8];
   size_t n = 0;

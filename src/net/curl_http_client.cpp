@@ -26,6 +26,7 @@
 
 #include "alcor/env.hpp"
 #include "alcor/http.hpp"
+#include "alcor/strings.hpp"
 #include "net/http_url.hpp"
 #include "net/retry_policy.hpp"
 #include "net/robots.hpp"
@@ -44,14 +45,8 @@ void GlobalCurlInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool SameName(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && Lower(a) == Lower(b);
+  return a.size() == b.size() && AsciiLower(a) == AsciiLower(b);
 }
 
 // Errors worth another try: the network or the server may behave next time.
@@ -177,7 +172,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  t->headers.emplace_back(Lower(line.substr(0, colon)), std::string(value));
+  t->headers.emplace_back(AsciiLower(line.substr(0, colon)), std::string(value));
   return len;
 }
 

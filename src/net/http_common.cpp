@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/http.hpp"
+#include "alcor/strings.hpp"
 #include "alcor/version.hpp"
 #include "net/http_url.hpp"
 
@@ -17,12 +18,6 @@ namespace alcor {
 namespace {
 
 constexpr std::string_view kRedacted = "[REDACTED]";
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool IsNameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -139,7 +134,7 @@ const char* FetchOutcomeName(FetchOutcome outcome) {
 }
 
 const std::string* HttpResponse::Header(std::string_view name) const {
-  std::string lower = Lower(name);
+  std::string lower = AsciiLower(name);
   for (const auto& [key, value] : headers) {
     if (key == lower) return &value;
   }
@@ -297,7 +292,7 @@ Result<HttpOptions> ParseHttpOptions(const nlohmann::json& http) {
         }
         Result<HostRule> rule = ParseHostRule(rule_json, rule_path);
         if (!rule.ok()) return rule.status();
-        options.hosts[Lower(pattern)] = std::move(rule).value();
+        options.hosts[AsciiLower(pattern)] = std::move(rule).value();
       }
     } else {
       return KeyError(path,
@@ -309,7 +304,7 @@ Result<HttpOptions> ParseHttpOptions(const nlohmann::json& http) {
 }
 
 HostRule ResolveHostRule(const HttpOptions& options, std::string_view host_in, int port) {
-  std::string host = Lower(host_in);
+  std::string host = AsciiLower(host_in);
   if (port >= 0) {
     auto it = options.hosts.find(host + ":" + std::to_string(port));
     if (it != options.hosts.end()) return it->second;

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <memory>
 
+#include "alcor/strings.hpp"
+
 namespace alcor {
 
 namespace {
@@ -20,11 +22,6 @@ struct UrlHandle {
     return out;
   }
 };
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string Clip(std::string_view s) {
   std::string out(s.substr(0, 300));
@@ -70,12 +67,12 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
                                    "): " + DisplayUrl(url));
   }
   HttpUrl out;
-  out.scheme = Lower(u.Get(CURLUPART_SCHEME));
+  out.scheme = AsciiLower(u.Get(CURLUPART_SCHEME));
   if (out.scheme != "http" && out.scheme != "https") {
     return Status::InvalidArgument("refused protocol '" + Clip(out.scheme) +
                                    "' (only http and https): " + DisplayUrl(url));
   }
-  out.host = Lower(u.Get(CURLUPART_HOST));
+  out.host = AsciiLower(u.Get(CURLUPART_HOST));
   if (out.host.empty()) return Status::InvalidArgument("URL without a host: " + DisplayUrl(url));
   std::string explicit_port = u.Get(CURLUPART_PORT);
   std::string port = u.Get(CURLUPART_PORT, CURLU_DEFAULT_PORT);

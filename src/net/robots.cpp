@@ -4,21 +4,11 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "alcor/strings.hpp"
+
 namespace alcor {
 
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 struct Group {
   std::vector<std::string> agents;  // lower-case
@@ -43,11 +33,11 @@ RobotsRules RobotsRules::Parse(std::string_view text, std::string_view product_t
     if (size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    std::string key = Lower(Trim(line.substr(0, colon)));
-    std::string_view value = Trim(line.substr(colon + 1));
+    std::string key = AsciiLower(TrimAscii(line.substr(0, colon)));
+    std::string_view value = TrimAscii(line.substr(colon + 1));
     if (key == "user-agent") {
       if (!last_was_agent || groups.empty()) groups.emplace_back();
-      groups.back().agents.push_back(Lower(value));
+      groups.back().agents.push_back(AsciiLower(value));
       last_was_agent = true;
       continue;
     }
@@ -71,7 +61,7 @@ RobotsRules RobotsRules::Parse(std::string_view text, std::string_view product_t
   }
 
   // The product token matches a user-agent line when that line's first word equals it.
-  std::string token = Lower(product_token);
+  std::string token = AsciiLower(product_token);
   auto agent_matches = [&](const std::string& agent) {
     std::string_view first = agent;
     if (size_t sp = first.find_first_of(" /"); sp != std::string_view::npos) {

@@ -28,12 +28,10 @@ std::string IngestOutcome::ToString() const {
 
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 bool IsUrlInput(std::string_view input) {
   std::string lower(input.substr(0, 8));
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return StartsWith(lower, "http://") || StartsWith(lower, "https://");
+  return lower.starts_with("http://") || lower.starts_with("https://");
 }
 
 // The charset parameter of a Content-Type ("text/html; charset=ISO-8859-1" → "ISO-8859-1").
@@ -146,7 +144,7 @@ void Ingester::Ingest(const std::string& input, const OutcomeFn& on_outcome) {
     IngestUrl(input, on_outcome);
     return;
   }
-  if (StartsWith(input, "arxiv:") && !env->FileExists(input)) {
+  if (input.starts_with("arxiv:") && !env->FileExists(input)) {
     IngestArxiv(input, on_outcome);
     return;
   }

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "alcor/arxiv.hpp"
+#include "alcor/strings.hpp"
 #include "sources/arxiv_refs.hpp"
 
 namespace alcor {
@@ -11,16 +12,6 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && Lower(s.substr(0, prefix.size())) == prefix;
-}
 
 bool ValidMonth(std::string_view two) {
   int m = (two[0] - '0') * 10 + (two[1] - '0');
@@ -72,12 +63,6 @@ size_t MatchVersion(std::string_view s, int* version) {
   return n;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 std::string ArxivId::Versioned() const {
@@ -87,7 +72,7 @@ std::string ArxivId::Versioned() const {
 std::string ArxivRecordId(std::string_view id) { return "arxiv:" + std::string(id); }
 
 Result<ArxivId> ParseArxivId(std::string_view input) {
-  std::string_view s = Trim(input);
+  std::string_view s = TrimAscii(input);
   auto fail = [&]() {
     return Status::InvalidArgument("not an arXiv identifier or URL: \"" + std::string(input.substr(0, 200)) + "\"");
   };
@@ -98,7 +83,7 @@ Result<ArxivId> ParseArxivId(std::string_view input) {
       s.remove_prefix(scheme.size());
       size_t slash = s.find('/');
       if (slash == std::string_view::npos) return fail();
-      std::string host = Lower(s.substr(0, slash));
+      std::string host = AsciiLower(s.substr(0, slash));
       s.remove_prefix(slash);
       if (host.rfind("www.", 0) == 0) host = host.substr(4);
       if (host == "doi.org" || host == "dx.doi.org") {
@@ -118,7 +103,7 @@ Result<ArxivId> ParseArxivId(std::string_view input) {
       size_t end = s.find_first_of("?#");
       if (end != std::string_view::npos) s = s.substr(0, end);
       while (!s.empty() && s.back() == '/') s.remove_suffix(1);
-      if (s.size() > 4 && Lower(s.substr(s.size() - 4)) == ".pdf") s.remove_suffix(4);
+      if (s.size() > 4 && AsciiLower(s.substr(s.size() - 4)) == ".pdf") s.remove_suffix(4);
       break;
     }
   }
@@ -126,7 +111,7 @@ Result<ArxivId> ParseArxivId(std::string_view input) {
     s.remove_prefix(15);
   } else if (StartsWithNoCase(s, "arxiv:")) {
     s.remove_prefix(6);
-    s = Trim(s);
+    s = TrimAscii(s);
   }
   ArxivId out;
   size_t n = MatchBareId(s, &out.id);
@@ -138,7 +123,7 @@ Result<ArxivId> ParseArxivId(std::string_view input) {
 }
 
 std::string ArxivIdFromDoi(std::string_view doi) {
-  std::string_view s = Trim(doi);
+  std::string_view s = TrimAscii(doi);
   if (!StartsWithNoCase(s, "10.48550/arxiv.")) return "";
   Result<ArxivId> id = ParseArxivId(s);
   return id.ok() ? id->id : "";
@@ -147,7 +132,7 @@ std::string ArxivIdFromDoi(std::string_view doi) {
 std::vector<std::string> FindArxivIdsInText(std::string_view text, size_t max_ids) {
   std::vector<std::string> out;
   std::set<std::string> seen;
-  std::string lower = Lower(text);
+  std::string lower = AsciiLower(text);
   auto add = [&](std::string_view at) {
     // Skip separators between the marker and the id: ':', spaces, '/', '{', '"', "abs/", "pdf/".
     size_t i = 0;

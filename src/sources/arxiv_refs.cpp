@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/arxiv.hpp"
+#include "alcor/strings.hpp"
 
 namespace alcor {
 
@@ -29,16 +30,6 @@ std::string CitedArxivId(const json& cited) {
   auto doi = ext->find("DOI");
   if (doi != ext->end() && doi->is_string()) return ArxivIdFromDoi(doi->get<std::string>());
   return "";
-}
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  if (s.size() < suffix.size()) return false;
-  for (size_t i = 0; i < suffix.size(); ++i) {
-    char c = s[s.size() - suffix.size() + i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != suffix[i]) return false;
-  }
-  return true;
 }
 
 // A member path we are willing to read: relative, no "..", no NUL, bounded length.
@@ -155,8 +146,8 @@ Result<EprintScan> ScanEprint(std::string_view bytes, const EprintLimits& limits
     const char* name_c = archive_entry_pathname(entry);
     std::string name = name_c ? name_c : "";
     bool regular = raw || archive_entry_filetype(entry) == AE_IFREG;
-    bool is_bib = EndsWith(name, ".bbl") || EndsWith(name, ".bib");
-    bool is_tex = EndsWith(name, ".tex") || EndsWith(name, ".ltx");
+    bool is_bib = EndsWithNoCase(name, ".bbl") || EndsWithNoCase(name, ".bib");
+    bool is_tex = EndsWithNoCase(name, ".tex") || EndsWithNoCase(name, ".ltx");
     bool wanted = regular && (raw || ((is_bib || is_tex) && SafeMemberPath(name)));
     if (!raw && (!regular || !SafeMemberPath(name))) ++scan.skipped_members;
     if (!raw && regular && archive_entry_size_is_set(entry) &&

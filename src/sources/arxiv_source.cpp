@@ -24,6 +24,7 @@
 #include "alcor/env.hpp"
 #include "alcor/pdf.hpp"
 #include "alcor/source.hpp"
+#include "alcor/strings.hpp"
 #include "sources/arxiv_atom.hpp"
 #include "sources/arxiv_refs.hpp"
 #include "sources/arxiv_text.hpp"
@@ -59,11 +60,6 @@ struct ArxivSettings {
   uint64_t max_eprint_bytes = uint64_t{64} << 20;
 };
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Query-string encoding: unreserved characters and ':' ',' kept, space as '+', the rest %XX.
 std::string EncodeQueryValue(std::string_view value) {
   static const char* kHex = "0123456789ABCDEF";
@@ -97,18 +93,13 @@ std::string EncodePathSegment(std::string_view value) {
   return out;
 }
 
-std::string StripTrailingSlash(std::string s) {
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  return s;
-}
-
 bool Blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
 // "charset" parameter of a Content-Type header, "" when none.
 std::string CharsetOf(const HttpResponse& response) {
   const std::string* type = response.Header("content-type");
   if (!type) return "";
-  std::string l = Lower(*type);
+  std::string l = AsciiLower(*type);
   size_t at = l.find("charset=");
   if (at == std::string::npos) return "";
   std::string value = l.substr(at + 8);
@@ -467,10 +458,10 @@ bool ArxivSource::PassesGate(const ArxivEntry& entry) const {
     if (!any) return false;
   }
   if (!s_.keywords.empty()) {
-    std::string hay = Lower(entry.title + "\n" + entry.summary);
+    std::string hay = AsciiLower(entry.title + "\n" + entry.summary);
     bool any = false;
     for (const std::string& k : s_.keywords)
-      if (!k.empty() && hay.find(Lower(k)) != std::string::npos) any = true;
+      if (!k.empty() && hay.find(AsciiLower(k)) != std::string::npos) any = true;
     if (!any) return false;
   }
   return true;
@@ -876,8 +867,8 @@ Result<std::unique_ptr<Source>> CreateArxivSource(const SourceConfig& config) {
     return Status::InvalidArgument(config.Describe() + "\"" + key + "\": " + what);
   };
   s.api_url = config.GetString("api_url");
-  s.base_url = StripTrailingSlash(config.GetString("base_url"));
-  s.s2_url = StripTrailingSlash(config.GetString("citations.api_url"));
+  s.base_url = StripTrailingSlashes(config.GetString("base_url"));
+  s.s2_url = StripTrailingSlashes(config.GetString("citations.api_url"));
   for (const auto& [key, url] : {std::pair{"api_url", s.api_url}, {"base_url", s.base_url}, {"citations.api_url", s.s2_url}}) {
     if (!HttpUrl(url)) return bad(key, "must be an http:// or https:// URL, not \"" + url + "\"");
   }

@@ -4,46 +4,36 @@
 #include <cctype>
 #include <vector>
 
+#include "alcor/strings.hpp"
+
 namespace alcor {
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // Heading level of a Markdown ATX heading line (1-6), 0 when it is not one; *title gets its text.
 int HeadingLevel(std::string_view line, std::string_view* title) {
   size_t n = 0;
   while (n < line.size() && line[n] == '#') ++n;
   if (n == 0 || n > 6 || n >= line.size() || line[n] != ' ') return 0;
-  *title = Trim(line.substr(n));
+  *title = TrimAscii(line.substr(n));
   return static_cast<int>(n);
 }
 
 // "References", "7 References", "7. Bibliography", "**References**" ...
 bool IsBibliographyTitle(std::string_view title) {
-  std::string_view t = Trim(title);
+  std::string_view t = TrimAscii(title);
   while (!t.empty() && t.front() == '*') t.remove_prefix(1);
   while (!t.empty() && t.back() == '*') t.remove_suffix(1);
   size_t i = 0;
   while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.')) ++i;
-  t = Trim(t.substr(i));
-  std::string l = Lower(t);
+  t = TrimAscii(t.substr(i));
+  std::string l = AsciiLower(t);
   return l == "references" || l == "bibliography" || l == "works cited" || l == "literature cited" ||
          l == "references and notes";
 }
 
 bool IsAppendixLine(std::string_view line) {
-  std::string l = Lower(Trim(line).substr(0, 40));
+  std::string l = AsciiLower(TrimAscii(line).substr(0, 40));
   return l.rfind("appendix", 0) == 0 || l.rfind("appendices", 0) == 0 || l.rfind("supplementary material", 0) == 0;
 }
 
@@ -65,7 +55,7 @@ std::vector<Line> SplitLines(const std::string& text) {
 
 // The message of a withdrawal, if text states one.
 bool SaysWithdrawn(std::string_view text) {
-  std::string l = Lower(text);
+  std::string l = AsciiLower(text);
   if (l.rfind("withdrawn", 0) == 0 || l.rfind("this paper is withdrawn", 0) == 0) return true;
   for (const char* phrase : {"has been withdrawn", "have been withdrawn", "was withdrawn", "is withdrawn",
                              "withdrawn by the author", "withdrawn by arxiv", "withdrawn by the submitter",

@@ -9,6 +9,7 @@
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/normalize.hpp"
+#include "alcor/strings.hpp"
 
 namespace alcor {
 
@@ -25,12 +26,6 @@ const char* DocumentFormatName(DocumentFormat format) {
 }
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view TrimView(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -79,7 +74,7 @@ bool IsHtmlText(std::string_view bytes) {
   if (!LooksLikeText(bytes)) return false;
   std::string_view head = TextHead(bytes);
   if (head.empty() || head[0] != '<') return false;
-  std::string lower = Lower(head.substr(0, 2048));
+  std::string lower = AsciiLower(head.substr(0, 2048));
   for (const char* tag : {"<!doctype html", "<html", "<head", "<body", "<article", "<div", "<p>", "<p ", "<h1"}) {
     if (lower.find(tag) != std::string::npos) return true;
   }
@@ -93,7 +88,7 @@ std::string ExtensionOf(std::string_view name) {
   size_t slash = name.find_last_of('/');
   std::string_view base = slash == std::string_view::npos ? name : name.substr(slash + 1);
   size_t dot = base.rfind('.');
-  return dot == std::string_view::npos ? "" : Lower(base.substr(dot));
+  return dot == std::string_view::npos ? "" : AsciiLower(base.substr(dot));
 }
 
 // A stated format, believed when the bytes do not contradict it.
@@ -115,7 +110,7 @@ DocumentFormat Confirm(DocumentFormat stated, std::string_view bytes) {
 }  // namespace
 
 DocumentFormat DetectDocumentFormat(std::string_view name, std::string_view bytes, std::string_view content_type) {
-  std::string type = Lower(TrimView(content_type.substr(0, content_type.find(';'))));
+  std::string type = AsciiLower(TrimView(content_type.substr(0, content_type.find(';'))));
   DocumentFormat by_type = DocumentFormat::kUnknown;
   if (type == "application/pdf" || type == "application/x-pdf") by_type = DocumentFormat::kPdf;
   if (type == "application/epub+zip") by_type = DocumentFormat::kEpub;
@@ -154,7 +149,7 @@ DocumentFormat DetectDocumentFormat(std::string_view name, std::string_view byte
 // ---- ISBN -------------------------------------------------------------------------------------
 
 std::optional<std::string> NormalizeIsbn(std::string_view text) {
-  std::string lower = Lower(TrimView(text));
+  std::string lower = AsciiLower(TrimView(text));
   for (const char* prefix : {"urn:isbn:", "isbn-13:", "isbn-10:", "isbn:", "isbn"}) {
     if (lower.rfind(prefix, 0) == 0) {
       lower = std::string(TrimView(lower.substr(std::string_view(prefix).size())));

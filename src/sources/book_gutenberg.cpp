@@ -27,29 +27,27 @@ std::string Trim(std::string_view s) {
   return std::string(s);
 }
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 // "*** START OF THE PROJECT GUTENBERG EBOOK X ***", "*** START OF THIS PROJECT GUTENBERG EBOOK",
 // "***START OF THE PROJECT GUTENBERG EBOOK", and the end of the old small print, after which the
 // text of 1990s files begins: "*END*THE SMALL PRINT! FOR PUBLIC DOMAIN ETEXTS*Ver.04.29.93*END*".
 bool IsStartMarker(std::string_view trimmed_upper) {
-  if (StartsWith(trimmed_upper, "*END*THE SMALL PRINT") || StartsWith(trimmed_upper, "*END THE SMALL PRINT")) {
+  if (trimmed_upper.starts_with("*END*THE SMALL PRINT") || trimmed_upper.starts_with("*END THE SMALL PRINT")) {
     return true;
   }
-  return StartsWith(trimmed_upper, "*") && trimmed_upper.find("START OF TH") != std::string_view::npos &&
+  return trimmed_upper.starts_with("*") && trimmed_upper.find("START OF TH") != std::string_view::npos &&
          trimmed_upper.find("PROJECT GUTENBERG") != std::string_view::npos;
 }
 
 // "*** END OF THE PROJECT GUTENBERG EBOOK X ***", "*** END OF THIS PROJECT GUTENBERG EBOOK",
 // "End of the Project Gutenberg EBook of X", "End of Project Gutenberg's X".
 bool IsEndMarker(std::string_view trimmed_upper) {
-  if (StartsWith(trimmed_upper, "*") && trimmed_upper.find("END OF TH") != std::string_view::npos &&
+  if (trimmed_upper.starts_with("*") && trimmed_upper.find("END OF TH") != std::string_view::npos &&
       trimmed_upper.find("PROJECT GUTENBERG") != std::string_view::npos) {
     return true;
   }
-  return StartsWith(trimmed_upper, "END OF THE PROJECT GUTENBERG") ||
-         StartsWith(trimmed_upper, "END OF THIS PROJECT GUTENBERG") ||
-         StartsWith(trimmed_upper, "END OF PROJECT GUTENBERG");
+  return trimmed_upper.starts_with("END OF THE PROJECT GUTENBERG") ||
+         trimmed_upper.starts_with("END OF THIS PROJECT GUTENBERG") ||
+         trimmed_upper.starts_with("END OF PROJECT GUTENBERG");
 }
 
 std::vector<std::string> SplitNames(const std::string& field) {

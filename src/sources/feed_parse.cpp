@@ -15,6 +15,7 @@
 
 #include "alcor/dates.hpp"
 #include "alcor/normalize.hpp"
+#include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 #include "text/html_dom.hpp"
 #include "text/html_prestrip.hpp"
@@ -38,19 +39,6 @@ bool HasEntityReference(std::string_view s);
 
 // Elements nested deeper than this are not looked at (bounds every upward walk).
 constexpr int kMaxDepthWalk = 64;
-
-std::string_view Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view LocalName(const pugi::xml_node& n) {
   std::string_view name = n.name();
@@ -156,7 +144,7 @@ std::string InnerXml(const pugi::xml_node& n) {
 // data, or its markup when a feed put unescaped HTML elements inside.
 std::string HtmlOf(const pugi::xml_node& n) {
   if (!n) return {};
-  return std::string(Trim(HasElementChild(n) ? InnerXml(n) : DirectText(n)));
+  return std::string(TrimAscii(HasElementChild(n) ? InnerXml(n) : DirectText(n)));
 }
 
 std::string EscapeHtml(std::string_view s) {
@@ -181,7 +169,7 @@ std::string PlainToHtml(std::string_view text) {
   while (pos < text.size()) {
     size_t end = text.find("\n\n", pos);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view para = Trim(text.substr(pos, end - pos));
+    std::string_view para = TrimAscii(text.substr(pos, end - pos));
     if (!para.empty()) out += "<p>" + EscapeHtml(para) + "</p>\n";
     pos = end + 2;
   }
@@ -199,24 +187,24 @@ std::string BaseOf(const pugi::xml_node& n, const std::string& document_url, boo
   }
   if (had_xml_base) *had_xml_base = !bases.empty();
   std::string base = document_url;
-  for (auto it = bases.rbegin(); it != bases.rend(); ++it) base = ResolveUrl(base, Trim(*it));
+  for (auto it = bases.rbegin(); it != bases.rend(); ++it) base = ResolveUrl(base, TrimAscii(*it));
   return base;
 }
 
 std::string ResolveAgainst(const std::string& base, std::string_view ref) {
-  std::string_view r = Trim(ref);
+  std::string_view r = TrimAscii(ref);
   if (r.empty()) return {};
   return ResolveUrl(base, r);
 }
 
 bool IsHttpUrl(std::string_view s) {
-  std::string l = Lower(s.substr(0, std::min<size_t>(s.size(), 8)));
+  std::string l = AsciiLower(s.substr(0, std::min<size_t>(s.size(), 8)));
   return l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0;
 }
 
 std::optional<std::string> DateOf(const pugi::xml_node& n) {
   if (!n) return std::nullopt;
-  return NormalizeDateToUtc(Trim(DirectText(n)));
+  return NormalizeDateToUtc(TrimAscii(DirectText(n)));
 }
 
 void AddUnique(std::vector<std::string>* v, std::string s) {
@@ -229,7 +217,7 @@ void AddUnique(std::vector<std::string>* v, std::string s) {
 enum class TextKind { kText, kHtml, kXhtml, kOther };
 
 TextKind KindOf(const pugi::xml_node& n) {
-  std::string type = Lower(Trim(n.attribute("type").value()));
+  std::string type = AsciiLower(TrimAscii(n.attribute("type").value()));
   if (type.empty() || type == "text" || type == "text/plain") return TextKind::kText;
   if (type == "html" || type == "text/html") return TextKind::kHtml;
   if (type == "xhtml" || type == "application/xhtml+xml") return TextKind::kXhtml;
@@ -246,10 +234,10 @@ std::string AtomHtml(const pugi::xml_node& n) {
       // The content is one xhtml <div> whose children are the body.
       for (pugi::xml_node c : n.children()) {
         if (c.type() == pugi::node_element && LocalName(c) == "div") {
-          return std::string(Trim(InnerXml(c)));
+          return std::string(TrimAscii(InnerXml(c)));
         }
       }
-      return std::string(Trim(InnerXml(n)));
+      return std::string(TrimAscii(InnerXml(n)));
     }
     case TextKind::kOther: return {};
   }
@@ -261,7 +249,7 @@ std::string AtomText(const pugi::xml_node& n) {
   if (!n) return {};
   if (KindOf(n) == TextKind::kText) {
     // Literal text; residual entity references are double escaping, decoded once.
-    std::string text(Trim(DirectText(n)));
+    std::string text(TrimAscii(DirectText(n)));
     return HasEntityReference(text) ? DecodeEntitiesOnce(text) : text;
   }
   return HtmlSnippetToText(AtomHtml(n));
@@ -272,10 +260,10 @@ std::vector<std::string> AtomAuthors(const pugi::xml_node& parent) {
   for (pugi::xml_node c : parent.children()) {
     if (!Is(c, Ns::kAtom, "author")) continue;
     pugi::xml_node name = Child(c, Ns::kAtom, "name");
-    std::string n = name ? std::string(Trim(DirectText(name))) : std::string();
+    std::string n = name ? std::string(TrimAscii(DirectText(name))) : std::string();
     if (n.empty()) {
       pugi::xml_node email = Child(c, Ns::kAtom, "email");
-      if (email) n = std::string(Trim(DirectText(email)));
+      if (email) n = std::string(TrimAscii(DirectText(email)));
     }
     for (std::string& a : SplitAuthors(n)) AddUnique(&out, std::move(a));
   }
@@ -287,12 +275,12 @@ std::string AtomLink(const pugi::xml_node& parent, const std::string& document_u
   std::string fallback;
   for (pugi::xml_node c : parent.children()) {
     if (!Is(c, Ns::kAtom, "link")) continue;
-    std::string rel = Lower(Trim(c.attribute("rel").value()));
+    std::string rel = AsciiLower(TrimAscii(c.attribute("rel").value()));
     if (rel.empty()) rel = "alternate";
     if (rel != rel_wanted) continue;
     std::string href = ResolveAgainst(BaseOf(c, document_url), c.attribute("href").value());
     if (href.empty()) continue;
-    std::string type = Lower(Trim(c.attribute("type").value()));
+    std::string type = AsciiLower(TrimAscii(c.attribute("type").value()));
     if (type.empty() || type == "text/html" || type == "application/xhtml+xml") return href;
     if (fallback.empty()) fallback = href;
   }
@@ -319,13 +307,13 @@ FeedEntry ParseRssItem(const pugi::xml_node& item, const std::string& document_u
       if (e.link.empty()) e.link = ResolveAgainst(base, DirectText(c));
     } else if (Is(c, Ns::kAtom, "link")) {
       // Feeds that add atom:link rel=alternate to items.
-      std::string rel = Lower(Trim(c.attribute("rel").value()));
+      std::string rel = AsciiLower(TrimAscii(c.attribute("rel").value()));
       if ((rel.empty() || rel == "alternate") && e.link.empty()) {
         e.link = ResolveAgainst(base, c.attribute("href").value());
       }
     } else if (Is(c, Ns::kRssCore, "guid")) {
       // A permalink guid is the link's fallback (below); an explicit <link> wins.
-      e.id = std::string(Trim(DirectText(c)));
+      e.id = std::string(TrimAscii(DirectText(c)));
     } else if (Is(c, Ns::kRssCore, "description")) {
       e.summary_html = HtmlOf(c);
     } else if (Is(c, Ns::kContent, "encoded")) {
@@ -342,15 +330,15 @@ FeedEntry ParseRssItem(const pugi::xml_node& item, const std::string& document_u
     } else if (Is(c, Ns::kAtom, "updated") || Is(c, Ns::kDc, "modified")) {
       e.updated = DateOf(c);
     } else if (Is(c, Ns::kSlash, "comments") || Is(c, Ns::kThr, "total")) {
-      std::string n(Trim(DirectText(c)));
+      std::string n(TrimAscii(DirectText(c)));
       if (!n.empty() && n.size() < 9 && std::all_of(n.begin(), n.end(), ::isdigit)) e.comments = std::stoi(n);
     }
   }
   // RSS 1.0 items name themselves with rdf:about.
-  if (e.id.empty()) e.id = std::string(Trim(item.attribute("rdf:about").value()));
+  if (e.id.empty()) e.id = std::string(TrimAscii(item.attribute("rdf:about").value()));
   if (e.link.empty()) {
     pugi::xml_node guid = Child(item, Ns::kRssCore, "guid");
-    std::string permalink = guid ? Lower(Trim(guid.attribute("isPermaLink").value())) : "";
+    std::string permalink = guid ? AsciiLower(TrimAscii(guid.attribute("isPermaLink").value())) : "";
     if (permalink != "false" && IsHttpUrl(e.id)) e.link = ResolveAgainst(base, e.id);
   }
   if (had_xml_base) e.content_base = base;
@@ -364,7 +352,7 @@ FeedEntry ParseAtomEntry(const pugi::xml_node& entry, const std::string& documen
   for (pugi::xml_node c : entry.children()) {
     if (c.type() != pugi::node_element || !InNs(c, Ns::kAtom)) {
       if (Is(c, Ns::kThr, "total") || Is(c, Ns::kSlash, "comments")) {
-        std::string n(Trim(DirectText(c)));
+        std::string n(TrimAscii(DirectText(c)));
         if (!n.empty() && n.size() < 9 && std::all_of(n.begin(), n.end(), ::isdigit)) e.comments = std::stoi(n);
       } else if (Is(c, Ns::kDc, "creator")) {
         for (std::string& a : SplitAuthors(DirectText(c))) AddUnique(&e.authors, std::move(a));
@@ -373,7 +361,7 @@ FeedEntry ParseAtomEntry(const pugi::xml_node& entry, const std::string& documen
     }
     std::string_view local = LocalName(c);
     if (local == "id") {
-      e.id = std::string(Trim(DirectText(c)));
+      e.id = std::string(TrimAscii(DirectText(c)));
     } else if (local == "title") {
       e.title = AtomText(c);
     } else if (local == "published" || local == "issued") {
@@ -381,13 +369,13 @@ FeedEntry ParseAtomEntry(const pugi::xml_node& entry, const std::string& documen
     } else if (local == "updated" || local == "modified") {
       e.updated = DateOf(c);
     } else if (local == "category") {
-      std::string term(Trim(c.attribute("term").value()));
-      if (term.empty()) term = std::string(Trim(c.attribute("label").value()));
+      std::string term(TrimAscii(c.attribute("term").value()));
+      if (term.empty()) term = std::string(TrimAscii(c.attribute("label").value()));
       AddUnique(&e.categories, HtmlSnippetToText(term));
     } else if (local == "summary") {
       e.summary_html = AtomHtml(c);
     } else if (local == "content") {
-      std::string src(Trim(c.attribute("src").value()));
+      std::string src(TrimAscii(c.attribute("src").value()));
       if (!src.empty()) {
         e.content_src = ResolveAgainst(BaseOf(c, document_url), src);
       } else {
@@ -415,7 +403,7 @@ FeedEntry ParseAtomEntry(const pugi::xml_node& entry, const std::string& documen
 // The encoding named by the XML declaration, lower-case, "" when none.
 std::string DeclaredEncoding(std::string_view bytes) {
   std::string_view head = bytes.substr(0, std::min<size_t>(bytes.size(), 512));
-  head = Trim(head);
+  head = TrimAscii(head);
   if (head.rfind("<?xml", 0) != 0) return {};
   size_t end = head.find("?>");
   if (end == std::string_view::npos) return {};
@@ -426,7 +414,7 @@ std::string DeclaredEncoding(std::string_view bytes) {
   if (q == std::string_view::npos) return {};
   size_t q2 = decl.find(decl[q], q + 1);
   if (q2 == std::string_view::npos) return {};
-  return Lower(Trim(decl.substr(q + 1, q2 - q - 1)));
+  return AsciiLower(TrimAscii(decl.substr(q + 1, q2 - q - 1)));
 }
 
 bool IsUtf8Label(const std::string& label) { return label.empty() || label == "utf-8" || label == "utf8"; }
@@ -456,7 +444,7 @@ std::string ToUtf8(std::string_view bytes, const std::string& http_charset) {
     } else if (IsValidUtf8(bytes)) {
       out = std::string(bytes);
     } else {
-      std::string hint = Lower(http_charset);
+      std::string hint = AsciiLower(http_charset);
       out = DecodeToUtf8(bytes, IsUtf8Label(hint) ? "" : hint, false).text;
     }
   }
@@ -528,7 +516,7 @@ Result<ParsedFeed> ParseFeed(std::string_view bytes, const FeedParseOptions& opt
     error_offset = static_cast<size_t>(std::max<ptrdiff_t>(0, result.offset));
     if (!root) return Status::Corruption(error);
   }
-  std::string root_name = Lower(LocalName(root));
+  std::string root_name = AsciiLower(LocalName(root));
   ParsedFeed feed;
   pugi::xml_node channel;
   if (root_name == "rss" || root_name == "channel") {
@@ -565,10 +553,10 @@ Result<ParsedFeed> ParseFeed(std::string_view bytes, const FeedParseOptions& opt
     feed.site_link = AtomLink(channel, doc_url, "alternate");
     pugi::xml_node gen = Child(channel, Ns::kAtom, "generator");
     if (gen) {
-      feed.generator = Lower(std::string(Trim(DirectText(gen))) + " " + gen.attribute("uri").value() + " " +
+      feed.generator = AsciiLower(std::string(TrimAscii(DirectText(gen))) + " " + gen.attribute("uri").value() + " " +
                              gen.attribute("version").value());
     }
-    feed.language = std::string(Trim(channel.attribute("xml:lang").value()));
+    feed.language = std::string(TrimAscii(channel.attribute("xml:lang").value()));
     for (pugi::xml_node c : channel.children())
       if (Is(c, Ns::kAtom, "entry")) items.push_back(c);
   } else {
@@ -577,10 +565,10 @@ Result<ParsedFeed> ParseFeed(std::string_view bytes, const FeedParseOptions& opt
     pugi::xml_node link = Child(channel, Ns::kRssCore, "link");
     if (link) feed.site_link = ResolveAgainst(BaseOf(link, doc_url), DirectText(link));
     pugi::xml_node gen = Child(channel, Ns::kRssCore, "generator");
-    if (gen) feed.generator = Lower(Trim(DirectText(gen)));
+    if (gen) feed.generator = AsciiLower(TrimAscii(DirectText(gen)));
     pugi::xml_node lang = Child(channel, Ns::kRssCore, "language");
     if (!lang) lang = Child(channel, Ns::kDc, "language");
-    if (lang) feed.language = std::string(Trim(DirectText(lang)));
+    if (lang) feed.language = std::string(TrimAscii(DirectText(lang)));
     // RSS 2.0 items are in the channel; RSS 1.0 items are siblings of the channel.
     pugi::xml_node holder = feed.format == ParsedFeed::Format::kRss1 ? root : channel;
     for (pugi::xml_node c : holder.children())
@@ -663,7 +651,7 @@ Result<ParsedSitemap> ParseSitemap(std::string_view bytes, const std::string& do
   pugi::xml_node root = RootElement(doc);
   if (!root) return Status::Corruption(result ? "empty sitemap" : ParserError(result, text));
   ParsedSitemap out;
-  std::string name = Lower(LocalName(root));
+  std::string name = AsciiLower(LocalName(root));
   if (name == "sitemapindex") {
     out.is_index = true;
   } else if (name != "urlset") {
@@ -680,7 +668,7 @@ Result<ParsedSitemap> ParseSitemap(std::string_view bytes, const std::string& do
     for (pugi::xml_node f : c.children()) {
       if (f.type() != pugi::node_element) continue;
       if (LocalName(f) == "loc") u.loc = ResolveAgainst(document_url, DirectText(f));
-      if (LocalName(f) == "lastmod") u.lastmod = NormalizeDateToUtc(Trim(DirectText(f)));
+      if (LocalName(f) == "lastmod") u.lastmod = NormalizeDateToUtc(TrimAscii(DirectText(f)));
     }
     if (!u.loc.empty()) out.entries.push_back(std::move(u));
   }
@@ -694,13 +682,13 @@ std::vector<std::string> RobotsSitemaps(std::string_view robots_txt, const std::
   while (pos < robots_txt.size()) {
     size_t end = robots_txt.find('\n', pos);
     if (end == std::string_view::npos) end = robots_txt.size();
-    std::string_view line = Trim(robots_txt.substr(pos, end - pos));
+    std::string_view line = TrimAscii(robots_txt.substr(pos, end - pos));
     pos = end + 1;
     size_t hash = line.find('#');
-    if (hash != std::string_view::npos) line = Trim(line.substr(0, hash));
+    if (hash != std::string_view::npos) line = TrimAscii(line.substr(0, hash));
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    if (Lower(Trim(line.substr(0, colon))) != "sitemap") continue;
+    if (AsciiLower(TrimAscii(line.substr(0, colon))) != "sitemap") continue;
     std::string url = ResolveAgainst(robots_url, line.substr(colon + 1));
     if (!url.empty()) AddUnique(&out, std::move(url));
   }
@@ -801,10 +789,6 @@ size_t CountAlnumWords(std::string_view text) {
   return words;
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 }  // namespace
 
 std::string HtmlSnippetToText(std::string_view html, size_t max_bytes) {
@@ -842,7 +826,7 @@ std::string HtmlSnippetToText(std::string_view html, size_t max_bytes) {
   }
   gumbo_destroy_output(&kGumboDefaultOptions, g);
   if (HasEntityReference(out)) out = DecodeEntitiesOnce(out);
-  return std::string(Trim(out));
+  return std::string(TrimAscii(out));
 }
 
 bool LooksComplete(std::string_view html, bool from_summary) {
@@ -852,13 +836,13 @@ bool LooksComplete(std::string_view html, bool from_summary) {
   if (footer != std::string::npos && text.find(" appeared first on ", footer) != std::string::npos) {
     text.erase(footer);
   }
-  std::string_view t = Trim(text);
+  std::string_view t = TrimAscii(text);
   size_t words = CountAlnumWords(t);
   if (words == 0) return false;
-  std::string tail = Lower(t.substr(t.size() > 120 ? t.size() - 120 : 0));
-  std::string_view tv = Trim(tail);
+  std::string tail = AsciiLower(t.substr(t.size() > 120 ? t.size() - 120 : 0));
+  std::string_view tv = TrimAscii(tail);
   for (std::string_view end : {"\u2026", "...", "[\u2026]", "[...]", "(\u2026)", "(...)", "\u2026]"}) {
-    if (EndsWith(tv, end)) return false;
+    if (tv.ends_with(end)) return false;
   }
   for (std::string_view marker : {"read more", "continue reading", "keep reading", "read the rest",
                                    "read the full", "read full", "full post", "full article", "read on"}) {
@@ -890,19 +874,19 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
 }
 
 std::vector<std::string> SplitAuthors(std::string_view byline) {
-  std::string s(Trim(byline));
+  std::string s(TrimAscii(byline));
   std::vector<std::string> out;
   if (s.empty()) return out;
   // "mail@example.org (Jane Doe)"
   size_t open = s.find('(');
   if (open != std::string::npos && s.back() == ')' && s.substr(0, open).find('@') != std::string::npos) {
-    s = std::string(Trim(std::string_view(s).substr(open + 1, s.size() - open - 2)));
+    s = std::string(TrimAscii(std::string_view(s).substr(open + 1, s.size() - open - 2)));
   }
   // Split on " and ", " & ", ";" first.
   std::vector<std::string> parts;
   std::string cur;
   auto flush = [&]() {
-    std::string_view v = Trim(cur);
+    std::string_view v = TrimAscii(cur);
     if (!v.empty()) parts.emplace_back(v);
     cur.clear();
   };
@@ -928,7 +912,7 @@ std::vector<std::string> SplitAuthors(std::string_view byline) {
     while (pos <= part.size()) {
       size_t comma = part.find(',', pos);
       if (comma == std::string::npos) comma = part.size();
-      std::string_view piece = Trim(std::string_view(part).substr(pos, comma - pos));
+      std::string_view piece = TrimAscii(std::string_view(part).substr(pos, comma - pos));
       if (!piece.empty()) pieces.emplace_back(piece);
       pos = comma + 1;
     }

@@ -15,6 +15,7 @@
 #include "alcor/hash.hpp"
 #include "alcor/http.hpp"
 #include "alcor/source.hpp"
+#include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 #include "sources/feed_parse.hpp"
 #include "sources/source_kinds.hpp"
@@ -26,18 +27,8 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 bool IsHttpUrl(std::string_view s) {
-  std::string l = Lower(s.substr(0, std::min<size_t>(s.size(), 8)));
+  std::string l = AsciiLower(s.substr(0, std::min<size_t>(s.size(), 8)));
   return l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0;
 }
 
@@ -47,11 +38,6 @@ std::string Origin(const std::string& url) {
   if (scheme == std::string::npos) return {};
   size_t slash = url.find_first_of("/?#", scheme + 3);
   return url.substr(0, slash == std::string::npos ? url.size() : slash);
-}
-
-std::string StripTrailingSlash(std::string s) {
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  return s;
 }
 
 }  // namespace
@@ -82,22 +68,22 @@ bool ParsePlatform(std::string_view name, Platform* out) {
 
 Platform DetectPlatform(const std::string& feed_url, const std::string& generator) {
   std::string host = UrlHost(feed_url);
-  std::string url = Lower(feed_url);
+  std::string url = AsciiLower(feed_url);
   if (generator.find("wordpress") != std::string::npos) return Platform::kWordPress;
-  if (generator.find("substack") != std::string::npos || EndsWith(host, ".substack.com")) return Platform::kSubstack;
-  if (generator.find("blogger") != std::string::npos || EndsWith(host, ".blogspot.com") ||
+  if (generator.find("substack") != std::string::npos || host.ends_with(".substack.com")) return Platform::kSubstack;
+  if (generator.find("blogger") != std::string::npos || host.ends_with(".blogspot.com") ||
       url.find("/feeds/posts/") != std::string::npos) {
     return Platform::kBlogger;
   }
   if (generator.find("ghost") != std::string::npos) return Platform::kGhost;
-  if (generator.find("medium") != std::string::npos || host == "medium.com" || EndsWith(host, ".medium.com")) {
+  if (generator.find("medium") != std::string::npos || host == "medium.com" || host.ends_with(".medium.com")) {
     return Platform::kMedium;
   }
   return Platform::kGeneric;
 }
 
 std::string DefaultFeedUrl(Platform platform, const std::string& site_url) {
-  std::string base = StripTrailingSlash(site_url);
+  std::string base = StripTrailingSlashes(site_url);
   switch (platform) {
     case Platform::kWordPress: return base + "/feed/";
     case Platform::kSubstack: return base + "/feed";
@@ -109,7 +95,7 @@ std::string DefaultFeedUrl(Platform platform, const std::string& site_url) {
 
 std::vector<std::string> DiscoverFeedLinks(std::string_view html, const std::string& page_url) {
   std::vector<std::string> out;
-  std::string lower = Lower(html.substr(0, std::min<size_t>(html.size(), size_t{1} << 20)));
+  std::string lower = AsciiLower(html.substr(0, std::min<size_t>(html.size(), size_t{1} << 20)));
   size_t pos = 0;
   while ((pos = lower.find("<link", pos)) != std::string::npos) {
     size_t end = lower.find('>', pos);
@@ -137,8 +123,8 @@ std::vector<std::string> DiscoverFeedLinks(std::string_view html, const std::str
       }
       return {};
     };
-    std::string rel = Lower(attr("rel"));
-    std::string type = Lower(attr("type"));
+    std::string rel = AsciiLower(attr("rel"));
+    std::string type = AsciiLower(attr("type"));
     if (rel.find("alternate") == std::string::npos) continue;
     if (type != "application/rss+xml" && type != "application/atom+xml" && type != "application/rdf+xml") continue;
     std::string href = attr("href");
@@ -329,7 +315,7 @@ Post PostFromEntry(const FeedEntry& e) {
 std::string CharsetOf(const HttpResponse& r) {
   const std::string* ct = r.Header("content-type");
   if (!ct) return {};
-  std::string l = Lower(*ct);
+  std::string l = AsciiLower(*ct);
   size_t at = l.find("charset=");
   if (at == std::string::npos) return {};
   std::string cs = l.substr(at + 8);
@@ -342,7 +328,7 @@ std::string CharsetOf(const HttpResponse& r) {
 
 std::string ContentType(const HttpResponse& r) {
   const std::string* ct = r.Header("content-type");
-  return ct ? Lower(*ct) : std::string();
+  return ct ? AsciiLower(*ct) : std::string();
 }
 
 std::string Truncate(std::string s, size_t max) {
@@ -565,7 +551,7 @@ Status FeedSource::ResolveFeedUrl(RunState& rs) {
   if (!home.ok()) return home.status().WithContext(Blog() + ": looking for the feed on " + s_.site_url);
   std::vector<std::string> links = DiscoverFeedLinks(home->body, home->final_url.empty() ? s_.site_url : home->final_url);
   for (const std::string& l : links) {
-    if (Lower(l).find("comments") == std::string::npos) {
+    if (AsciiLower(l).find("comments") == std::string::npos) {
       rs.feed_url = l;
       return Status::OK();
     }
@@ -683,7 +669,7 @@ Status FeedSource::WalkPagedFeed(RunState& rs, bool first_walk, bool feed_all_ne
 // Substack: /api/v1/archive?sort=new&offset=&limit= lists posts; /api/v1/posts/<slug> has the body.
 Status FeedSource::WalkSubstack(RunState& rs, bool first_walk, bool feed_all_new) {
   SourceContext& ctx = *rs.ctx;
-  std::string base = StripTrailingSlash(rs.site_url);
+  std::string base = StripTrailingSlashes(rs.site_url);
   int64_t limit = std::clamp<int64_t>(s_.archive_page_size, 1, 50);
   int64_t offset = first_walk ? rs.state.history_next : 0;
   while (!Stopping(rs)) {
@@ -789,8 +775,8 @@ Status FeedSource::WalkSubstack(RunState& rs, bool first_walk, bool feed_all_new
 
 Status FeedSource::WalkSitemaps(RunState& rs, bool first_walk) {
   SourceContext& ctx = *rs.ctx;
-  std::string site = StripTrailingSlash(rs.site_url);
-  std::string site_canon = StripTrailingSlash(CanonicalizeUrl(site));
+  std::string site = StripTrailingSlashes(rs.site_url);
+  std::string site_canon = StripTrailingSlashes(CanonicalizeUrl(site));
   std::vector<std::string> roots;
   if (!s_.sitemap_url.empty()) {
     roots.push_back(s_.sitemap_url);
@@ -854,7 +840,7 @@ Status FeedSource::WalkSitemaps(RunState& rs, bool first_walk) {
       for (const SitemapUrl& child : sm->entries) {
         // Ghost lists posts, pages, tags and authors in separate sitemaps; only posts are wanted.
         if (rs.platform == Platform::kGhost && s_.sitemap_url.empty() &&
-            Lower(child.loc).find("sitemap-posts") == std::string::npos) {
+            AsciiLower(child.loc).find("sitemap-posts") == std::string::npos) {
           continue;
         }
         queue.push_back({child.loc, p.depth + 1});
@@ -870,7 +856,7 @@ Status FeedSource::WalkSitemaps(RunState& rs, bool first_walk) {
       }
       if (!IsHttpUrl(u.loc)) continue;
       std::string canon = CanonicalizeUrl(u.loc);
-      if (StripTrailingSlash(canon) == site_canon) continue;  // the home page
+      if (StripTrailingSlashes(canon) == site_canon) continue;  // the home page
       if (!s_.sitemap_include.empty() &&
           std::none_of(s_.sitemap_include.begin(), s_.sitemap_include.end(),
                        [&](const std::string& g) { return GlobMatch(g, u.loc); })) {

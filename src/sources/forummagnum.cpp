@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "alcor/dates.hpp"
+#include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 #include "sources/source_kinds.hpp"
 
@@ -115,12 +116,6 @@ std::string FormatForumMillis(int64_t millis) {
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string StringField(const json& obj, const char* name) {
   if (!obj.is_object()) return "";
   auto it = obj.find(name);
@@ -182,7 +177,7 @@ std::string ReadJsonStringPrefix(std::string_view body, size_t pos) {
 bool LooksLikeHtml(std::string_view body) {
   size_t i = body.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
   if (i == std::string_view::npos || body[i] != '<') return false;
-  std::string head = Lower(body.substr(i, 200));
+  std::string head = AsciiLower(body.substr(i, 200));
   return head.rfind("<!doctype html", 0) == 0 || head.rfind("<html", 0) == 0 || head.rfind("<head", 0) == 0 ||
          head.rfind("<!--", 0) == 0 || head.find("<body") != std::string::npos || head.rfind("<!doctype", 0) == 0;
 }
@@ -249,7 +244,7 @@ Result<json> ReadForumData(const Result<HttpResponse>& answer, std::string_view 
   }
   const HttpResponse& r = answer.value();
   const std::string* type = r.Header("content-type");
-  bool html_type = type && Lower(*type).find("html") != std::string::npos;
+  bool html_type = type && AsciiLower(*type).find("html") != std::string::npos;
   if (html_type || LooksLikeHtml(r.body)) {
     return Status::Http(std::string(what) + " answered an HTML page (HTTP " + std::to_string(r.status) +
                         ") where JSON was expected" + BotProtectionAdvice(site));
@@ -294,10 +289,10 @@ namespace {
 bool TagMatches(const json& tags, const std::vector<std::string>& wanted) {
   if (!tags.is_array()) return false;
   for (const json& tag : tags) {
-    std::string name = Lower(StringField(tag, "name"));
-    std::string slug = Lower(StringField(tag, "slug"));
+    std::string name = AsciiLower(StringField(tag, "name"));
+    std::string slug = AsciiLower(StringField(tag, "slug"));
     for (const std::string& w : wanted) {
-      std::string lw = Lower(w);
+      std::string lw = AsciiLower(w);
       if ((!name.empty() && name == lw) || (!slug.empty() && slug == lw)) return true;
     }
   }

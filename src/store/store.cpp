@@ -152,15 +152,19 @@ Status Store::Init() {
     manifest_ = std::move(parsed).value();
   }
 
-  // Run id: UTC time plus randomness, so ids sort by start time and never collide.
+  // Run id: UTC time to the millisecond plus randomness, so ids sort by start time (runs of the
+  // same second too) and never collide: 20261128T001503.042Z-3fa9.
   std::random_device rd;
   char suffix[8];
   std::snprintf(suffix, sizeof(suffix), "%04x", static_cast<unsigned>(rd() & 0xffff));
-  std::string stamp = FormatRfc3339UtcMicros(env_->NowMicros());  // 2026-11-28T00:15:03Z
+  int64_t now_micros = env_->NowMicros();
+  std::string stamp = FormatRfc3339UtcMicros(now_micros);  // 2026-11-28T00:15:03Z
   std::string compact;
   for (char c : stamp)
-    if (c != '-' && c != ':') compact += c;
-  run_id_ = compact + "-" + suffix;
+    if (c != '-' && c != ':' && c != 'Z') compact += c;
+  char millis[8];
+  std::snprintf(millis, sizeof(millis), ".%03dZ", static_cast<int>((now_micros / 1000) % 1000));
+  run_id_ = compact + millis + "-" + suffix;
 
   if (!options_.read_only) ALCOR_RETURN_IF_ERROR(SweepInterruptedCommit());
   permission_problems_ = FindNonPrivatePaths(env_, dir_);

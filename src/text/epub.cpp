@@ -18,6 +18,7 @@
 #include "alcor/book.hpp"
 #include "alcor/dates.hpp"
 #include "alcor/normalize.hpp"
+#include "alcor/strings.hpp"
 
 namespace alcor {
 
@@ -123,26 +124,6 @@ Status ReadArchivePass(std::string_view bytes, const EpubOptions& options, const
 
 // ---- paths inside the book -------------------------------------------------------------------
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 // Resolves href (relative to the folder base_dir, "" for the root) to an entry name; fails when
 // it climbs above the archive's root or is absolute.
 Result<std::string> ResolveHref(const std::string& base_dir, std::string_view href) {
@@ -176,19 +157,13 @@ std::string DirOf(const std::string& entry) {
   return slash == std::string::npos ? "" : entry.substr(0, slash);
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Exact entry name, else a case-insensitive match (books written on case-insensitive systems).
 std::string FindEntry(const std::vector<std::string>& names, const std::string& wanted) {
   for (const std::string& n : names)
     if (n == wanted) return n;
-  std::string lw = Lower(wanted);
+  std::string lw = AsciiLower(wanted);
   for (const std::string& n : names)
-    if (Lower(n) == lw) return n;
+    if (AsciiLower(n) == lw) return n;
   return "";
 }
 
@@ -313,9 +288,9 @@ void ReadMetadata(const pugi::xml_node& metadata, EpubBook* book) {
       if (book->language.empty()) book->language = value;
     } else if (name == "identifier" && !value.empty()) {
       book->identifiers.push_back(value);
-      std::string scheme = Lower(AttributeByLocalName(node, "scheme").value());
+      std::string scheme = AsciiLower(AttributeByLocalName(node, "scheme").value());
       std::string type = refinement(node).identifier_type;
-      std::string lower = Lower(value);
+      std::string lower = AsciiLower(value);
       bool says_isbn = scheme == "isbn" || type == "15" || type == "02" || lower.rfind("urn:isbn:", 0) == 0 ||
                        lower.rfind("isbn:", 0) == 0;
       if (book->isbn.empty()) {
@@ -328,7 +303,7 @@ void ReadMetadata(const pugi::xml_node& metadata, EpubBook* book) {
       if (uuid.rfind("uuid:", 0) == 0) uuid = uuid.substr(5);
       if (book->uuid.empty() && LooksLikeUuid(uuid)) book->uuid = uuid;
     } else if (name == "date") {
-      std::string event = Lower(AttributeByLocalName(node, "event").value());
+      std::string event = AsciiLower(AttributeByLocalName(node, "event").value());
       if (event == "modification") {
         if (!book->modified) book->modified = BookDate(value);
       } else if (!book->date || event == "publication") {
@@ -357,10 +332,10 @@ void ReadMetadata(const pugi::xml_node& metadata, EpubBook* book) {
 }
 
 bool IsXhtmlItem(const std::string& media_type, const std::string& href) {
-  std::string mt = Lower(media_type);
+  std::string mt = AsciiLower(media_type);
   if (mt == "application/xhtml+xml" || mt == "text/html" || mt == "text/x-oeb1-document") return true;
   if (!mt.empty()) return false;
-  std::string h = Lower(href);
+  std::string h = AsciiLower(href);
   for (const char* ext : {".xhtml", ".html", ".htm"}) {
     size_t n = std::strlen(ext);
     if (h.size() >= n && h.compare(h.size() - n, n, ext) == 0) return true;
@@ -379,7 +354,7 @@ Result<EpubBook> ReadEpub(std::string_view bytes, const EpubOptions& options) {
   // Pass 1: the container and package documents.
   ALCOR_RETURN_IF_ERROR(ReadArchivePass(
       bytes, options,
-      [](const std::string& n) { return n == "META-INF/container.xml" || Lower(n).ends_with(".opf"); }, &budget,
+      [](const std::string& n) { return n == "META-INF/container.xml" || AsciiLower(n).ends_with(".opf"); }, &budget,
       &names, &files));
 
   std::string opf_path;
@@ -401,7 +376,7 @@ Result<EpubBook> ReadEpub(std::string_view bytes, const EpubOptions& options) {
   } else {
     std::vector<std::string> opfs;
     for (const auto& [name, data] : files)
-      if (Lower(name).ends_with(".opf")) opfs.push_back(name);
+      if (AsciiLower(name).ends_with(".opf")) opfs.push_back(name);
     if (opfs.size() != 1) {
       return Status::Corruption(names.empty() ? "not an EPUB: the archive is empty"
                                               : "not an EPUB: no META-INF/container.xml");
@@ -440,7 +415,7 @@ Result<EpubBook> ReadEpub(std::string_view bytes, const EpubOptions& options) {
     if (ref.type() != pugi::node_element || LocalName(ref.name()) != "itemref") continue;
     auto it = manifest.find(ref.attribute("idref").value());
     if (it == manifest.end()) continue;  // a dangling idref: nothing to read
-    if (Lower(ref.attribute("linear").value()) == "no" && !options.include_non_linear) {
+    if (AsciiLower(ref.attribute("linear").value()) == "no" && !options.include_non_linear) {
       ++book.skipped_non_linear;
       continue;
     }

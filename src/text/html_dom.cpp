@@ -2,10 +2,10 @@
 
 #include <cstring>
 
+#include "alcor/strings.hpp"
+
 namespace alcor::text {
 namespace {
-
-inline char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 // Characters that are not ASCII whitespace (UTF-8 continuation bytes not counted).
 uint32_t CountChars(std::string_view s, uint32_t* commas) {
@@ -55,20 +55,6 @@ bool HasClassToken(std::string_view classes, std::string_view token) {
     if (j > i && classes.substr(i, j - i) == token) return true;
     i = j;
   }
-  return false;
-}
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i)
-    if (Lower(s[i]) != Lower(prefix[i])) return false;
-  return true;
-}
-
-bool ContainsNoCase(std::string_view s, std::string_view needle) {
-  if (needle.empty()) return true;
-  for (size_t i = 0; i + needle.size() <= s.size(); ++i)
-    if (StartsWithNoCase(s.substr(i), needle)) return true;
   return false;
 }
 
@@ -233,7 +219,7 @@ std::string Dom::TagName(uint32_t i) const {
   if (!piece.data || piece.length < 2 || piece.data[0] != '<') return "";
   gumbo_tag_from_original_text(&piece);
   std::string r(piece.data ? piece.data : "", piece.data ? piece.length : 0);
-  for (char& c : r) c = Lower(c);
+  for (char& c : r) c = AsciiLower(c);
   return r;
 }
 

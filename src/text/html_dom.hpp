@@ -66,7 +66,5 @@ class Dom {
 bool IsBlockTag(GumboTag tag);
 // True for class tokens: "a b" contains token b.
 bool HasClassToken(std::string_view classes, std::string_view token);
-bool StartsWithNoCase(std::string_view s, std::string_view prefix);
-bool ContainsNoCase(std::string_view s, std::string_view needle);
 
 }  // namespace alcor::text

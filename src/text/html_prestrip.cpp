@@ -4,10 +4,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "alcor/strings.hpp"
+
 namespace alcor::text {
 namespace {
 
-inline char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 inline bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
@@ -29,7 +30,7 @@ size_t FindEndTag(std::string_view s, size_t from, std::string_view name) {
     i = static_cast<const char*>(p) - s.data();
     if (i + 2 + name.size() <= s.size() && s[i + 1] == '/') {
       bool match = true;
-      for (size_t k = 0; k < name.size() && match; ++k) match = Lower(s[i + 2 + k]) == name[k];
+      for (size_t k = 0; k < name.size() && match; ++k) match = AsciiLower(s[i + 2 + k]) == name[k];
       size_t after = i + 2 + name.size();
       if (match && (after == s.size() || IsSpace(s[after]) || s[after] == '/' || s[after] == '>')) return i;
     }
@@ -70,16 +71,6 @@ size_t SkipAttributes(std::string_view s, size_t i, bool* self_closing) {
     }
   }
   return n;
-}
-
-bool ContainsNoCase(std::string_view hay, std::string_view needle) {
-  if (needle.size() > hay.size()) return false;
-  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    size_t k = 0;
-    while (k < needle.size() && Lower(hay[i + k]) == needle[k]) ++k;
-    if (k == needle.size()) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -133,7 +124,7 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
     if (c1 == '/' && i + 2 < n && IsAlpha(s[i + 2])) {  // end tag
       size_t k = i + 2;
       name.clear();
-      while (k < n && !IsSpace(s[k]) && s[k] != '/' && s[k] != '>') name += Lower(s[k++]);
+      while (k < n && !IsSpace(s[k]) && s[k] != '/' && s[k] != '>') name += AsciiLower(s[k++]);
       bool sc;
       size_t end = SkipAttributes(s, k, &sc);
       bool emit = true;
@@ -166,7 +157,7 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
     // Start tag.
     size_t k = i + 1;
     name.clear();
-    while (k < n && !IsSpace(s[k]) && s[k] != '/' && s[k] != '>') name += Lower(s[k++]);
+    while (k < n && !IsSpace(s[k]) && s[k] != '/' && s[k] != '>') name += AsciiLower(s[k++]);
     bool self_closing;
     size_t end = SkipAttributes(s, k, &self_closing);
     std::string_view tag = s.substr(i, end - i);
@@ -198,8 +189,8 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
           const void* q = std::memchr(s.data() + open, '<', next_close - open);
           if (!q) break;
           open = static_cast<const char*>(q) - s.data();
-          if (open + 4 <= n && Lower(s[open + 1]) == 's' && Lower(s[open + 2]) == 'v' &&
-              Lower(s[open + 3]) == 'g' && open + 4 < n && (IsSpace(s[open + 4]) || s[open + 4] == '>'))
+          if (open + 4 <= n && AsciiLower(s[open + 1]) == 's' && AsciiLower(s[open + 2]) == 'v' &&
+              AsciiLower(s[open + 3]) == 'g' && open + 4 < n && (IsSpace(s[open + 4]) || s[open + 4] == '>'))
             ++depth;
           ++open;
         }

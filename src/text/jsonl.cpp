@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "alcor/normalize.hpp"
+#include "alcor/strings.hpp"
 #include "text/unicode_util.hpp"
 
 namespace alcor {
@@ -63,18 +64,11 @@ size_t SkipValue(std::string_view s, size_t i) {
   return i;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool Hex4(std::string_view s, size_t i, char32_t* out) {
   if (i + 4 > s.size()) return false;
   char32_t v = 0;
   for (size_t k = 0; k < 4; ++k) {
-    int h = HexValue(s[i + k]);
+    int h = HexDigitValue(s[i + k]);
     if (h < 0) return false;
     v = (v << 4) | static_cast<char32_t>(h);
   }

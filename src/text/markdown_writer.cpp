@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 #include "text/unicode_util.hpp"
 

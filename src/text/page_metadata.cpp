@@ -6,16 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/dates.hpp"
+#include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 
 namespace alcor::text {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 
 std::string Collapse(std::string_view s) {
   std::string r;
@@ -58,7 +53,7 @@ bool IsArticleType(const std::string& type) {
                                        "backgroundnewsarticle", "reviewnewsarticle", "review",
                                        "creativework",   "discussionforumposting", "posting", "medicalwebpage",
                                        "qapage",         "howto",              "recipe"};
-  std::string t = Lower(type);
+  std::string t = AsciiLower(type);
   for (const char* k : kTypes)
     if (t == k) return true;
   return false;
@@ -122,7 +117,7 @@ void Visit(const nlohmann::json& j, JsonLdFacts* f, int depth) {
   int rank = 0;
   for (const std::string& t : TypesOf(j)) {
     if (IsArticleType(t)) rank = std::max(rank, 2);
-    std::string lt = Lower(t);
+    std::string lt = AsciiLower(t);
     if (lt == "webpage" || lt == "itempage" || lt == "aboutpage") rank = std::max(rank, 1);
   }
   if (rank == 0) return;
@@ -164,14 +159,14 @@ void Visit(const nlohmann::json& j, JsonLdFacts* f, int depth) {
 
 std::vector<std::string> SplitAuthorNames(std::string_view raw) {
   std::string s = Collapse(raw);
-  if (s.size() > 3 && Lower(s.substr(0, 3)) == "by ") s = s.substr(3);
+  if (s.size() > 3 && AsciiLower(s.substr(0, 3)) == "by ") s = s.substr(3);
   std::vector<std::string> parts;
   // Unambiguous separators first.
   std::string normalized;
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == ';' || s[i] == '|' || s[i] == '&') {
       normalized += '\x1F';
-    } else if (Lower(std::string_view(s).substr(i, 5)) == " and ") {
+    } else if (AsciiLower(std::string_view(s).substr(i, 5)) == " and ") {
       normalized += '\x1F';
       i += 4;
     } else {
@@ -231,16 +226,16 @@ PageMetadata ExtractPageMetadata(const Dom& dom, const std::string& page_url) {
         if (h1.empty()) h1 = dom.TextOf(i, true, 4096);
         break;
       case GUMBO_TAG_LINK: {
-        std::string rel = Lower(dom.Attr(i, "rel"));
+        std::string rel = AsciiLower(dom.Attr(i, "rel"));
         if (HasClassToken(rel, "canonical") && m.canonical_url.empty() && !dom.Attr(i, "href").empty())
           m.canonical_url = ResolveUrl(page_url, dom.Attr(i, "href"));
         break;
       }
       case GUMBO_TAG_META: {
-        std::string key = Lower(dom.Attr(i, "property"));
-        if (key.empty()) key = Lower(dom.Attr(i, "name"));
-        if (key.empty()) key = Lower(dom.Attr(i, "itemprop"));
-        std::string http_equiv = Lower(dom.Attr(i, "http-equiv"));
+        std::string key = AsciiLower(dom.Attr(i, "property"));
+        if (key.empty()) key = AsciiLower(dom.Attr(i, "name"));
+        if (key.empty()) key = AsciiLower(dom.Attr(i, "itemprop"));
+        std::string http_equiv = AsciiLower(dom.Attr(i, "http-equiv"));
         std::string content = Collapse(dom.Attr(i, "content"));
         if (content.empty()) break;
         if (http_equiv == "content-language" && meta_lang.empty()) meta_lang = content;
@@ -279,7 +274,7 @@ PageMetadata ExtractPageMetadata(const Dom& dom, const std::string& page_url) {
       case GUMBO_TAG_TIME: {
         std::string_view dt = dom.Attr(i, "datetime");
         // The first <time datetime>, unless a later one is marked as the publication date.
-        bool marked = dom.HasAttr(i, "pubdate") || Lower(dom.Attr(i, "itemprop")) == "datepublished";
+        bool marked = dom.HasAttr(i, "pubdate") || AsciiLower(dom.Attr(i, "itemprop")) == "datepublished";
         if (!dt.empty() && (time_published.empty() || (marked && !time_marked))) {
           time_published = std::string(dt);
           time_marked = marked;
@@ -294,7 +289,7 @@ PageMetadata ExtractPageMetadata(const Dom& dom, const std::string& page_url) {
         break;
       }
       case GUMBO_TAG_A: {
-        std::string rel = Lower(dom.Attr(i, "rel"));
+        std::string rel = AsciiLower(dom.Attr(i, "rel"));
         if (HasClassToken(rel, "author")) {
           std::string name = dom.TextOf(i, true, 256);
           if (!name.empty() && name.size() < 100) rel_authors.push_back(name);
@@ -302,7 +297,7 @@ PageMetadata ExtractPageMetadata(const Dom& dom, const std::string& page_url) {
         break;
       }
       default:
-        if (Lower(dom.Attr(i, "itemprop")) == "author" && dom[i].end - i < 50) {
+        if (AsciiLower(dom.Attr(i, "itemprop")) == "author" && dom[i].end - i < 50) {
           std::string name = dom.TextOf(i, true, 256);
           if (!name.empty() && name.size() < 100) rel_authors.push_back(name);
         }

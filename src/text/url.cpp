@@ -1,4 +1,5 @@
 // URL resolution (RFC 3986 section 5) and canonicalisation for Record::url.
+#include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 
 #include <algorithm>
@@ -109,12 +110,6 @@ std::string Join(const UrlParts& p, std::string_view path, bool with_fragment) {
   return r;
 }
 
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
-
 std::string_view TrimSpaces(std::string_view s) {
   while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') s.remove_prefix(1);
   while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') s.remove_suffix(1);
@@ -178,7 +173,7 @@ std::string ResolveUrl(std::string_view base, std::string_view reference) {
 }
 
 bool IsTrackingParameter(std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   if (n.rfind("utm_", 0) == 0) return true;
   static const char* const kNames[] = {"fbclid", "gclid",  "gclsrc", "dclid",  "msclkid", "mc_cid",
                                        "mc_eid", "yclid",  "igshid", "_hsenc", "_hsmi",   "mkt_tok"};
@@ -195,16 +190,16 @@ std::string UrlHost(std::string_view url) {
   if (at != std::string_view::npos) a = a.substr(at + 1);
   if (!a.empty() && a[0] == '[') {  // IPv6 literal
     size_t close = a.find(']');
-    return Lower(a.substr(0, close == std::string_view::npos ? a.size() : close + 1));
+    return AsciiLower(a.substr(0, close == std::string_view::npos ? a.size() : close + 1));
   }
   size_t colon = a.find(':');
-  return Lower(a.substr(0, colon));
+  return AsciiLower(a.substr(0, colon));
 }
 
 std::string CanonicalizeUrl(std::string_view url) {
   std::string_view trimmed = TrimSpaces(url);
   UrlParts p = Split(trimmed);
-  std::string scheme = Lower(p.scheme);
+  std::string scheme = AsciiLower(p.scheme);
   if ((scheme != "http" && scheme != "https") || !p.authority) return std::string(trimmed);
 
   // Authority: userinfo kept as is, host lower-cased, default port dropped.
@@ -222,7 +217,7 @@ std::string CanonicalizeUrl(std::string_view url) {
     host = a.substr(0, colon);
     port = a.substr(colon + 1);
   }
-  std::string lower_host = Lower(host);
+  std::string lower_host = AsciiLower(host);
   while (!lower_host.empty() && lower_host.back() == '.') lower_host.pop_back();  // "example.com."
   authority += lower_host;
   if (!port.empty() && port != "80" && port != "443") {

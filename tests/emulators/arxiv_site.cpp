@@ -16,6 +16,7 @@
 
 #include "alcor/arxiv.hpp"
 #include "alcor/env.hpp"
+#include "alcor/strings.hpp"
 
 namespace alcor::testing {
 
@@ -28,59 +29,6 @@ struct ArxivSite::State {
 namespace {
 
 using json = nlohmann::json;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
-std::string PercentDecode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-std::map<std::string, std::string> ParseQuery(std::string_view query) {
-  std::map<std::string, std::string> out;
-  size_t start = 0;
-  while (start <= query.size()) {
-    size_t amp = query.find('&', start);
-    std::string_view part = query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
-    size_t eq = part.find('=');
-    if (!part.empty()) {
-      out[PercentDecode(part.substr(0, eq), true)] =
-          eq == std::string_view::npos ? "" : PercentDecode(part.substr(eq + 1), true);
-    }
-    if (amp == std::string_view::npos) break;
-    start = amp + 1;
-  }
-  return out;
-}
 
 // "2024-01-02T03:04:05Z" → "202401020304" (the API's date range form).
 std::string CompactDateTime(const std::string& rfc3339) {
@@ -193,7 +141,7 @@ class QueryMatcher {
     return true;
   }
   static bool Contains(const std::string& hay, const std::string& needle) {
-    return Lower(hay).find(Lower(needle)) != std::string::npos;
+    return AsciiLower(hay).find(AsciiLower(needle)) != std::string::npos;
   }
   static bool InRange(const std::string& range, const std::string& date) {
     // "[202401010000 TO 202412312359]"
@@ -318,7 +266,7 @@ bool ParseCount(const std::string& text, long* out) {
 }
 
 Reply ApiAnswer(ArxivSite::State* state, const ServerRequest& request) {
-  std::map<std::string, std::string> params = ParseQuery(request.query);
+  std::map<std::string, std::string> params = ParseQueryString(request.query);
   long start = 0, max_results = 10;
   if (params.count("start") && !ParseCount(params["start"], &start)) {
     return ErrorFeed("start must be an integer");

@@ -11,26 +11,13 @@
 #include "alcor/dates.hpp"
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
+#include "alcor/strings.hpp"
 
 namespace alcor::testing {
 
 namespace {
 
 using json = nlohmann::json;
-
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string Cdata(std::string_view s) {
   std::string out = "<![CDATA[";

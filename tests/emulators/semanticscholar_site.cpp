@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/env.hpp"
+#include "alcor/strings.hpp"
 
 namespace alcor::testing {
 
@@ -24,34 +25,6 @@ struct SemanticScholarSite::State {
 namespace {
 
 using json = nlohmann::json;
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-std::map<std::string, std::string> ParseQuery(std::string_view query) {
-  std::map<std::string, std::string> out;
-  size_t start = 0;
-  while (start < query.size()) {
-    size_t amp = query.find('&', start);
-    std::string_view part = query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
-    size_t eq = part.find('=');
-    out[PercentDecode(part.substr(0, eq))] = eq == std::string_view::npos ? "" : PercentDecode(part.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    start = amp + 1;
-  }
-  return out;
-}
 
 Reply JsonReply(int status, const json& body) {
   Reply r = Reply::Text(body.dump(), "application/json");
@@ -81,7 +54,7 @@ Reply Answer(SemanticScholarSite::State* state, const ServerRequest& request, co
     return JsonReply(404, {{"error", "Requested resource not found"}});
   }
   std::string id = rest.substr(0, rest.size() - suffix.size());
-  std::map<std::string, std::string> params = ParseQuery(request.query);
+  std::map<std::string, std::string> params = ParseQueryString(request.query);
   long offset = 0, limit = 100;
   if (params.count("offset") && !ParseNumber(params["offset"], &offset)) {
     return JsonReply(400, {{"error", "Unacceptable query params: offset"}});

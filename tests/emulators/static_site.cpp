@@ -12,6 +12,7 @@
 #include "alcor/dates.hpp"
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
+#include "alcor/strings.hpp"
 
 namespace alcor::testing {
 
@@ -27,26 +28,6 @@ struct StaticSiteState {
 };
 
 namespace {
-
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && Hex(s[i + 1]) >= 0 && Hex(s[i + 2]) >= 0) {
-      out += static_cast<char>(Hex(s[i + 1]) * 16 + Hex(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 // A decoded relative path that stays inside the served folder.
 bool IsSafeRelativePath(const std::string& path) {

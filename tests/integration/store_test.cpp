@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
+#include <regex>
 #include <set>
+#include <thread>
 
 #include "alcor/corpus.hpp"
 #include "alcor/shard.hpp"
@@ -74,6 +77,22 @@ TEST(StoreTest, CreatesAPrivateStoreAndCommitsShards) {
   store = OpenStore(dir);
   WriteRecords(store.get(), 10, 5);
   EXPECT_EQ(ReadAllIds(*store).size(), 15u);
+}
+
+TEST(StoreTest, RunIdsSortByStartTimeWithinOneSecond) {
+  // runs/<run-id>.json are listed in time order by name: two runs started 2 ms apart (almost
+  // always in the same second) must sort in that order, whatever their random suffixes.
+  TempDir tmp;
+  std::string dir = tmp.Sub("corpus");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    auto store = OpenStore(dir);
+    ids.push_back(store->run_id());
+    store.reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  for (size_t i = 1; i < ids.size(); ++i) EXPECT_LT(ids[i - 1], ids[i]);
+  EXPECT_TRUE(std::regex_match(ids[0], std::regex(R"(\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{4})"))) << ids[0];
 }
 
 TEST(StoreTest, RotatesShardsAtTheTargetSize) {

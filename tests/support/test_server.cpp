@@ -15,18 +15,14 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "alcor/strings.hpp"
+
 namespace alcor::testing {
 
 namespace {
 
 constexpr size_t kMaxHeadBytes = 64 * 1024;
 constexpr size_t kMaxBodyBytes = 64 * 1024 * 1024;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -93,7 +89,7 @@ void PutLe32(std::string* out, uint32_t v) {
 }  // namespace
 
 const std::string* ServerRequest::Header(std::string_view name) const {
-  std::string lower = Lower(name);
+  std::string lower = AsciiLower(name);
   for (const auto& [k, v] : headers) {
     if (k == lower) return &v;
   }
@@ -276,7 +272,7 @@ void TestServer::ServeConnection(int fd, int connection_id) {
       rest = e == std::string_view::npos ? "" : rest.substr(e + 2);
       size_t colon = line.find(':');
       if (colon == std::string_view::npos) continue;
-      request.headers.emplace_back(Lower(Trim(line.substr(0, colon))),
+      request.headers.emplace_back(AsciiLower(Trim(line.substr(0, colon))),
                                    std::string(Trim(line.substr(colon + 1))));
     }
     std::string_view path_query = request.target;
@@ -300,7 +296,7 @@ void TestServer::ServeConnection(int fd, int connection_id) {
       return;
     }
     if (const std::string* expect = request.Header("expect");
-        expect != nullptr && Lower(*expect) == "100-continue" && buffer.size() < content_length) {
+        expect != nullptr && AsciiLower(*expect) == "100-continue" && buffer.size() < content_length) {
       SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
     }
     while (buffer.size() < content_length) {
@@ -325,7 +321,7 @@ void TestServer::ServeConnection(int fd, int connection_id) {
 
     Reply reply = Answer(request);
     bool keep_open = !http10 && !reply.close_connection;
-    if (const std::string* c = request.Header("connection"); c && Lower(*c) == "close") {
+    if (const std::string* c = request.Header("connection"); c && AsciiLower(*c) == "close") {
       keep_open = false;
     }
 
@@ -336,7 +332,7 @@ void TestServer::ServeConnection(int fd, int connection_id) {
       bool has_length = false;
       for (const auto& [k, v] : reply.headers) {
         out += k + ": " + v + "\r\n";
-        if (Lower(k) == "content-length") has_length = true;
+        if (AsciiLower(k) == "content-length") has_length = true;
       }
       bool no_body_status = reply.status == 304 || reply.status == 204 || reply.status < 200;
       if (!has_length && reply.send_content_length && !no_body_status) {
@@ -558,6 +554,23 @@ std::string TestServer::Gzip(std::string_view data) {
   } while (pos < data.size());
   PutLe32(&out, Crc32(data));
   PutLe32(&out, static_cast<uint32_t>(data.size()));
+  return out;
+}
+
+std::map<std::string, std::string> ParseQueryString(std::string_view query) {
+  std::map<std::string, std::string> out;
+  size_t start = 0;
+  while (start <= query.size()) {
+    size_t amp = query.find('&', start);
+    std::string_view part = query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    size_t eq = part.find('=');
+    if (!part.empty()) {
+      out[PercentDecode(part.substr(0, eq), true)] =
+          eq == std::string_view::npos ? "" : PercentDecode(part.substr(eq + 1), true);
+    }
+    if (amp == std::string_view::npos) break;
+    start = amp + 1;
+  }
   return out;
 }
 

@@ -86,6 +86,10 @@ struct Reply {
   Reply&& WithLatency(int64_t ms) &&;
 };
 
+// A query string ("a=1&b=x+y%21") as a map, percent-decoded, '+' as a space; the last of
+// repeated keys wins.
+std::map<std::string, std::string> ParseQueryString(std::string_view query);
+
 class TestServer {
  public:
   using Handler = std::function<Reply(const ServerRequest&)>;
