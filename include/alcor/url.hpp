@@ -36,6 +36,9 @@ std::string CanonicalizeUrl(std::string_view url);
 // True when `name` (a query parameter name) is one CanonicalizeUrl removes.
 bool IsTrackingParameter(std::string_view name);
 
+// True when url starts with "http://" or "https://", in any case.
+bool IsHttpUrl(std::string_view url);
+
 // The lower-cased host of an absolute URL ("" when there is none), without port or userinfo.
 std::string UrlHost(std::string_view url);
 

@@ -28,12 +28,6 @@ std::string IngestOutcome::ToString() const {
 
 namespace {
 
-bool IsUrlInput(std::string_view input) {
-  std::string lower(input.substr(0, 8));
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower.starts_with("http://") || lower.starts_with("https://");
-}
-
 // The charset parameter of a Content-Type ("text/html; charset=ISO-8859-1" → "ISO-8859-1").
 std::string CharsetOf(std::string_view content_type) {
   std::string lower(content_type);
@@ -140,7 +134,7 @@ void Ingester::Ingest(const std::string& input, const OutcomeFn& on_outcome) {
     IngestBytes("-", bytes, format, RecordOptions(), on_outcome);
     return;
   }
-  if (IsUrlInput(input)) {
+  if (IsHttpUrl(input)) {
     IngestUrl(input, on_outcome);
     return;
   }

@@ -192,8 +192,6 @@ class BookSource : public Source {
   std::map<std::string, std::string> seen_;  // state key → sha256 of the bytes emitted
 };
 
-bool IsHttpUrl(const std::string& url) { return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0; }
-
 Result<std::unique_ptr<Source>> CreateBookSource(const SourceConfig& config) {
   Settings s;
   for (const std::string& p : config.GetStringList("paths")) {

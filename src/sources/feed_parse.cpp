@@ -197,11 +197,6 @@ std::string ResolveAgainst(const std::string& base, std::string_view ref) {
   return ResolveUrl(base, r);
 }
 
-bool IsHttpUrl(std::string_view s) {
-  std::string l = AsciiLower(s.substr(0, std::min<size_t>(s.size(), 8)));
-  return l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0;
-}
-
 std::optional<std::string> DateOf(const pugi::xml_node& n) {
   if (!n) return std::nullopt;
   return NormalizeDateToUtc(TrimAscii(DirectText(n)));

@@ -27,11 +27,6 @@ namespace {
 
 using json = nlohmann::json;
 
-bool IsHttpUrl(std::string_view s) {
-  std::string l = AsciiLower(s.substr(0, std::min<size_t>(s.size(), 8)));
-  return l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0;
-}
-
 // "https://host:port" of an absolute URL.
 std::string Origin(const std::string& url) {
   size_t scheme = url.find("://");

@@ -1,11 +1,12 @@
 // URL resolution (RFC 3986 section 5) and canonicalisation for Record::url.
-#include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <optional>
 #include <vector>
+
+#include "alcor/strings.hpp"
 
 namespace alcor {
 namespace {
@@ -247,6 +248,10 @@ std::string CanonicalizeUrl(std::string_view url) {
   std::string r = "https://" + authority + path;
   if (!query.empty()) r += "?" + query;
   return r;
+}
+
+bool IsHttpUrl(std::string_view url) {
+  return StartsWithNoCase(url, "http://") || StartsWithNoCase(url, "https://");
 }
 
 }  // namespace alcor
