@@ -147,21 +147,6 @@ std::string HtmlOf(const pugi::xml_node& n) {
   return std::string(TrimAscii(HasElementChild(n) ? InnerXml(n) : DirectText(n)));
 }
 
-std::string EscapeHtml(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 // Plain text → HTML paragraphs (blank lines separate paragraphs).
 std::string PlainToHtml(std::string_view text) {
   std::string out;
@@ -170,7 +155,7 @@ std::string PlainToHtml(std::string_view text) {
     size_t end = text.find("\n\n", pos);
     if (end == std::string_view::npos) end = text.size();
     std::string_view para = TrimAscii(text.substr(pos, end - pos));
-    if (!para.empty()) out += "<p>" + EscapeHtml(para) + "</p>\n";
+    if (!para.empty()) out += "<p>" + XmlEscape(para) + "</p>\n";
     pos = end + 2;
   }
   return out;
