@@ -170,29 +170,37 @@ int IntTerm(const json& terms, const char* name, int fallback) {
   return fallback;
 }
 
-json Page(const std::vector<const json*>& items, const json& terms, const ForumSiteOptions& options) {
-  // Sort keys are computed once per item: parsing dates inside the comparator made every
-  // request O(n log n) date parses, which dominated the mirror's time on large corpora.
-  struct Keyed {
-    int64_t posted_ms;
-    std::string id;
-    const json* item;
-  };
-  std::vector<Keyed> keyed;
-  keyed.reserve(items.size());
-  for (const json* p : items) {
-    keyed.push_back({Millis(p->value("postedAt", json())).value_or(0), p->value("_id", ""), p});
-  }
-  std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+DatedItem Dated(const json& item) {
+  return {Millis(item.value("postedAt", json())).value_or(0), item.value("_id", ""), &item};
+}
+
+// The API's order. Sort keys are computed once per item (Dated): parsing dates inside the
+// comparator made every request O(n log n) date parses, which dominated the mirror's time.
+void SortInApiOrder(std::vector<DatedItem>* items) {
+  std::stable_sort(items->begin(), items->end(), [](const DatedItem& a, const DatedItem& b) {
     if (a.posted_ms != b.posted_ms) return a.posted_ms < b.posted_ms;
     return a.id < b.id;
   });
-  int offset = std::clamp(IntTerm(terms, "offset", 0), 0, options.max_offset);
-  int limit = std::clamp(IntTerm(terms, "limit", options.default_limit), 0, 5000);
+}
+
+// The requested page: terms.offset and terms.limit, clamped as the real API does.
+struct PageWindow {
+  size_t offset;
+  size_t limit;
+};
+PageWindow WindowOf(const json& terms, const ForumSiteOptions& options) {
+  return {static_cast<size_t>(std::clamp(IntTerm(terms, "offset", 0), 0, options.max_offset)),
+          static_cast<size_t>(std::clamp(IntTerm(terms, "limit", options.default_limit), 0, 5000))};
+}
+
+json Page(const std::vector<const json*>& items, const json& terms, const ForumSiteOptions& options) {
+  std::vector<DatedItem> dated;
+  dated.reserve(items.size());
+  for (const json* p : items) dated.push_back(Dated(*p));
+  SortInApiOrder(&dated);
+  PageWindow window = WindowOf(terms, options);
   json out = json::array();
-  for (size_t i = static_cast<size_t>(offset); i < keyed.size() && out.size() < static_cast<size_t>(limit); ++i) {
-    out.push_back(*keyed[i].item);
-  }
+  for (size_t i = window.offset; i < dated.size() && out.size() < window.limit; ++i) out.push_back(*dated[i].item);
   return out;
 }
 
@@ -234,16 +242,12 @@ void ForumSite::RefreshIndex() {
   for (const json& p : posts_) {
     for (const char* f : {"postedAt", "modifiedAt"})
       if (auto m = Millis(p.value(f, json()))) latest_ms_ = std::max(latest_ms_, *m);
-    if (!p.is_object()) continue;
-    sorted_posts_.push_back({Millis(p.value("postedAt", json())).value_or(0), p.value("_id", ""), &p});
+    if (p.is_object()) sorted_posts_.push_back(Dated(p));
   }
   for (const json& c : comments_) {
     if (auto m = Millis(c.value("postedAt", json()))) latest_ms_ = std::max(latest_ms_, *m);
   }
-  std::stable_sort(sorted_posts_.begin(), sorted_posts_.end(), [](const SortedPost& a, const SortedPost& b) {
-    if (a.posted_ms != b.posted_ms) return a.posted_ms < b.posted_ms;
-    return a.id < b.id;
-  });
+  SortInApiOrder(&sorted_posts_);
   index_stale_ = false;
 }
 
@@ -324,16 +328,16 @@ json ForumSite::SelectPosts(const json& terms, std::string* error) {
 
   RefreshIndex();
   // The index is in the answer's order, so the walk can stop once the requested page is complete.
-  size_t wanted = static_cast<size_t>(std::clamp(IntTerm(terms, "offset", 0), 0, options_.max_offset)) +
-                  static_cast<size_t>(std::clamp(IntTerm(terms, "limit", options_.default_limit), 0, 5000));
+  PageWindow window = WindowOf(terms, options_);
+  size_t wanted = window.offset + window.limit;
   auto first = sorted_posts_.begin();
   if (after && time_field == "postedAt") {
     first = std::lower_bound(sorted_posts_.begin(), sorted_posts_.end(), *after,
-                             [](const SortedPost& s, int64_t t) { return s.posted_ms < t; });
+                             [](const DatedItem& s, int64_t t) { return s.posted_ms < t; });
   }
   std::vector<const json*> picked;
   for (auto sp = first; sp != sorted_posts_.end() && picked.size() < wanted; ++sp) {
-    const json& p = *sp->post;
+    const json& p = *sp->item;
     if (Truthy(p, "draft")) continue;
     if (exclude_events && Truthy(p, "isEvent")) continue;
     if (af && !Truthy(p, "af")) continue;

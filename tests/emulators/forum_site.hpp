@@ -68,6 +68,13 @@ struct ForumSiteOptions {
   }
 };
 
+// A post or comment with its sort key (postedAt in milliseconds, then _id), computed once.
+struct DatedItem {
+  int64_t posted_ms;
+  std::string id;
+  const nlohmann::json* item;
+};
+
 class ForumSite {
  public:
   enum class Failure {
@@ -119,14 +126,9 @@ class ForumSite {
 
   // Posts in the API's order (postedAt, then _id) and the newest date on the site, rebuilt after
   // a change, so that a request costs O(offset + limit) instead of sorting every post.
-  struct SortedPost {
-    int64_t posted_ms;
-    std::string id;
-    const nlohmann::json* post;
-  };
   void RefreshIndex();                    // mu_ held
   bool index_stale_ = true;               // guarded by mu_
-  std::vector<SortedPost> sorted_posts_;  // guarded by mu_
+  std::vector<DatedItem> sorted_posts_;   // guarded by mu_
   int64_t latest_ms_ = 0;                 // guarded by mu_
 };
 
