@@ -19,7 +19,7 @@
 
 #include "alcor/dedup.hpp"
 #include "alcor/http.hpp"
-#include "alcor/source.hpp"
+#include "alcor/source_config.hpp"
 #include "alcor/status.hpp"
 
 namespace alcor {
@@ -42,19 +42,15 @@ struct RunConfig {
   nlohmann::json EffectiveJson() const;
 
  private:
-  friend Result<RunConfig> ParseRunConfig(std::string_view, const std::string&);
+  friend Result<RunConfig> ParseRunConfig(std::string_view, const std::string&, const SourceKindList&);
   nlohmann::json http_display_;
 };
 
-// Parses and validates config text; path_for_errors names it in messages.
-Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path_for_errors);
+// Parses and validates config text; path_for_errors names it in messages. Each source entry is
+// checked by ValidateSourceConfig (alcor/source_config.hpp) against kinds.
+Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path_for_errors,
+                                 const SourceKindList& kinds = BuiltinSourceKinds());
 // Reads and parses a file (NotFound / IOError naming it when it cannot be read).
-Result<RunConfig> LoadRunConfig(Env* env, const std::string& path);
-
-// Validates one entry of "sources" against its kind's keys: fills defaults, expands ${ENV}.
-// where names the entry in messages ("configs/default.json: sources[2]"); config_dir is where
-// relative paths in it are resolved from.
-Result<SourceConfig> ValidateSourceConfig(const nlohmann::json& entry, const std::string& where,
-                                          const std::string& config_dir = ".");
+Result<RunConfig> LoadRunConfig(Env* env, const std::string& path, const SourceKindList& kinds = BuiltinSourceKinds());
 
 }  // namespace alcor

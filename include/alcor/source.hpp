@@ -4,8 +4,9 @@
 // normalizer worker, passes it through the deduplicator and stores it; it commits a source's
 // cursor (Checkpoint) only once every document emitted before it is in a published shard.
 //
-// A kind is registered by one line in src/sources/registry.cpp; `alcor sources` lists the kinds
-// and `alcor scrape --config` builds one Source per configured instance.
+// A kind (alcor/source_config.hpp: its name, its typed keys, how to create an instance) is
+// registered by one line in src/sources/registry.cpp; `alcor sources` lists the kinds and
+// `alcor scrape --config` builds one Source per configured instance.
 #pragma once
 
 #include <cstdint>
@@ -110,73 +111,5 @@ class Source {
   // emitted before are still stored. Return OK (or Interrupted) when stopping.
   virtual Status Run(SourceContext& ctx) = 0;
 };
-
-// ---------------------------------------------------------------------------------------------
-// Kinds and their configuration
-
-enum class ConfigType {
-  kString,
-  kBool,
-  kInteger,     // a JSON integer
-  kNumber,      // any JSON number
-  kStringList,  // array of strings (a single string is not accepted)
-  kStringMap,   // object of string values (headers)
-  kAny,         // any JSON value; the module checks it
-};
-const char* ConfigTypeName(ConfigType type);
-
-// One setting a kind accepts besides name, kind and enabled.
-struct ConfigKey {
-  std::string path;  // "tags_include", or "citations.max_depth" for a key of a nested object
-  ConfigType type = ConfigType::kString;
-  // Filled in when absent. null: no default (the key stays absent unless required).
-  nlohmann::json default_value;
-  bool required = false;
-  // Its value is masked in --print-config even without a ${ENV} reference.
-  bool secret = false;
-  std::string doc;  // one line for docs and errors
-};
-
-// A validated instance: every key known, types checked, defaults filled in, ${ENV} references
-// expanded (the expanded values are registered as secrets and masked when printed).
-struct SourceConfig {
-  std::string name;
-  std::string kind;
-  bool enabled = true;
-  nlohmann::json settings = nlohmann::json::object();  // nested by path ("citations": {...})
-  // settings as --print-config shows them: ${ENV} references as written, secret keys masked.
-  nlohmann::json display_settings = nlohmann::json::object();
-  std::string config_path;  // the file it came from (messages), "" when built in code
-  // The directory of config_path, against which relative paths in settings are resolved.
-  std::string config_dir;
-
-  // The value at path ("citations.max_depth"), or null.
-  const nlohmann::json& Get(std::string_view path) const;
-  // Typed getters, for keys the kind declared with a default (else the fallback).
-  std::string GetString(std::string_view path, std::string fallback = "") const;
-  bool GetBool(std::string_view path, bool fallback = false) const;
-  int64_t GetInt(std::string_view path, int64_t fallback = 0) const;
-  double GetNumber(std::string_view path, double fallback = 0) const;
-  std::vector<std::string> GetStringList(std::string_view path) const;
-  // "source lesswrong (configs/default.json): " for messages.
-  std::string Describe() const;
-};
-
-struct SourceKind {
-  std::string name;     // "forummagnum"
-  std::string summary;  // one line for `alcor sources`
-  std::vector<ConfigKey> keys;
-  // Builds an instance from a validated config. InvalidArgument naming the key for settings
-  // that are well-typed but wrong (a malformed URL, an unknown site).
-  std::function<Result<std::unique_ptr<Source>>(const SourceConfig&)> create;
-};
-
-// Every registered kind, in registration order (src/sources/registry.cpp).
-const std::vector<const SourceKind*>& SourceKinds();
-// nullptr when no kind has that name.
-const SourceKind* FindSourceKind(std::string_view name);
-// Adds a kind after the registered ones (tests, embedders). REQUIRES: kind outlives every use;
-// called before any run starts (not synchronised with lookups).
-void RegisterExtraSourceKind(const SourceKind* kind);
 
 }  // namespace alcor

@@ -229,10 +229,12 @@ void Scraper::Impl::RunSource(size_t index) {
   SourceRun& r = *sources[index];
   int64_t start = store->env()->MonotonicMicros();
   Status s;
-  const SourceKind* kind = FindSourceKind(r.config->kind);
+  // The kind the config was validated against: the scraper only runs the kinds its caller's
+  // configuration was loaded with (alcor/config.hpp), never a global list.
+  const SourceKind* kind = r.config->source_kind;
   try {
     if (!kind) {
-      s = Status::InvalidArgument("unknown kind " + r.config->kind);
+      s = Status::InvalidArgument("source " + r.config->name + ": not validated against a kind (ValidateSourceConfig)");
     } else {
       Result<std::unique_ptr<Source>> source = kind->create(*r.config);
       if (!source.ok()) {

@@ -13,6 +13,7 @@
 // checkpointed only after the documents it covers were emitted.
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <optional>
 #include <map>
 #include <memory>
@@ -24,11 +25,11 @@
 #include "alcor/env.hpp"
 #include "alcor/pdf.hpp"
 #include "alcor/source.hpp"
+#include "alcor/source_config.hpp"
 #include "alcor/strings.hpp"
 #include "sources/arxiv_atom.hpp"
 #include "sources/arxiv_refs.hpp"
 #include "sources/arxiv_text.hpp"
-#include "sources/source_kinds.hpp"
 
 namespace alcor {
 
@@ -42,22 +43,24 @@ constexpr int kMaxReferencePages = 20;    // Semantic Scholar pages per paper
 constexpr int kS2FailuresBeforePause = 3;  // consecutive failures that stop S2 use for the run
 constexpr int kCheckpointEvery = 20;       // papers between checkpoints
 
+// What the source runs with, filled by CreateArxivSource from the kind's keys (ArxivKeys below,
+// which hold every default).
 struct ArxivSettings {
   std::string api_url, base_url, s2_url;
   std::vector<std::string> ids, queries;
   std::string seed_file;  // resolved against the config's directory; "" when none
   std::string date_from, date_to;  // YYYYMMDD, "" when open
-  int64_t page_size = 100, max_results = 1000, empty_page_retries = 3;
-  double interval_s = 3.0;
-  bool html = true, pdf = true;
+  int64_t page_size = 0, max_results = 0, empty_page_retries = 0;
+  double interval_s = 0;
+  bool html = false, pdf = false;
   BibliographyMode bibliography = BibliographyMode::kKeep;
-  uint64_t max_document_bytes = uint64_t{64} << 20;
+  uint64_t max_document_bytes = 0;
   // Citations.
-  int64_t max_depth = 1, max_papers = 200, s2_page_size = 1000;
+  int64_t max_depth = 0, max_papers = 0, s2_page_size = 0;
   std::string api_key;
   std::vector<std::string> categories, keywords;
-  bool eprint_fallback = true;
-  uint64_t max_eprint_bytes = uint64_t{64} << 20;
+  bool eprint_fallback = false;
+  uint64_t max_eprint_bytes = 0;
 };
 
 // Query-string encoding: unreserved characters and ':' ',' kept, space as '+', the rest %XX.
@@ -861,40 +864,99 @@ std::optional<std::string> CompactDate(const std::string& date) {
   return out;
 }
 
+// The settings of kind arxiv, each declared once with its default and its doc
+// (docs/sources.md "## arxiv" is generated from this table).
+using StringList = std::vector<std::string>;
+struct ArxivKeys : KeyTable {
+  Key<std::string> api_url{this, "api_url", "https://export.arxiv.org/api/query", "the query API"};
+  Key<std::string> base_url{this, "base_url", "https://arxiv.org",
+                            "where `/abs/ID`, `/html/IDvN`, `/pdf/IDvN` and `/e-print/IDvN` are fetched"};
+  Key<StringList> ids{this, "ids", {},
+                      "papers to fetch: ids (`2203.02155`, `hep-th/9901001`), `arXiv:` ids, abs/pdf/html URLs, arXiv "
+                      "DOIs; any version suffix is ignored (the latest version is fetched)"};
+  Key<StringList> queries{this, "queries", {},
+                          "API `search_query` strings (`cat:cs.AI AND abs:\"reward hacking\"`), read newest-updated "
+                          "first"};
+  OptionalKey<std::string> seed_file{this, "seed_file",
+                                     "a file of ids or URLs, one per line, `#` comments; a relative path is relative "
+                                     "to the config file"};
+  OptionalKey<std::string> date_from{this, "date_from",
+                                     "`YYYY-MM-DD`, queries only: adds `submittedDate:[from TO to]`"};
+  OptionalKey<std::string> date_to{this, "date_to", "`YYYY-MM-DD`, queries only: the end of that range"};
+  Key<int64_t> page_size{this, "page_size", 100, "results per API request, 1–2000"};
+  Key<int64_t> max_results{this, "max_results", 1000, "most results read per query per run"};
+  Key<int64_t> empty_page_retries{this, "empty_page_retries", 3, "times a spuriously empty API page is asked again"};
+  Key<double> request_interval_s{this, "request_interval_s", 3.0,
+                                 "seconds from the end of one arXiv request of the source to the start of the next "
+                                 "(API, html, pdf, e-print)"};
+  Key<bool> html{this, "html", true, "take the text from arXiv's HTML (`/html/IDvN`) when it exists"};
+  Key<bool> pdf{this, "pdf", true, "else from the PDF (text layer through poppler)"};
+  Key<std::string> bibliography{this, "bibliography", "keep", "`keep` the references as their own section, or `drop` them"};
+  Key<int64_t> max_document_bytes{this, "max_document_bytes", int64_t{64} << 20, "largest HTML or PDF downloaded"};
+  Key<std::string> s2_url{this, "citations.api_url", "https://api.semanticscholar.org/graph/v1", "Semantic Scholar"};
+  Key<int64_t> max_depth{this, "citations.max_depth", 1,
+                         "hops of references followed from the seeds; 0 turns citation-following off"};
+  Key<int64_t> max_papers{this, "citations.max_papers", 200,
+                          "most cited papers (depth ≥ 1) fetched per run; the rest wait in the state for the next run"};
+  Key<int64_t> s2_page_size{this, "citations.page_size", 1000, "references per Semantic Scholar request, 1–1000"};
+  OptionalKey<std::string> api_key{this, "citations.api_key",
+                                   "Semantic Scholar key, written `\"${S2_API_KEY}\"`; sent as `x-api-key`, secret",
+                                   {.secret = true}};
+  Key<StringList> categories{this, "citations.categories", {},
+                             "relevance gate: a cited paper needs one of these categories (`cs.AI`; `cs` or `cs.*` "
+                             "for a whole archive)"};
+  Key<StringList> keywords{this, "citations.keywords", {},
+                           "relevance gate: a cited paper needs one of these in its title or abstract "
+                           "(case-insensitive)"};
+  Key<bool> eprint_fallback{this, "citations.eprint_fallback", true,
+                            "when Semantic Scholar knows nothing of a paper, read arXiv ids from its e-print's "
+                            "`.bbl`/`.bib`"};
+  Key<int64_t> max_eprint_bytes{this, "citations.max_eprint_bytes", int64_t{64} << 20, "largest e-print downloaded"};
+};
+
+const ArxivKeys& Keys() {
+  static const ArxivKeys keys;
+  return keys;
+}
+
 Result<std::unique_ptr<Source>> CreateArxivSource(const SourceConfig& config) {
+  const ArxivKeys& keys = Keys();
   ArxivSettings s;
   auto bad = [&](const std::string& key, const std::string& what) {
     return Status::InvalidArgument(config.Describe() + "\"" + key + "\": " + what);
   };
-  s.api_url = config.GetString("api_url");
-  s.base_url = StripTrailingSlashes(config.GetString("base_url"));
-  s.s2_url = StripTrailingSlashes(config.GetString("citations.api_url"));
-  for (const auto& [key, url] : {std::pair{"api_url", s.api_url}, {"base_url", s.base_url}, {"citations.api_url", s.s2_url}}) {
-    if (!HttpUrl(url)) return bad(key, "must be an http:// or https:// URL, not \"" + url + "\"");
+  // An integer setting checked against its range.
+  auto ranged = [&](const Key<int64_t>& key, int64_t min, int64_t max, const std::string& what, int64_t* out) {
+    *out = key.Get(config);
+    return *out < min || *out > max ? bad(key.path(), what) : Status::OK();
+  };
+  s.api_url = keys.api_url.Get(config);
+  s.base_url = StripTrailingSlashes(keys.base_url.Get(config));
+  s.s2_url = StripTrailingSlashes(keys.s2_url.Get(config));
+  for (const auto& [key, url] : {std::pair{&keys.api_url, s.api_url}, {&keys.base_url, s.base_url}, {&keys.s2_url, s.s2_url}}) {
+    if (!HttpUrl(url)) return bad(key->path(), "must be an http:// or https:// URL, not \"" + url + "\"");
   }
-  s.ids = config.GetStringList("ids");
-  s.queries = config.GetStringList("queries");
+  s.ids = keys.ids.Get(config);
+  s.queries = keys.queries.Get(config);
   for (const std::string& q : s.queries)
     if (CollapseWhitespace(q).empty()) return bad("queries", "an empty query");
-  std::string seed = config.GetString("seed_file");
+  std::string seed = keys.seed_file.Get(config).value_or("");
   if (!seed.empty()) s.seed_file = seed.front() == '/' ? seed : JoinPath(config.config_dir.empty() ? "." : config.config_dir, seed);
-  std::optional<std::string> from = CompactDate(config.GetString("date_from"));
-  std::optional<std::string> to = CompactDate(config.GetString("date_to"));
+  std::optional<std::string> from = CompactDate(keys.date_from.Get(config).value_or(""));
+  std::optional<std::string> to = CompactDate(keys.date_to.Get(config).value_or(""));
   if (!from) return bad("date_from", "must be a date YYYY-MM-DD");
   if (!to) return bad("date_to", "must be a date YYYY-MM-DD");
   s.date_from = *from;
   s.date_to = *to;
-  s.page_size = config.GetInt("page_size", 100);
-  if (s.page_size < 1 || s.page_size > 2000) return bad("page_size", "must be from 1 to 2000 (the API's cap)");
-  s.max_results = config.GetInt("max_results", 1000);
-  if (s.max_results < 0) return bad("max_results", "must not be negative");
-  s.empty_page_retries = config.GetInt("empty_page_retries", 3);
-  if (s.empty_page_retries < 0 || s.empty_page_retries > 20) return bad("empty_page_retries", "must be from 0 to 20");
-  s.interval_s = config.GetNumber("request_interval_s", 3.0);
+  constexpr int64_t kNoMax = std::numeric_limits<int64_t>::max();
+  ALCOR_RETURN_IF_ERROR(ranged(keys.page_size, 1, 2000, "must be from 1 to 2000 (the API's cap)", &s.page_size));
+  ALCOR_RETURN_IF_ERROR(ranged(keys.max_results, 0, kNoMax, "must not be negative", &s.max_results));
+  ALCOR_RETURN_IF_ERROR(ranged(keys.empty_page_retries, 0, 20, "must be from 0 to 20", &s.empty_page_retries));
+  s.interval_s = keys.request_interval_s.Get(config);
   if (s.interval_s < 0 || s.interval_s > 600) return bad("request_interval_s", "must be from 0 to 600");
-  s.html = config.GetBool("html", true);
-  s.pdf = config.GetBool("pdf", true);
-  std::string bib = config.GetString("bibliography", "keep");
+  s.html = keys.html.Get(config);
+  s.pdf = keys.pdf.Get(config);
+  std::string bib = keys.bibliography.Get(config);
   if (bib == "keep") {
     s.bibliography = BibliographyMode::kKeep;
   } else if (bib == "drop") {
@@ -902,21 +964,18 @@ Result<std::unique_ptr<Source>> CreateArxivSource(const SourceConfig& config) {
   } else {
     return bad("bibliography", "must be \"keep\" or \"drop\", not \"" + bib + "\"");
   }
-  int64_t max_doc = config.GetInt("max_document_bytes", int64_t{64} << 20);
-  if (max_doc < 1024) return bad("max_document_bytes", "must be at least 1024");
+  int64_t max_doc = 0;
+  ALCOR_RETURN_IF_ERROR(ranged(keys.max_document_bytes, 1024, kNoMax, "must be at least 1024", &max_doc));
   s.max_document_bytes = static_cast<uint64_t>(max_doc);
-  s.max_depth = config.GetInt("citations.max_depth", 1);
-  if (s.max_depth < 0 || s.max_depth > 10) return bad("citations.max_depth", "must be from 0 to 10");
-  s.max_papers = config.GetInt("citations.max_papers", 200);
-  if (s.max_papers < 0) return bad("citations.max_papers", "must not be negative");
-  s.s2_page_size = config.GetInt("citations.page_size", 1000);
-  if (s.s2_page_size < 1 || s.s2_page_size > 1000) return bad("citations.page_size", "must be from 1 to 1000 (the API's cap)");
-  s.api_key = config.GetString("citations.api_key");
-  s.categories = config.GetStringList("citations.categories");
-  s.keywords = config.GetStringList("citations.keywords");
-  s.eprint_fallback = config.GetBool("citations.eprint_fallback", true);
-  int64_t max_eprint = config.GetInt("citations.max_eprint_bytes", int64_t{64} << 20);
-  if (max_eprint < 1024) return bad("citations.max_eprint_bytes", "must be at least 1024");
+  ALCOR_RETURN_IF_ERROR(ranged(keys.max_depth, 0, 10, "must be from 0 to 10", &s.max_depth));
+  ALCOR_RETURN_IF_ERROR(ranged(keys.max_papers, 0, kNoMax, "must not be negative", &s.max_papers));
+  ALCOR_RETURN_IF_ERROR(ranged(keys.s2_page_size, 1, 1000, "must be from 1 to 1000 (the API's cap)", &s.s2_page_size));
+  s.api_key = keys.api_key.Get(config).value_or("");
+  s.categories = keys.categories.Get(config);
+  s.keywords = keys.keywords.Get(config);
+  s.eprint_fallback = keys.eprint_fallback.Get(config);
+  int64_t max_eprint = 0;
+  ALCOR_RETURN_IF_ERROR(ranged(keys.max_eprint_bytes, 1024, kNoMax, "must be at least 1024", &max_eprint));
   s.max_eprint_bytes = static_cast<uint64_t>(max_eprint);
   if (s.ids.empty() && s.queries.empty() && s.seed_file.empty()) {
     return bad("ids", "nothing to fetch: set ids, queries or seed_file");
@@ -927,48 +986,12 @@ Result<std::unique_ptr<Source>> CreateArxivSource(const SourceConfig& config) {
 }  // namespace
 
 const SourceKind& ArxivSourceKind() {
-  static const SourceKind kind = [] {
-    SourceKind k;
-    k.name = kArxivKindName;
-    k.summary = "arXiv papers (query API, ids, seed file) with full text and citation-following via Semantic Scholar";
-    using T = ConfigType;
-    k.keys = {
-        {"api_url", T::kString, "https://export.arxiv.org/api/query", false, false, "the arXiv query API endpoint"},
-        {"base_url", T::kString, "https://arxiv.org", false, false, "arXiv site for /abs/ /html/ /pdf/ /e-print/"},
-        {"ids", T::kStringList, json::array(), false, false, "arXiv ids or abs/pdf URLs to fetch (any version form)"},
-        {"queries", T::kStringList, json::array(), false, false,
-         "API search_query strings (cat:cs.AI AND all:alignment), newest updated first"},
-        {"seed_file", T::kString, json(), false, false,
-         "file of ids or arXiv URLs, one per line, # comments (relative to the config file)"},
-        {"date_from", T::kString, json(), false, false, "queries only: submitted on or after YYYY-MM-DD"},
-        {"date_to", T::kString, json(), false, false, "queries only: submitted on or before YYYY-MM-DD"},
-        {"page_size", T::kInteger, 100, false, false, "results per API request (1-2000)"},
-        {"max_results", T::kInteger, 1000, false, false, "most results read per query per run"},
-        {"empty_page_retries", T::kInteger, 3, false, false, "times a spuriously empty API page is asked again"},
-        {"request_interval_s", T::kNumber, 3.0, false, false,
-         "seconds from the end of one arXiv request of this source to the start of the next (API, html, pdf, e-print)"},
-        {"html", T::kBool, true, false, false, "take the text from arXiv's HTML (/html/IDvN) when it exists"},
-        {"pdf", T::kBool, true, false, false, "else from the PDF (text layer through poppler)"},
-        {"bibliography", T::kString, "keep", false, false, "\"keep\" the references as their own section or \"drop\" them"},
-        {"max_document_bytes", T::kInteger, int64_t{64} << 20, false, false, "largest HTML or PDF downloaded"},
-        {"citations.api_url", T::kString, "https://api.semanticscholar.org/graph/v1", false, false,
-         "Semantic Scholar Graph API"},
-        {"citations.max_depth", T::kInteger, 1, false, false,
-         "follow references this many hops from the seeds (0: no citation-following)"},
-        {"citations.max_papers", T::kInteger, 200, false, false, "most cited papers fetched per run"},
-        {"citations.page_size", T::kInteger, 1000, false, false, "references per Semantic Scholar request (1-1000)"},
-        {"citations.api_key", T::kString, json(), false, true, "Semantic Scholar API key, as \"${S2_API_KEY}\""},
-        {"citations.categories", T::kStringList, json::array(), false, false,
-         "relevance gate: cited papers must have one of these categories (\"cs.AI\", or \"cs\" for the archive)"},
-        {"citations.keywords", T::kStringList, json::array(), false, false,
-         "relevance gate: cited papers must have one of these words in title or abstract"},
-        {"citations.eprint_fallback", T::kBool, true, false, false,
-         "when Semantic Scholar has no references, read arXiv ids from the e-print's .bbl/.bib"},
-        {"citations.max_eprint_bytes", T::kInteger, int64_t{64} << 20, false, false, "largest e-print downloaded"},
-    };
-    k.create = CreateArxivSource;
-    return k;
-  }();
+  static const SourceKind kind = {
+      kArxivKindName,
+      "arXiv papers (query API, ids, seed file) with full text and citation-following via Semantic Scholar",
+      &Keys(),
+      CreateArxivSource,
+  };
   return kind;
 }
 

@@ -16,8 +16,8 @@
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/http.hpp"
+#include "alcor/source_config.hpp"
 #include "alcor/url.hpp"
-#include "sources/source_kinds.hpp"
 
 namespace alcor {
 namespace book {
@@ -192,22 +192,46 @@ class BookSource : public Source {
   std::map<std::string, std::string> seen_;  // state key → sha256 of the bytes emitted
 };
 
+// The settings of kind book, each declared once with its default and its doc
+// (docs/sources.md "## book" is generated from this table).
+struct BookKeys : KeyTable {
+  Key<std::vector<std::string>> paths{this, "paths", {},
+                                      "book files, or folders of them (read recursively, sorted, hidden entries left "
+                                      "out); a relative path is relative to the config file's folder"};
+  Key<std::vector<std::string>> urls{this, "urls", {},
+                                     "http(s) URLs of books, fetched with conditional GET"};
+  Key<bool> include_non_linear{this, "include_non_linear", false,
+                               "EPUB: also read spine items marked `linear=\"no\"` (notes, answer keys, pop-ups), in "
+                               "spine order"};
+  Key<bool> main_content{this, "main_content", false,
+                         "local HTML books: keep only the article body. Pages from URLs always get main-content "
+                         "extraction"};
+  Key<int64_t> max_book_bytes{this, "max_book_bytes", int64_t{256} << 20,
+                              "larger files and downloads fail instead of being read"};
+};
+
+const BookKeys& Keys() {
+  static const BookKeys keys;
+  return keys;
+}
+
 Result<std::unique_ptr<Source>> CreateBookSource(const SourceConfig& config) {
+  const BookKeys& keys = Keys();
   Settings s;
-  for (const std::string& p : config.GetStringList("paths")) {
+  for (const std::string& p : keys.paths.Get(config)) {
     if (p.empty()) return Status::InvalidArgument(config.Describe() + "paths: an empty path");
     s.paths.push_back(p[0] == '/' ? p : JoinPath(config.config_dir.empty() ? "." : config.config_dir, p));
   }
-  for (const std::string& u : config.GetStringList("urls")) {
+  for (const std::string& u : keys.urls.Get(config)) {
     if (!IsHttpUrl(u)) return Status::InvalidArgument(config.Describe() + "urls: '" + u + "' is not an http(s) URL");
     s.urls.push_back(u);
   }
   if (s.paths.empty() && s.urls.empty()) {
     return Status::InvalidArgument(config.Describe() + "a book source needs \"paths\" or \"urls\"");
   }
-  s.main_content = config.GetBool("main_content", false);
-  s.include_non_linear = config.GetBool("include_non_linear", false);
-  int64_t max_bytes = config.GetInt("max_book_bytes", int64_t{256} << 20);
+  s.main_content = keys.main_content.Get(config);
+  s.include_non_linear = keys.include_non_linear.Get(config);
+  int64_t max_bytes = keys.max_book_bytes.Get(config);
   if (max_bytes <= 0) return Status::InvalidArgument(config.Describe() + "max_book_bytes must be positive");
   s.max_book_bytes = static_cast<uint64_t>(max_bytes);
   return std::unique_ptr<Source>(new BookSource(std::move(s)));
@@ -217,25 +241,12 @@ Result<std::unique_ptr<Source>> CreateBookSource(const SourceConfig& config) {
 }  // namespace book
 
 const SourceKind& BookSourceKind() {
-  static const SourceKind kind = [] {
-    SourceKind k;
-    k.name = "book";
-    k.summary = "books from files and URLs: EPUB, PDF, Project Gutenberg text, HTML, text, Markdown";
-    k.keys = {
-        {"paths", ConfigType::kStringList, nlohmann::json::array(), false, false,
-         "book files, or folders of them (read recursively), relative to the config file's folder"},
-        {"urls", ConfigType::kStringList, nlohmann::json::array(), false, false,
-         "http(s) URLs of books (fetched with conditional GET; the type from Content-Type, then the URL, then the bytes)"},
-        {"include_non_linear", ConfigType::kBool, false, false, false,
-         "EPUB: also read spine items marked linear=\"no\" (notes, answer keys)"},
-        {"main_content", ConfigType::kBool, false, false, false,
-         "local HTML books: keep only the article body (pages from URLs always are)"},
-        {"max_book_bytes", ConfigType::kInteger, int64_t{256} << 20, false, false,
-         "larger files and downloads fail instead of being read"},
-    };
-    k.create = book::CreateBookSource;
-    return k;
-  }();
+  static const SourceKind kind = {
+      "book",
+      "books from files and URLs: EPUB, PDF, Project Gutenberg text, HTML, text, Markdown",
+      &book::Keys(),
+      book::CreateBookSource,
+  };
   return kind;
 }
 

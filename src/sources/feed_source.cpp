@@ -18,7 +18,7 @@
 #include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 #include "sources/feed_parse.hpp"
-#include "sources/source_kinds.hpp"
+#include "alcor/source_config.hpp"
 
 namespace alcor {
 namespace feed {
@@ -158,19 +158,21 @@ namespace {
 
 enum class FetchPages { kAuto, kAlways, kNever };
 
+// What the source runs with, filled by CreateFeedSource from the kind's keys (FeedKeys below,
+// which hold every default).
 struct Settings {
   std::string feed_url;
   std::string site_url;
   Platform platform = Platform::kAuto;
   FetchPages fetch_pages = FetchPages::kAuto;
   std::string sitemap_url;
-  bool history = true;
-  bool robots_sitemaps = true;
+  bool history = false;
+  bool robots_sitemaps = false;
   std::vector<std::string> sitemap_include;
   std::vector<std::string> sitemap_exclude;
-  int64_t max_archive_pages = 500;
-  int64_t max_page_fetches = 0;
-  int64_t archive_page_size = 50;
+  int64_t max_archive_pages = 0;
+  int64_t max_page_fetches = 0;  // 0: no cap
+  int64_t archive_page_size = 0;
 };
 
 constexpr const char* kStateName = "feed";
@@ -954,31 +956,80 @@ Status FeedSource::Run(SourceContext& ctx) {
   return Status::OK();
 }
 
-const std::vector<std::string>& DefaultSitemapExcludes() {
-  static const std::vector<std::string> kExcludes = {"*/tag/*",  "*/tags/*", "*/category/*", "*/categories/*",
-                                                     "*/author/*", "*/page/*", "*/feed", "*/feed/*",
-                                                     "*/search*", "*/wp-content/*", "*/archive", "*/archive/",
-                                                     "*/about", "*/about/"};
-  return kExcludes;
+// The settings of kind feed, each declared once with its default and its doc
+// (docs/sources.md "## feed" is generated from this table).
+using StringList = std::vector<std::string>;
+struct FeedKeys : KeyTable {
+  OptionalKey<std::string> feed_url{
+      this, "feed_url", "the blog's RSS 2.0, RSS 1.0 (RDF) or Atom feed",
+      {.shown_default = "the platform's feed path under `site_url`, else the feed the home page announces"}};
+  OptionalKey<std::string> site_url{
+      this, "site_url",
+      "the blog's home page; the Substack archive API, robots.txt and `/sitemap.xml` are looked up under it",
+      {.shown_default = "the feed's own link, else the feed URL's origin"}};
+  Key<std::string> platform{
+      this, "platform", "auto",
+      "`auto`, `wordpress`, `substack`, `blogger`, `ghost`, `medium` or `generic`: how older posts are reached (table "
+      "below). `auto` decides from the feed's `<generator>` and the feed URL's host (`*.substack.com`, "
+      "`*.blogspot.com`, `medium.com`, `/feeds/posts/`) and remembers the answer in the state"};
+  Key<std::string> fetch_pages{
+      this, "fetch_pages", "auto",
+      "`auto`: fetch a post's page when its feed entry looks like an excerpt (below); `always`: every post from its "
+      "page; `never`: the feed's text only"};
+  OptionalKey<std::string> sitemap_url{
+      this, "sitemap_url",
+      "a sitemap (`urlset`, `sitemapindex`, gzip or not) to read posts from. For `ghost` and `generic` it replaces "
+      "discovery; for the other platforms it is read after their own archive"};
+  Key<bool> history{this, "history", true,
+                    "walk the archive for posts older than the feed (first run in full, later runs only as far as "
+                    "needed)"};
+  Key<bool> robots_sitemaps{this, "robots_sitemaps", true,
+                            "find sitemaps in the host's robots.txt `Sitemap:` lines; only those under `site_url` are "
+                            "read (one robots.txt serves a whole host)"};
+  Key<StringList> sitemap_include{this, "sitemap_include", {},
+                                  "glob patterns (`*`, `?`, matched against the whole URL); when set, a sitemap URL is "
+                                  "fetched only if one matches"};
+  Key<StringList> sitemap_exclude{
+      this, "sitemap_exclude",
+      {"*/tag/*", "*/tags/*", "*/category/*", "*/categories/*", "*/author/*", "*/page/*", "*/feed", "*/feed/*",
+       "*/search*", "*/wp-content/*", "*/archive", "*/archive/", "*/about", "*/about/"},
+      "glob patterns of sitemap URLs never fetched. The blog's home page is always skipped",
+      {.shown_default = "tag, category, author, listing, feed, search, about and archive pages (`*/tag/*`, "
+                        "`*/page/*`, …)"}};
+  Key<int64_t> max_archive_pages{this, "max_archive_pages", 500,
+                                 "archive requests per run (feed pages, archive API pages, sitemap files). A first "
+                                 "walk cut short by it goes on from its cursor next run"};
+  Key<int64_t> max_page_fetches{this, "max_page_fetches", 0,
+                                "post pages fetched per run; posts not reached are fetched next run",
+                                {.shown_default = "0 (no cap)"}};
+  Key<int64_t> archive_page_size{this, "archive_page_size", 50,
+                                 "posts per archive request: Substack `limit` (the API caps it at 50), Blogger "
+                                 "`max-results` (capped at 500 here)"};
+};
+
+const FeedKeys& Keys() {
+  static const FeedKeys keys;
+  return keys;
 }
 
 Result<std::unique_ptr<Source>> CreateFeedSource(const SourceConfig& config) {
+  const FeedKeys& keys = Keys();
   Settings s;
-  s.feed_url = config.GetString("feed_url");
-  s.site_url = config.GetString("site_url");
+  s.feed_url = keys.feed_url.Get(config).value_or("");
+  s.site_url = keys.site_url.Get(config).value_or("");
+  s.sitemap_url = keys.sitemap_url.Get(config).value_or("");
   std::string where = config.Describe();
   if (s.feed_url.empty() && s.site_url.empty()) {
     return Status::InvalidArgument(where + "set feed_url or site_url");
   }
-  for (const char* key : {"feed_url", "site_url", "sitemap_url"}) {
-    std::string v = config.GetString(key);
-    if (!v.empty() && !IsHttpUrl(v)) return Status::InvalidArgument(where + "\"" + key + "\" must be an http(s) URL");
+  for (const auto& [key, url] : {std::pair{&keys.feed_url, s.feed_url}, {&keys.site_url, s.site_url}, {&keys.sitemap_url, s.sitemap_url}}) {
+    if (!url.empty() && !IsHttpUrl(url)) return Status::InvalidArgument(where + "\"" + key->path() + "\" must be an http(s) URL");
   }
-  if (!ParsePlatform(config.GetString("platform", "auto"), &s.platform)) {
+  if (!ParsePlatform(keys.platform.Get(config), &s.platform)) {
     return Status::InvalidArgument(where +
                                    "\"platform\" must be auto, wordpress, substack, blogger, ghost, medium or generic");
   }
-  std::string fp = config.GetString("fetch_pages", "auto");
+  std::string fp = keys.fetch_pages.Get(config);
   if (fp == "auto") s.fetch_pages = FetchPages::kAuto;
   else if (fp == "always") s.fetch_pages = FetchPages::kAlways;
   else if (fp == "never") s.fetch_pages = FetchPages::kNever;
@@ -986,18 +1037,13 @@ Result<std::unique_ptr<Source>> CreateFeedSource(const SourceConfig& config) {
   if (s.feed_url.empty() && (s.platform == Platform::kMedium)) {
     return Status::InvalidArgument(where + "platform medium needs feed_url (https://medium.com/feed/@user)");
   }
-  s.sitemap_url = config.GetString("sitemap_url");
-  s.history = config.GetBool("history", true);
-  s.robots_sitemaps = config.GetBool("robots_sitemaps", true);
-  s.sitemap_include = config.GetStringList("sitemap_include");
-  if (config.Get("sitemap_exclude").is_array()) {
-    s.sitemap_exclude = config.GetStringList("sitemap_exclude");
-  } else {
-    s.sitemap_exclude = DefaultSitemapExcludes();
-  }
-  s.max_archive_pages = config.GetInt("max_archive_pages", 500);
-  s.max_page_fetches = config.GetInt("max_page_fetches", 0);
-  s.archive_page_size = config.GetInt("archive_page_size", 50);
+  s.history = keys.history.Get(config);
+  s.robots_sitemaps = keys.robots_sitemaps.Get(config);
+  s.sitemap_include = keys.sitemap_include.Get(config);
+  s.sitemap_exclude = keys.sitemap_exclude.Get(config);
+  s.max_archive_pages = keys.max_archive_pages.Get(config);
+  s.max_page_fetches = keys.max_page_fetches.Get(config);
+  s.archive_page_size = keys.archive_page_size.Get(config);
   if (s.max_archive_pages < 0 || s.max_page_fetches < 0 || s.archive_page_size < 1) {
     return Status::InvalidArgument(where + "max_archive_pages and max_page_fetches must be >= 0, archive_page_size >= 1");
   }
@@ -1008,41 +1054,12 @@ Result<std::unique_ptr<Source>> CreateFeedSource(const SourceConfig& config) {
 }  // namespace feed
 
 const SourceKind& FeedSourceKind() {
-  static const SourceKind kind = [] {
-    SourceKind k;
-    k.name = "feed";
-    k.summary = "a blog: RSS/Atom feed, platform archive (WordPress, Substack, Blogger) or sitemaps, post pages";
-    nlohmann::json excludes = nlohmann::json::array();
-    for (const std::string& e : feed::DefaultSitemapExcludes()) excludes.push_back(e);
-    k.keys = {
-        {"feed_url", ConfigType::kString, nullptr, false, false,
-         "the blog's RSS or Atom feed (default: the platform's feed path under site_url, else the feed the home page announces)"},
-        {"site_url", ConfigType::kString, nullptr, false, false,
-         "the blog's home page (default: the feed's own link); archive APIs and sitemaps are found under it"},
-        {"platform", ConfigType::kString, "auto", false, false,
-         "auto, wordpress, substack, blogger, ghost, medium or generic: how to reach posts older than the feed"},
-        {"fetch_pages", ConfigType::kString, "auto", false, false,
-         "auto (fetch the post page when the feed has only a summary or an excerpt), always or never"},
-        {"sitemap_url", ConfigType::kString, nullptr, false, false,
-         "a sitemap (urlset, sitemapindex, .xml.gz) to read posts from (default: robots.txt Sitemap: lines, then /sitemap.xml)"},
-        {"history", ConfigType::kBool, true, false, false,
-         "walk the archive (paging, archive API, sitemaps) for posts older than the feed"},
-        {"robots_sitemaps", ConfigType::kBool, true, false, false,
-         "look up sitemaps in the host's robots.txt (only those under site_url are read)"},
-        {"sitemap_include", ConfigType::kStringList, nlohmann::json::array(), false, false,
-         "glob patterns (* and ?, whole URL); when set, only sitemap URLs matching one are fetched"},
-        {"sitemap_exclude", ConfigType::kStringList, excludes, false, false,
-         "glob patterns of sitemap URLs never fetched (tag, category, author and listing pages by default)"},
-        {"max_archive_pages", ConfigType::kInteger, 500, false, false,
-         "archive requests per run (feed pages, archive API pages, sitemap files); the walk resumes next run"},
-        {"max_page_fetches", ConfigType::kInteger, 0, false, false,
-         "post pages fetched per run (0: no cap); the rest wait for the next run"},
-        {"archive_page_size", ConfigType::kInteger, 50, false, false,
-         "posts asked for per archive request (Substack limit, Blogger max-results)"},
-    };
-    k.create = feed::CreateFeedSource;
-    return k;
-  }();
+  static const SourceKind kind = {
+      "feed",
+      "a blog: RSS/Atom feed, platform archive (WordPress, Substack, Blogger) or sitemaps, post pages",
+      &feed::Keys(),
+      feed::CreateFeedSource,
+  };
   return kind;
 }
 

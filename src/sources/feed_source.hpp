@@ -9,8 +9,8 @@
 // their feed entry, and the archive cursor; it is checkpointed only after the documents it covers
 // were emitted.
 //
-// The kind itself is FeedSourceKind() (src/sources/source_kinds.hpp); what is here is exposed
-// for tests.
+// The kind itself is FeedSourceKind() (registered in src/sources/registry.cpp); what is here is
+// exposed for tests.
 #pragma once
 
 #include <string>

@@ -39,6 +39,7 @@
 
 #include "alcor/http.hpp"
 #include "alcor/source.hpp"
+#include "alcor/source_config.hpp"
 #include "alcor/status.hpp"
 
 namespace alcor {
@@ -63,8 +64,10 @@ inline constexpr int kMaxTiesLimit = 1000;
 // ForumMagnum refuses offsets above this.
 inline constexpr int kMaxOffset = 2000;
 
+// What the source runs with. ForumMagnumOptionsFromConfig fills it from the kind's keys, which
+// hold the defaults (docs/sources.md "## forummagnum"); tests may build one by hand.
 struct ForumMagnumOptions {
-  std::string base_url = "https://www.lesswrong.com";  // without trailing "/"
+  std::string base_url;  // without trailing "/"
   Forum site = Forum::kLessWrong;
   bool comments = false;
   std::vector<std::string> tags_include;  // tag names or slugs, case-insensitive
@@ -73,12 +76,12 @@ struct ForumMagnumOptions {
   bool af_only = false;
   std::string posted_after;   // RFC 3339 or "" (first run starts here)
   std::string posted_before;  // RFC 3339 or "" (posts at or after it are not fetched)
-  int page_size = 50;           // posts per request
-  int comments_page_size = 500;  // comments per request
+  int page_size = 0;           // posts per request
+  int comments_page_size = 0;  // comments per request
   // The largest `limit` asked for when ties fill pages (kMaxTiesLimit; tests lower it).
   int max_limit = kMaxTiesLimit;
   // Edits are looked for from the previous run's start (the server's Date) less this margin.
-  int64_t modified_margin_s = 600;
+  int64_t modified_margin_s = 0;
   std::vector<HttpHeader> headers;  // access headers (secret)
 
   std::string GraphQlUrl() const { return base_url + "/graphql"; }

@@ -1,30 +1,22 @@
-// The source registry: one line per kind, in the order `alcor sources` lists them.
-#include "sources/source_kinds.hpp"
+// The built-in source kinds: one line per kind, in the order `alcor sources` lists them. Each
+// function is defined in its kind's folder under src/sources/ (docs/architecture.md "Sources").
+#include "alcor/source_config.hpp"
 
 namespace alcor {
 
-namespace {
-std::vector<const SourceKind*>& Kinds() {
-  static std::vector<const SourceKind*> kinds = {
-      // registration lines, one per module
+const SourceKind& ForumMagnumSourceKind();  // src/sources/forummagnum/
+const SourceKind& ArxivSourceKind();        // src/sources/arxiv/
+const SourceKind& FeedSourceKind();         // src/sources/feed/
+const SourceKind& BookSourceKind();         // src/sources/book/
+
+const SourceKindList& BuiltinSourceKinds() {
+  static const SourceKindList kinds = {
       &ForumMagnumSourceKind(),
       &ArxivSourceKind(),
       &FeedSourceKind(),
       &BookSourceKind(),
   };
   return kinds;
-}
-}  // namespace
-
-const std::vector<const SourceKind*>& SourceKinds() { return Kinds(); }
-
-void RegisterExtraSourceKind(const SourceKind* kind) { Kinds().push_back(kind); }
-
-const SourceKind* FindSourceKind(std::string_view name) {
-  for (const SourceKind* kind : SourceKinds()) {
-    if (kind->name == name) return kind;
-  }
-  return nullptr;
 }
 
 }  // namespace alcor

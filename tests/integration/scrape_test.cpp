@@ -18,6 +18,7 @@
 #include "alcor/corpus.hpp"
 #include "alcor/dedup.hpp"
 #include "alcor/env.hpp"
+#include "alcor/source_config.hpp"
 #include "alcor/store.hpp"
 #include "alcor/validate.hpp"
 #include "support/temp_dir.hpp"
@@ -360,6 +361,19 @@ TEST(ScrapeCliTest, SourcesListsEveryKindAndTheDefaultConfigLoads) {
     int rc = testing::RunCommand(testing::AlcorBin() + " scrape --print-config --config " + SourceDir() + config, &out, &err);
     EXPECT_EQ(rc, 0) << config << ": " << err;
   }
+}
+
+TEST(ScrapeCliTest, SourcesKeysPrintsTheGeneratedTablesAndRejectsAnUnknownKind) {
+  std::string out, err;
+  ASSERT_EQ(testing::RunCommand(testing::AlcorBin() + " sources --keys feed", &out, &err), 0) << err;
+  EXPECT_EQ(out, KeyTableMarkdown(*FindSourceKind("feed")));
+  ASSERT_EQ(testing::RunCommand(testing::AlcorBin() + " sources --keys", &out, &err), 0) << err;
+  for (const SourceKind* kind : BuiltinSourceKinds()) {
+    EXPECT_NE(out.find("## " + kind->name + "\n\n" + KeyTableMarkdown(*kind)), std::string::npos) << kind->name;
+  }
+  EXPECT_EQ(testing::RunCommand(testing::AlcorBin() + " sources --keys forumagnum", &out, &err), 2);
+  EXPECT_NE(err.find("did you mean 'forummagnum'"), std::string::npos) << err;
+  EXPECT_EQ(out, "");
 }
 
 }  // namespace

@@ -388,14 +388,14 @@ TEST(ArxivTextTest, LatexmlArticleThroughTheNormalizerKeepsMathAndSections) {
 TEST(ArxivKindTest, RegisteredWithDocumentedDefaults) {
   const SourceKind* kind = FindSourceKind("arxiv");
   ASSERT_NE(kind, nullptr);
-  for (const ConfigKey& k : kind->keys) EXPECT_FALSE(k.doc.empty()) << k.path;
+  for (const KeySpec& k : kind->keys->specs()) EXPECT_FALSE(k.doc.empty()) << k.path;
   Result<SourceConfig> config = ValidateSourceConfig(
       nlohmann::json::parse(R"({"name": "arxiv", "kind": "arxiv", "queries": ["cat:cs.AI"]})"), "test");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
-  EXPECT_EQ(config->GetString("api_url"), "https://export.arxiv.org/api/query");
-  EXPECT_EQ(config->GetString("base_url"), "https://arxiv.org");
-  EXPECT_EQ(config->GetString("citations.api_url"), "https://api.semanticscholar.org/graph/v1");
-  EXPECT_EQ(config->GetInt("citations.max_depth"), 1);
+  EXPECT_EQ(config->Get("api_url"), "https://export.arxiv.org/api/query");
+  EXPECT_EQ(config->Get("base_url"), "https://arxiv.org");
+  EXPECT_EQ(config->Get("citations.api_url"), "https://api.semanticscholar.org/graph/v1");
+  EXPECT_EQ(config->Get("citations.max_depth"), 1);
   EXPECT_TRUE(kind->create(config.value()).ok());
 }
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "alcor/env.hpp"
-#include "alcor/source.hpp"
+#include "alcor/source_config.hpp"
 #include "sources/feed_parse.hpp"
 #include "sources/feed_source.hpp"
 #include "support/temp_dir.hpp"
@@ -416,7 +416,7 @@ TEST(FeedKindTest, RegisteredWithDocumentedKeys) {
   const SourceKind* kind = FindSourceKind("feed");
   ASSERT_NE(kind, nullptr);
   std::vector<std::string> keys;
-  for (const ConfigKey& k : kind->keys) {
+  for (const KeySpec& k : kind->keys->specs()) {
     keys.push_back(k.path);
     EXPECT_FALSE(k.doc.empty()) << k.path;
   }

@@ -24,16 +24,30 @@ using nlohmann::json;
 // A source that emits `count` documents "<name>:<i>" continuing from its cursor, checkpointing
 // the cursor after every `checkpoint_every` documents; `fail_after` >= 0 makes Run fail after
 // that many; `html` emits HTML bodies; `block` waits until the run stops.
+struct FakeKeys : KeyTable {
+  Key<int64_t> count{this, "count", 10, "documents"};
+  Key<int64_t> checkpoint_every{this, "checkpoint_every", 3, "cursor interval"};
+  Key<int64_t> fail_after{this, "fail_after", -1, "fail after N"};
+  Key<bool> html{this, "html", false, "HTML bodies"};
+  Key<bool> block{this, "block", false, "wait for stop"};
+  OptionalKey<std::string> token{this, "token", "a secret", {.secret = true}};
+  Key<int64_t> nested_depth{this, "nested.depth", 1, "a nested key"};
+};
+const FakeKeys& Keys() {
+  static const FakeKeys keys;
+  return keys;
+}
+
 class FakeSource : public Source {
  public:
   explicit FakeSource(const SourceConfig& c) : config_(c) {}
   Status Run(SourceContext& ctx) override {
     int64_t start = 0;
     if (Result<std::string> cursor = ctx.ReadState("cursor"); cursor.ok()) start = std::stoll(cursor.value());
-    int64_t count = config_.GetInt("count");
-    int64_t every = std::max<int64_t>(1, config_.GetInt("checkpoint_every"));
-    int64_t fail_after = config_.GetInt("fail_after");
-    if (config_.GetBool("block")) {
+    int64_t count = Keys().count.Get(config_);
+    int64_t every = std::max<int64_t>(1, Keys().checkpoint_every.Get(config_));
+    int64_t fail_after = Keys().fail_after.Get(config_);
+    if (Keys().block.Get(config_)) {
       while (!ctx.stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       return Status::OK();
     }
@@ -45,7 +59,7 @@ class FakeSource : public Source {
       doc.record.title = "Document " + std::to_string(i);
       std::string words;
       for (int w = 0; w < 80; ++w) words += ctx.source_name() + "w" + std::to_string(i * 131 + w) + " ";
-      if (config_.GetBool("html")) {
+      if (Keys().html.Get(config_)) {
         doc.format = BodyFormat::kHtml;
         doc.body = "<p><b>Doc</b> " + words + "</p>";
       } else {
@@ -64,34 +78,29 @@ class FakeSource : public Source {
 };
 
 const SourceKind& FakeKind() {
-  static const SourceKind kind = [] {
-    SourceKind k;
-    k.name = "fake";
-    k.summary = "test source";
-    k.keys = {{"count", ConfigType::kInteger, 10, false, false, "documents"},
-              {"checkpoint_every", ConfigType::kInteger, 3, false, false, "cursor interval"},
-              {"fail_after", ConfigType::kInteger, -1, false, false, "fail after N"},
-              {"html", ConfigType::kBool, false, false, false, "HTML bodies"},
-              {"block", ConfigType::kBool, false, false, false, "wait for stop"},
-              {"token", ConfigType::kString, nullptr, false, true, "a secret"},
-              {"nested.depth", ConfigType::kInteger, 1, false, false, "a nested key"}};
-    k.create = [](const SourceConfig& c) -> Result<std::unique_ptr<Source>> {
-      return std::unique_ptr<Source>(new FakeSource(c));
-    };
+  static const SourceKind kind = {"fake", "test source", &Keys(),
+                                  [](const SourceConfig& c) -> Result<std::unique_ptr<Source>> {
+                                    return std::unique_ptr<Source>(new FakeSource(c));
+                                  }};
+  return kind;
+}
+
+// The built-in kinds and the fake one: what these tests load configurations with.
+const SourceKindList& TestKinds() {
+  static const SourceKindList kinds = [] {
+    SourceKindList k = BuiltinSourceKinds();
+    k.push_back(&FakeKind());
     return k;
   }();
-  return kind;
+  return kinds;
 }
 
 class PipelineTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    if (!FindSourceKind("fake")) RegisterExtraSourceKind(&FakeKind());
-  }
   void SetUp() override { dir_ = tmp_.Sub("store"); }
 
   RunConfig Config(const std::string& sources_json) {
-    Result<RunConfig> c = ParseRunConfig("{\"sources\": " + sources_json + "}", "test.json");
+    Result<RunConfig> c = ParseRunConfig("{\"sources\": " + sources_json + "}", "test.json", TestKinds());
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     return c.ok() ? std::move(c.value()) : RunConfig();
   }
@@ -297,10 +306,9 @@ TEST_F(PipelineTest, CheckpointsAreNeverCommittedBeforeTheirDocuments) {
 
 TEST(ConfigTest, ErrorsNameTheFileTheKeyAndADidYouMean) {
   auto error = [](const std::string& text) {
-    Result<RunConfig> c = ParseRunConfig(text, "my.json");
+    Result<RunConfig> c = ParseRunConfig(text, "my.json", TestKinds());
     return c.ok() ? std::string("OK") : c.status().message();
   };
-  if (!FindSourceKind("fake")) RegisterExtraSourceKind(&FakeKind());
   EXPECT_NE(error(R"({"sources": [{"name": "a", "kind": "fake", "cont": 3}]})").find("\"cont\""), std::string::npos);
   EXPECT_NE(error(R"({"sources": [{"name": "a", "kind": "fake", "cont": 3}]})").find("did you mean 'count'"),
             std::string::npos);
@@ -319,18 +327,18 @@ TEST(ConfigTest, ErrorsNameTheFileTheKeyAndADidYouMean) {
 }
 
 TEST(ConfigTest, DefaultsAreFilledAndSecretsMaskedInTheEffectiveConfig) {
-  if (!FindSourceKind("fake")) RegisterExtraSourceKind(&FakeKind());
   ::setenv("ALCOR_TEST_TOKEN", "s3cret-value", 1);
   Result<RunConfig> c = ParseRunConfig(
       R"({"sources": [{"name": "a", "kind": "fake", "token": "${ALCOR_TEST_TOKEN}"},
                       {"name": "b", "kind": "fake", "token": "plain-secret"}],
           "http": {"contact": "ops@example.org",
                    "hosts": {"example.org": {"headers": {"Authorization": "Bearer xyz"}}}}})",
-      "t.json");
+      "t.json", TestKinds());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->sources[0].GetString("token"), "s3cret-value");
-  EXPECT_EQ(c->sources[0].GetInt("count"), 10);
-  EXPECT_EQ(c->sources[0].GetInt("nested.depth"), 1);
+  EXPECT_EQ(Keys().token.Get(c->sources[0]), "s3cret-value");
+  EXPECT_EQ(Keys().count.Get(c->sources[0]), 10);
+  EXPECT_EQ(c->sources[0].Get("count"), 10) << "the default is filled in (--print-config shows it)";
+  EXPECT_EQ(c->sources[0].Get("nested.depth"), 1);
   std::string effective = c->EffectiveJson().dump();
   EXPECT_EQ(effective.find("s3cret-value"), std::string::npos);
   EXPECT_EQ(effective.find("plain-secret"), std::string::npos);
@@ -339,7 +347,7 @@ TEST(ConfigTest, DefaultsAreFilledAndSecretsMaskedInTheEffectiveConfig) {
   EXPECT_NE(effective.find("\"checkpoint_every\":3"), std::string::npos);
 
   Result<RunConfig> unset = ParseRunConfig(
-      R"({"sources": [{"name": "a", "kind": "fake", "token": "${ALCOR_TEST_UNSET_VAR}"}]})", "t.json");
+      R"({"sources": [{"name": "a", "kind": "fake", "token": "${ALCOR_TEST_UNSET_VAR}"}]})", "t.json", TestKinds());
   ASSERT_FALSE(unset.ok());
   EXPECT_NE(unset.status().message().find("ALCOR_TEST_UNSET_VAR"), std::string::npos);
 }

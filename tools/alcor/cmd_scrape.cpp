@@ -154,12 +154,4 @@ CommandRunner SetupScrape(CLI::App* app) {
   };
 }
 
-CommandRunner SetupSources(CLI::App* app) {
-  app->footer("Configure sources in a JSON file (docs/sources.md) and run them with alcor scrape.");
-  return [](const GlobalOptions&) {
-    for (const SourceKind* kind : SourceKinds()) std::printf("%-12s %s\n", kind->name.c_str(), kind->summary.c_str());
-    return kExitOk;
-  };
-}
-
 }  // namespace alcor::cli

@@ -20,7 +20,7 @@ namespace {
 // Every subcommand, in the order --help lists them.
 const CommandInfo kCommands[] = {
     {"scrape", "run the configured sources into the store (the nightly job)", &SetupScrape},
-    {"sources", "list the source kinds, one line each", &SetupSources},
+    {"sources", "list the source kinds, one line each; --keys [KIND]: their settings", &SetupSources},
     {"ingest", "add files, folders, stdin (-) to the store", &SetupIngest},
     {"validate", "check a store or shards; exit 1 when any problem is found", &SetupValidate},
     {"cat", "stream the store's records as JSONL", &SetupCat},
