@@ -67,7 +67,7 @@ struct KeySpec {
 // Optional attributes of a key (designated initialisers: {.secret = true}).
 struct KeyOptions {
   bool secret = false;
-  std::string shown_default;
+  std::string shown_default = {};
 };
 
 // The keys of one kind in declaration order. Kinds derive their key struct from it; each Key

@@ -8,7 +8,7 @@
 // postedAt, ...). Missing pageUrl values are filled in from options.page_url_base.
 //
 // Install(server, prefix) answers POST <prefix>/graphql like the real service, for the shapes
-// alcor sends (sources/forummagnum.hpp): a body {"query": ..., "variables": {"terms": {...}}}
+// alcor sends (sources/forummagnum/forummagnum.hpp): a body {"query": ..., "variables": {"terms": {...}}}
 // whose query selects posts(input: {terms: $terms}) or comments(input: {terms: $terms}) and a
 // `results { ... }` selection, or post(input: {selector: {_id: $id}}) with `result { ... }`.
 // The answer holds only the selected fields (null for absent ones).

@@ -13,7 +13,7 @@
 #include "alcor/source.hpp"
 #include "dedup/merge.hpp"
 #include "emulators/forum_site.hpp"
-#include "sources/forummagnum.hpp"
+#include "sources/forummagnum/forummagnum.hpp"
 #include "support/fake_source_context.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_server.hpp"

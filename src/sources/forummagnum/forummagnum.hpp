@@ -1,6 +1,8 @@
 // The forummagnum source: LessWrong, the Alignment Forum and the EA Forum (one software,
 // ForumMagnum; one GraphQL endpoint per site at base_url + "/graphql"). docs/sources.md
-// "## forummagnum" documents every setting.
+// "## forummagnum" documents every setting. Three files: forummagnum_api.cpp (the GraphQL
+// documents, GraphQL errors, API objects to documents), forummagnum_run.cpp (the cursor and the
+// passes below) and forummagnum_kind.cpp (the keys and the kind).
 //
 // What a run does (state "cursor", a JSON object, see ForumCursor):
 //  1. Edited posts (from the second run on): the posts whose modifiedAt is at or after the
@@ -126,9 +128,10 @@ Result<nlohmann::json> ReadForumAnswer(const Result<HttpResponse>& answer, std::
 
 // One post object of the API as a document (fields as kForumPostsQuery asks for them): id
 // "<prefix><_id>", body contents.markdown (kMarkdown) or htmlBody (kHtml), metadata.text_from.
-// InvalidArgument when _id is missing or the post has no body.
+// InvalidArgument when _id is missing or the post has no body. need_body false: the record
+// fields only (for the comments of a post listed without its body).
 Result<RawDocument> ForumPostToDocument(const nlohmann::json& post, const ForumMagnumOptions& options,
-                                        const std::string& source_name);
+                                        const std::string& source_name, bool need_body = true);
 // One comment (or answer) of post_record's post as a document: id "<prefix>comment:<_id>".
 Result<RawDocument> ForumCommentToDocument(const nlohmann::json& comment, const Record& post_record,
                                            const ForumMagnumOptions& options,
@@ -136,6 +139,17 @@ Result<RawDocument> ForumCommentToDocument(const nlohmann::json& comment, const 
 // Whether options keep the post (events, drafts, af_only, karma_min, tags). Client-side checks
 // of what the query also asks the server for, plus the tag filters the server cannot do by name.
 bool ForumPostWanted(const nlohmann::json& post, const ForumMagnumOptions& options);
+
+// Fields of the API's JSON objects: the value, or "" / false / null when it is absent or of
+// another type. Numbers that are integral come back as integers (scores arrive as "956.0").
+namespace forum {
+std::string StringField(const nlohmann::json& obj, const char* name);
+bool BoolField(const nlohmann::json& obj, const char* name);
+nlohmann::json NumberField(const nlohmann::json& obj, const char* name);
+}  // namespace forum
+
+// ---------------------------------------------------------------------------------------------
+// The run (forummagnum_run.cpp)
 
 // The cursor kept in state "cursor".
 struct ForumCursor {
