@@ -9,7 +9,7 @@
 //                                   {.shown_default = "from the host of `base_url`"}};
 //   };
 //
-// and reads its settings through the same objects (keys.page_size.Get(config)), so a default
+// and reads its settings through the same objects (KeysOf<Keys>().page_size.Get(config)), so a default
 // exists in exactly one place. The table is what ValidateSourceConfig checks, what
 // --print-config fills in and what `alcor sources --keys` prints (docs/sources.md is kept equal
 // to it by a test).
@@ -142,6 +142,13 @@ class Key {
   std::string path_;
   T default_;
 };
+
+// The one instance of a kind's key struct: KeysOf<ForumMagnumKeys>().page_size.Get(config).
+template <typename KeyStruct>
+const KeyStruct& KeysOf() {
+  static const KeyStruct keys;
+  return keys;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Instances and kinds

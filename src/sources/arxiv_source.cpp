@@ -152,9 +152,14 @@ class ArxivSource : public Source {
   // One API page. Spurious empty pages (no entries although the total says there are more)
   // are asked again up to empty_page_retries times.
   Result<ArxivFeed> FetchFeed(const std::string& url, int64_t start, int64_t known_total);
-  // Entries for ids (latest versions); *missing gets the ids arXiv did not return.
-  Status FetchByIds(const std::vector<std::string>& ids, std::vector<ArxivEntry>* entries,
-                    std::vector<std::string>* missing, std::vector<std::pair<std::string, Status>>* rejected);
+  // What the API answered for a list of ids.
+  struct IdAnswer {
+    std::vector<ArxivEntry> entries;  // latest versions
+    std::vector<std::string> missing;  // ids arXiv did not return
+    std::vector<std::pair<std::string, Status>> rejected;  // ids the API refused, with its error
+  };
+  // Entries for ids, added to *answer.
+  Status FetchByIds(const std::vector<std::string>& ids, IdAnswer* answer);
   // The arXiv ids a paper cites; *from is "semanticscholar" or "eprint".
   Status FetchReferences(const ArxivEntry& entry, std::vector<std::string>* ids, std::string* from);
   // *unknown: a 404 (Semantic Scholar knows nothing of the paper); *items: references listed,
@@ -308,9 +313,7 @@ Result<ArxivFeed> ArxivSource::FetchFeed(const std::string& url, int64_t start, 
   }
 }
 
-Status ArxivSource::FetchByIds(const std::vector<std::string>& ids, std::vector<ArxivEntry>* entries,
-                               std::vector<std::string>* missing,
-                               std::vector<std::pair<std::string, Status>>* rejected) {
+Status ArxivSource::FetchByIds(const std::vector<std::string>& ids, IdAnswer* answer) {
   std::string list;
   for (const std::string& id : ids) list += (list.empty() ? "" : ",") + id;
   std::string url = s_.api_url + "?id_list=" + EncodeQueryValue(list) + "&start=0&max_results=" +
@@ -321,12 +324,12 @@ Status ArxivSource::FetchByIds(const std::vector<std::string>& ids, std::vector<
       // One bad id fails the whole list: ask for each alone to find it.
       for (const std::string& id : ids) {
         if (ctx_->stopping()) return Status::Interrupted("stopping");
-        ALCOR_RETURN_IF_ERROR(FetchByIds({id}, entries, missing, rejected));
+        ALCOR_RETURN_IF_ERROR(FetchByIds({id}, answer));
       }
       return Status::OK();
     }
     if (feed.status().code() == Status::Code::kInvalidArgument) {
-      rejected->emplace_back(ids.front(), feed.status());
+      answer->rejected.emplace_back(ids.front(), feed.status());
       return Status::OK();
     }
     return feed.status();
@@ -334,10 +337,10 @@ Status ArxivSource::FetchByIds(const std::vector<std::string>& ids, std::vector<
   std::set<std::string> returned;
   for (ArxivEntry& e : feed->entries) {
     returned.insert(e.id);
-    entries->push_back(std::move(e));
+    answer->entries.push_back(std::move(e));
   }
   for (const std::string& id : ids)
-    if (!returned.count(id)) missing->push_back(id);
+    if (!returned.count(id)) answer->missing.push_back(id);
   return Status::OK();
 }
 
@@ -672,20 +675,18 @@ Status ArxivSource::RunSeeds() {
   for (size_t i = 0; i < seeds.size(); i += kIdBatch) {
     if (ctx_->stopping()) return Status::Interrupted("stopping");
     std::vector<std::string> batch(seeds.begin() + i, seeds.begin() + std::min(seeds.size(), i + kIdBatch));
-    std::vector<ArxivEntry> entries;
-    std::vector<std::string> missing;
-    std::vector<std::pair<std::string, Status>> rejected;
-    Status s = FetchByIds(batch, &entries, &missing, &rejected);
+    IdAnswer answer;
+    Status s = FetchByIds(batch, &answer);
     if (s.code() == Status::Code::kInterrupted) return s;
     if (!s.ok()) {
       for (const std::string& id : batch) ctx_->ReportFailure(ArxivRecordId(id), s);
       continue;
     }
-    for (const std::string& id : missing) {
+    for (const std::string& id : answer.missing) {
       ctx_->ReportFailure(ArxivRecordId(id), Status::NotFound("arXiv has no paper " + id + " (dropped from the id_list answer)"));
     }
-    for (const auto& [id, why] : rejected) ctx_->ReportFailure(ArxivRecordId(id), why);
-    for (const ArxivEntry& e : entries) ALCOR_RETURN_IF_ERROR(ProcessEntry(e, 0, {}));
+    for (const auto& [id, why] : answer.rejected) ctx_->ReportFailure(ArxivRecordId(id), why);
+    for (const ArxivEntry& e : answer.entries) ALCOR_RETURN_IF_ERROR(ProcessEntry(e, 0, {}));
   }
   return Status::OK();
 }
@@ -773,21 +774,20 @@ Status ArxivSource::RunCitationLevel(int depth) {
       batch.push_back(id);
     }
     if (batch.empty()) continue;
-    std::vector<ArxivEntry> entries;
-    std::vector<std::string> missing;
-    std::vector<std::pair<std::string, Status>> rejected;
-    Status s = FetchByIds(batch, &entries, &missing, &rejected);
+    IdAnswer answer;
+    Status s = FetchByIds(batch, &answer);
     if (s.code() == Status::Code::kInterrupted) return s;
     if (!s.ok()) {
       ctx_->ReportFailure("cited papers " + batch.front() + (batch.size() > 1 ? " and others" : ""), s);
       return Status::OK();  // they stay queued for the next run
     }
-    for (const std::string& id : missing) {
+    const std::vector<ArxivEntry>& entries = answer.entries;
+    for (const std::string& id : answer.missing) {
       missing_all.push_back(id);
       visited_.insert(id);
       level.erase(id);
     }
-    for (const auto& [id, why] : rejected) {
+    for (const auto& [id, why] : answer.rejected) {
       visited_.insert(id);
       level.erase(id);
     }
@@ -914,13 +914,8 @@ struct ArxivKeys : KeyTable {
   Key<int64_t> max_eprint_bytes{this, "citations.max_eprint_bytes", int64_t{64} << 20, "largest e-print downloaded"};
 };
 
-const ArxivKeys& Keys() {
-  static const ArxivKeys keys;
-  return keys;
-}
-
 Result<std::unique_ptr<Source>> CreateArxivSource(const SourceConfig& config) {
-  const ArxivKeys& keys = Keys();
+  const ArxivKeys& keys = KeysOf<ArxivKeys>();
   ArxivSettings s;
   auto bad = [&](const std::string& key, const std::string& what) {
     return Status::InvalidArgument(config.Describe() + "\"" + key + "\": " + what);
@@ -989,7 +984,7 @@ const SourceKind& ArxivSourceKind() {
   static const SourceKind kind = {
       kArxivKindName,
       "arXiv papers (query API, ids, seed file) with full text and citation-following via Semantic Scholar",
-      &Keys(),
+      &KeysOf<ArxivKeys>(),
       CreateArxivSource,
   };
   return kind;

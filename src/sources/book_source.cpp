@@ -210,13 +210,8 @@ struct BookKeys : KeyTable {
                               "larger files and downloads fail instead of being read"};
 };
 
-const BookKeys& Keys() {
-  static const BookKeys keys;
-  return keys;
-}
-
 Result<std::unique_ptr<Source>> CreateBookSource(const SourceConfig& config) {
-  const BookKeys& keys = Keys();
+  const BookKeys& keys = KeysOf<BookKeys>();
   Settings s;
   for (const std::string& p : keys.paths.Get(config)) {
     if (p.empty()) return Status::InvalidArgument(config.Describe() + "paths: an empty path");
@@ -244,7 +239,7 @@ const SourceKind& BookSourceKind() {
   static const SourceKind kind = {
       "book",
       "books from files and URLs: EPUB, PDF, Project Gutenberg text, HTML, text, Markdown",
-      &book::Keys(),
+      &KeysOf<book::BookKeys>(),
       book::CreateBookSource,
   };
   return kind;

@@ -1,4 +1,4 @@
-// Feed, sitemap and robots.txt parsing (src/sources/feed_parse.hpp) and the feed source's pure
+// Feed, sitemap and robots.txt parsing (src/sources/feed/feed_parse.hpp) and the feed source's pure
 // helpers: contract tests on the real feeds in ../shared/fixtures/real/feeds and on our own
 // fixtures in tests/fixtures/feeds (RSS 1.0, encodings, BOM, padding, double escaping, Atom text
 // constructs, malformed feeds).
@@ -6,8 +6,8 @@
 
 #include "alcor/env.hpp"
 #include "alcor/source_config.hpp"
-#include "sources/feed_parse.hpp"
-#include "sources/feed_source.hpp"
+#include "sources/feed/feed_parse.hpp"
+#include "sources/feed/feed_source.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
 

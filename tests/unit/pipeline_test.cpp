@@ -33,21 +33,16 @@ struct FakeKeys : KeyTable {
   OptionalKey<std::string> token{this, "token", "a secret", {.secret = true}};
   Key<int64_t> nested_depth{this, "nested.depth", 1, "a nested key"};
 };
-const FakeKeys& Keys() {
-  static const FakeKeys keys;
-  return keys;
-}
-
 class FakeSource : public Source {
  public:
   explicit FakeSource(const SourceConfig& c) : config_(c) {}
   Status Run(SourceContext& ctx) override {
     int64_t start = 0;
     if (Result<std::string> cursor = ctx.ReadState("cursor"); cursor.ok()) start = std::stoll(cursor.value());
-    int64_t count = Keys().count.Get(config_);
-    int64_t every = std::max<int64_t>(1, Keys().checkpoint_every.Get(config_));
-    int64_t fail_after = Keys().fail_after.Get(config_);
-    if (Keys().block.Get(config_)) {
+    int64_t count = KeysOf<FakeKeys>().count.Get(config_);
+    int64_t every = std::max<int64_t>(1, KeysOf<FakeKeys>().checkpoint_every.Get(config_));
+    int64_t fail_after = KeysOf<FakeKeys>().fail_after.Get(config_);
+    if (KeysOf<FakeKeys>().block.Get(config_)) {
       while (!ctx.stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       return Status::OK();
     }
@@ -59,7 +54,7 @@ class FakeSource : public Source {
       doc.record.title = "Document " + std::to_string(i);
       std::string words;
       for (int w = 0; w < 80; ++w) words += ctx.source_name() + "w" + std::to_string(i * 131 + w) + " ";
-      if (Keys().html.Get(config_)) {
+      if (KeysOf<FakeKeys>().html.Get(config_)) {
         doc.format = BodyFormat::kHtml;
         doc.body = "<p><b>Doc</b> " + words + "</p>";
       } else {
@@ -78,7 +73,7 @@ class FakeSource : public Source {
 };
 
 const SourceKind& FakeKind() {
-  static const SourceKind kind = {"fake", "test source", &Keys(),
+  static const SourceKind kind = {"fake", "test source", &KeysOf<FakeKeys>(),
                                   [](const SourceConfig& c) -> Result<std::unique_ptr<Source>> {
                                     return std::unique_ptr<Source>(new FakeSource(c));
                                   }};
@@ -335,8 +330,8 @@ TEST(ConfigTest, DefaultsAreFilledAndSecretsMaskedInTheEffectiveConfig) {
                    "hosts": {"example.org": {"headers": {"Authorization": "Bearer xyz"}}}}})",
       "t.json", TestKinds());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(Keys().token.Get(c->sources[0]), "s3cret-value");
-  EXPECT_EQ(Keys().count.Get(c->sources[0]), 10);
+  EXPECT_EQ(KeysOf<FakeKeys>().token.Get(c->sources[0]), "s3cret-value");
+  EXPECT_EQ(KeysOf<FakeKeys>().count.Get(c->sources[0]), 10);
   EXPECT_EQ(c->sources[0].Get("count"), 10) << "the default is filled in (--print-config shows it)";
   EXPECT_EQ(c->sources[0].Get("nested.depth"), 1);
   std::string effective = c->EffectiveJson().dump();

@@ -26,13 +26,8 @@ struct TestKeys : KeyTable {
   Key<int64_t> depth{this, "citations.max_depth", 1, "hops"};
 };
 
-const TestKeys& Keys() {
-  static const TestKeys keys;
-  return keys;
-}
-
 const SourceKind& TestKind() {
-  static const SourceKind kind = {"testkind", "a kind for this test", &Keys(), nullptr};
+  static const SourceKind kind = {"testkind", "a kind for this test", &KeysOf<TestKeys>(), nullptr};
   return kind;
 }
 
@@ -46,23 +41,23 @@ TEST(SourceKeysTest, DefaultsComeFromTheKeyAndConfiguredValuesWin) {
   Result<SourceConfig> config = Validate({{"size", 7}, {"tags", {"a"}}, {"citations", {{"max_depth", 2}}}});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->source_kind, &TestKind());
-  EXPECT_EQ(Keys().size.Get(*config), 7);
-  EXPECT_EQ(Keys().cap.Get(*config), int64_t{64} << 20);
-  EXPECT_EQ(Keys().interval.Get(*config), 3.0);
-  EXPECT_EQ(Keys().mode.Get(*config), "keep");
-  EXPECT_TRUE(Keys().deep.Get(*config));
-  EXPECT_EQ(Keys().tags.Get(*config), std::vector<std::string>{"a"});
-  EXPECT_EQ(Keys().since.Get(*config), std::nullopt);
-  EXPECT_EQ(Keys().karma.Get(*config), std::nullopt);
-  EXPECT_EQ(Keys().depth.Get(*config), 2);
+  EXPECT_EQ(KeysOf<TestKeys>().size.Get(*config), 7);
+  EXPECT_EQ(KeysOf<TestKeys>().cap.Get(*config), int64_t{64} << 20);
+  EXPECT_EQ(KeysOf<TestKeys>().interval.Get(*config), 3.0);
+  EXPECT_EQ(KeysOf<TestKeys>().mode.Get(*config), "keep");
+  EXPECT_TRUE(KeysOf<TestKeys>().deep.Get(*config));
+  EXPECT_EQ(KeysOf<TestKeys>().tags.Get(*config), std::vector<std::string>{"a"});
+  EXPECT_EQ(KeysOf<TestKeys>().since.Get(*config), std::nullopt);
+  EXPECT_EQ(KeysOf<TestKeys>().karma.Get(*config), std::nullopt);
+  EXPECT_EQ(KeysOf<TestKeys>().depth.Get(*config), 2);
   // The loader fills the declared default in (what --print-config shows): the same value.
   EXPECT_EQ(config->Get("mode"), "keep");
   EXPECT_EQ(config->display_settings["cap"], int64_t{64} << 20);
   EXPECT_TRUE(config->Get("since").is_null());
   // A config built in code, never validated: the key still answers its one default.
   SourceConfig bare;
-  EXPECT_EQ(Keys().size.Get(bare), 50);
-  EXPECT_EQ(Keys().depth.Get(bare), 1);
+  EXPECT_EQ(KeysOf<TestKeys>().size.Get(bare), 50);
+  EXPECT_EQ(KeysOf<TestKeys>().depth.Get(bare), 1);
 }
 
 TEST(SourceKeysTest, ValidationChecksTypesNamesAndSecrets) {
@@ -85,7 +80,7 @@ TEST(SourceKeysTest, ValidationChecksTypesNamesAndSecrets) {
 
   Result<SourceConfig> secret = Validate({{"headers", {{"Authorization", "Bearer x"}}}});
   ASSERT_TRUE(secret.ok());
-  EXPECT_EQ(Keys().headers.Get(*secret).at("Authorization"), "Bearer x");
+  EXPECT_EQ(KeysOf<TestKeys>().headers.Get(*secret).at("Authorization"), "Bearer x");
   EXPECT_EQ(secret->display_settings["headers"], "[REDACTED]");
 }
 

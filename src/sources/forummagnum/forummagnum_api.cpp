@@ -310,6 +310,28 @@ std::string PostUrl(Forum site, const std::string& id, const std::string& slug) 
   return std::string(ForumPublicOrigin(site)) + "/posts/" + id + (slug.empty() ? "" : "/" + slug);
 }
 
+// The body of a post or comment object into doc: contents.markdown (it keeps LaTeX as written),
+// else htmlBody (else contents.html); metadata.text_from says which. False when it has neither.
+bool TakeBody(const json& obj, RawDocument* doc) {
+  const json& contents = obj.contains("contents") ? obj["contents"] : json();
+  std::string markdown = StringField(contents, "markdown");
+  std::string html = StringField(obj, "htmlBody");
+  if (html.empty()) html = StringField(contents, "html");
+  if (markdown.find_first_not_of(" \t\r\n") != std::string::npos) {
+    doc->body = std::move(markdown);
+    doc->format = BodyFormat::kMarkdown;
+    doc->record.metadata["text_from"] = "markdown";
+  } else if (html.find_first_not_of(" \t\r\n") != std::string::npos) {
+    doc->body = std::move(html);
+    doc->format = BodyFormat::kHtml;
+    doc->record.metadata["text_from"] = "html";
+  } else {
+    return false;
+  }
+  doc->charset = "utf-8";  // a JSON string
+  return true;
+}
+
 std::optional<std::string> UtcDate(const json& obj, const char* name) {
   std::string text = StringField(obj, name);
   if (text.empty()) return std::nullopt;
@@ -393,25 +415,11 @@ Result<RawDocument> ForumPostToDocument(const json& post, const ForumMagnumOptio
   }
 
   if (!need_body) return doc;
-  const json& contents = post.contains("contents") ? post["contents"] : json();
-  std::string markdown = StringField(contents, "markdown");
-  std::string html = StringField(post, "htmlBody");
-  if (html.empty()) html = StringField(contents, "html");
-  if (markdown.find_first_not_of(" \t\r\n") != std::string::npos) {
-    doc.body = std::move(markdown);
-    doc.format = BodyFormat::kMarkdown;
-    m["text_from"] = "markdown";
-  } else if (html.find_first_not_of(" \t\r\n") != std::string::npos) {
-    doc.body = std::move(html);
-    doc.format = BodyFormat::kHtml;
-    m["text_from"] = "html";
-  } else {
+  if (!TakeBody(post, &doc)) {
     return Status::InvalidArgument(r.id + ": the post has no body (neither contents.markdown nor htmlBody)");
   }
-  doc.charset = "utf-8";  // a JSON string
   return doc;
 }
-
 
 Result<RawDocument> ForumCommentToDocument(const json& comment, const Record& post_record,
                                            const ForumMagnumOptions& options, const std::string& source_name) {
@@ -444,22 +452,7 @@ Result<RawDocument> ForumCommentToDocument(const json& comment, const Record& po
   if (comment.contains("user")) m["author_username"] = StringField(comment["user"], "username");
   if (post_record.metadata.is_object() && post_record.metadata.contains("af")) m["af"] = post_record.metadata["af"];
 
-  const json& contents = comment.contains("contents") ? comment["contents"] : json();
-  std::string markdown = StringField(contents, "markdown");
-  std::string html = StringField(comment, "htmlBody");
-  if (html.empty()) html = StringField(contents, "html");
-  if (markdown.find_first_not_of(" \t\r\n") != std::string::npos) {
-    doc.body = std::move(markdown);
-    doc.format = BodyFormat::kMarkdown;
-    m["text_from"] = "markdown";
-  } else if (html.find_first_not_of(" \t\r\n") != std::string::npos) {
-    doc.body = std::move(html);
-    doc.format = BodyFormat::kHtml;
-    m["text_from"] = "html";
-  } else {
-    return Status::InvalidArgument(r.id + ": the comment has no body");
-  }
-  doc.charset = "utf-8";
+  if (!TakeBody(comment, &doc)) return Status::InvalidArgument(r.id + ": the comment has no body");
   return doc;
 }
 

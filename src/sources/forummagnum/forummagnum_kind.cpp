@@ -53,15 +53,10 @@ struct ForumMagnumKeys : KeyTable {
       {.secret = true}};
 };
 
-const ForumMagnumKeys& Keys() {
-  static const ForumMagnumKeys keys;
-  return keys;
-}
-
 }  // namespace
 
 Result<ForumMagnumOptions> ForumMagnumOptionsFromConfig(const SourceConfig& config) {
-  const ForumMagnumKeys& keys = Keys();
+  const ForumMagnumKeys& keys = KeysOf<ForumMagnumKeys>();
   ForumMagnumOptions o;
   std::string where = config.Describe();
   o.base_url = StripTrailingSlashes(keys.base_url.Get(config));
@@ -112,7 +107,7 @@ const SourceKind& ForumMagnumSourceKind() {
   static const SourceKind kind = {
       "forummagnum",
       "LessWrong, Alignment Forum and EA Forum posts (and comments) through the ForumMagnum GraphQL API",
-      &Keys(),
+      &KeysOf<ForumMagnumKeys>(),
       [](const SourceConfig& config) -> Result<std::unique_ptr<Source>> {
         Result<ForumMagnumOptions> options = ForumMagnumOptionsFromConfig(config);
         if (!options.ok()) return options.status();

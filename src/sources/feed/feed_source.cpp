@@ -1,5 +1,5 @@
 // The blog source, kind `feed` (feed_source.hpp; docs/sources.md "## feed").
-#include "sources/feed_source.hpp"
+#include "sources/feed/feed_source.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -15,27 +15,16 @@
 #include "alcor/hash.hpp"
 #include "alcor/http.hpp"
 #include "alcor/source.hpp"
+#include "alcor/source_config.hpp"
 #include "alcor/strings.hpp"
 #include "alcor/url.hpp"
-#include "sources/feed_parse.hpp"
-#include "alcor/source_config.hpp"
+#include "sources/feed/feed_parse.hpp"
+#include "sources/feed/feed_run.hpp"
 
 namespace alcor {
 namespace feed {
 
-namespace {
-
 using json = nlohmann::json;
-
-// "https://host:port" of an absolute URL.
-std::string Origin(const std::string& url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return {};
-  size_t slash = url.find_first_of("/?#", scheme + 3);
-  return url.substr(0, slash == std::string::npos ? url.size() : slash);
-}
-
-}  // namespace
 
 const char* PlatformName(Platform p) {
   switch (p) {
@@ -151,143 +140,23 @@ std::string WithQueryParameter(const std::string& url, const std::string& name, 
   return path + "?" + out_query;
 }
 
+// "https://host:port" of an absolute URL.
+std::string Origin(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return {};
+  size_t slash = url.find_first_of("/?#", scheme + 3);
+  return url.substr(0, slash == std::string::npos ? url.size() : slash);
+}
+
 namespace {
-
-// ---------------------------------------------------------------------------------------------
-// Settings and state
-
-enum class FetchPages { kAuto, kAlways, kNever };
-
-// What the source runs with, filled by CreateFeedSource from the kind's keys (FeedKeys below,
-// which hold every default).
-struct Settings {
-  std::string feed_url;
-  std::string site_url;
-  Platform platform = Platform::kAuto;
-  FetchPages fetch_pages = FetchPages::kAuto;
-  std::string sitemap_url;
-  bool history = false;
-  bool robots_sitemaps = false;
-  std::vector<std::string> sitemap_include;
-  std::vector<std::string> sitemap_exclude;
-  int64_t max_archive_pages = 0;
-  int64_t max_page_fetches = 0;  // 0: no cap
-  int64_t archive_page_size = 0;
-};
-
-constexpr const char* kStateName = "feed";
-
-struct SeenPost {
-  std::string fingerprint;  // of the feed entry ("" when it came from an archive API or a sitemap)
-  std::string modified;     // the newest date known for it (RFC 3339 UTC), "" when none
-  bool retry = false;       // stored from the feed after the page could not be fetched
-};
-
-struct FeedState {
-  std::map<std::string, SeenPost> seen;  // by canonical URL
-  std::string platform;                  // detected on an earlier run
-  std::string site_url;
-  bool history_done = false;
-  int64_t history_next = 0;  // page, offset or start-index where the first walk goes on
-
-  // Written entry by entry, not through a json tree: the state of a large blog is checkpointed
-  // after every archive page, and a tree of every URL would double the memory it needs.
-  std::string Serialize() const {
-    json head;
-    head["version"] = 1;
-    head["platform"] = platform;
-    head["site_url"] = site_url;
-    head["history"] = {{"done", history_done}, {"next", history_next}};
-    std::string out = head.dump();
-    out.pop_back();  // the closing brace; "seen" follows
-    out.reserve(out.size() + seen.size() * 160);
-    out += ",\"seen\":{";
-    bool first = true;
-    for (const auto& [url, p] : seen) {
-      if (!first) out += ',';
-      first = false;
-      out += json(url).dump();
-      out += ":{";
-      bool first_field = true;
-      auto field = [&](const char* key, const std::string& value_json) {
-        if (!first_field) out += ',';
-        first_field = false;
-        out += key;
-        out += value_json;
-      };
-      if (!p.fingerprint.empty()) field("\"h\":", json(p.fingerprint).dump());
-      if (!p.modified.empty()) field("\"m\":", json(p.modified).dump());
-      if (p.retry) field("\"r\":", "true");
-      out += '}';
-    }
-    out += "}}";
-    return out;
-  }
-
-  static Result<FeedState> Parse(const std::string& text) {
-    try {
-      return ParseOrThrow(text);
-    } catch (const json::exception& e) {
-      return Status::Corruption(std::string("state \"feed\" is damaged: ") + e.what());
-    }
-  }
-
- private:
-  static Result<FeedState> ParseOrThrow(const std::string& text) {
-    FeedState st;
-    json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return Status::Corruption("state \"feed\" is not a JSON object");
-    st.platform = j.value("platform", "");
-    st.site_url = j.value("site_url", "");
-    if (j.contains("history") && j["history"].is_object()) {
-      st.history_done = j["history"].value("done", false);
-      st.history_next = j["history"].value("next", int64_t{0});
-    }
-    if (j.contains("seen") && j["seen"].is_object()) {
-      for (const auto& [url, e] : j["seen"].items()) {
-        if (!e.is_object()) continue;
-        SeenPost p;
-        p.fingerprint = e.value("h", "");
-        p.modified = e.value("m", "");
-        p.retry = e.value("r", false);
-        st.seen[url] = std::move(p);
-      }
-    }
-    return st;
-  }
-};
-
-// One post as the source knows it before emitting.
-struct Post {
-  std::string link;  // absolute
-  std::string title;
-  std::vector<std::string> authors;
-  std::optional<std::string> published;
-  std::optional<std::string> updated;
-  std::vector<std::string> tags;
-  std::string body_html;     // "" when there is none (sitemap URLs)
-  bool body_is_summary = false;
-  std::string summary_html;  // for Record::summary
-  std::string base_url;
-  std::string content_src;   // Atom out-of-line content
-  std::string guid;
-  int comments = -1;
-  bool paywalled = false;
-  std::string body_origin;   // "feed-content", "feed-summary", "archive-api"
-  // Change detection: a feed entry compares its fingerprint; an archive item or sitemap URL its
-  // date (lastmod) against the stored one.
-  std::string fingerprint;
-  std::optional<std::string> lastmod;
-  bool must_fetch_page = false;  // nothing to emit but the page (sitemaps)
-};
-
-enum class Novelty { kNew, kChanged, kSame };
 
 std::string Fingerprint(const FeedEntry& e) {
   std::string data = e.title + "\x1f" + e.content_html + "\x1f" + e.summary_html + "\x1f" +
                      e.updated.value_or("") + "\x1f" + e.published.value_or("");
   return Sha256Hex(data).substr(0, 16);
 }
+
+}  // namespace
 
 Post PostFromEntry(const FeedEntry& e) {
   Post p;
@@ -323,6 +192,8 @@ std::string CharsetOf(const HttpResponse& r) {
   return cs;
 }
 
+namespace {
+
 std::string ContentType(const HttpResponse& r) {
   const std::string* ct = r.Header("content-type");
   return ct ? AsciiLower(*ct) : std::string();
@@ -336,50 +207,13 @@ std::string Truncate(std::string s, size_t max) {
   return s + "\u2026";
 }
 
-// ---------------------------------------------------------------------------------------------
-// The source
+}  // namespace
 
-class FeedSource : public Source {
- public:
-  FeedSource(std::string name, Settings settings) : name_(std::move(name)), s_(std::move(settings)) {}
-
-  Status Run(SourceContext& ctx) override;
-
- private:
-  // Everything one run carries.
-  struct RunState {
-    SourceContext* ctx = nullptr;
-    FeedState state;
-    Platform platform = Platform::kGeneric;
-    std::string feed_url;
-    std::string site_url;
-    int64_t archive_pages_left = 0;
-    int64_t page_fetches_left = -1;  // -1: no cap
-    std::set<std::string> emitted;   // canonical URLs emitted this run
-    bool stopped = false;            // Emit said Interrupted, or the run is stopping
-  };
-
-  Status ResolveFeedUrl(RunState& rs);
-  Status ProcessFeed(RunState& rs, bool* all_new);
-  // Emits every new or changed entry of a parsed feed page. *all_new: every entry was unknown
-  // before this run (or changed); *added: how many URLs this walk had not met yet.
-  Status ProcessEntries(RunState& rs, const ParsedFeed& feed, bool* all_new, std::set<std::string>* walk_seen,
-                        size_t* added);
-  Novelty Check(const RunState& rs, const Post& post) const;
-  // Emits one post (fetching its page when needed). Interrupted when the run is stopping.
-  Status EmitPost(RunState& rs, const Post& post);
-  void Checkpoint(RunState& rs);
-
-  Status WalkPagedFeed(RunState& rs, bool first_walk, bool feed_all_new);
-  Status WalkSubstack(RunState& rs, bool first_walk, bool feed_all_new);
-  Status WalkSitemaps(RunState& rs, bool first_walk);
-
-  bool Stopping(RunState& rs) const { return rs.stopped || rs.ctx->stopping(); }
-  std::string Blog() const { return "blog " + name_; }
-
-  std::string name_;
-  Settings s_;
-};
+bool FeedSource::TakeArchivePage(RunState& rs, const char* walk) const {
+  if (rs.archive_pages_left-- > 0) return true;
+  rs.ctx->Log(std::string(walk) + " walk paused at the max_archive_pages cap; it goes on next run");
+  return false;
+}
 
 Novelty FeedSource::Check(const RunState& rs, const Post& post) const {
   std::string canon = CanonicalizeUrl(post.link);
@@ -592,317 +426,6 @@ Status FeedSource::ProcessFeed(RunState& rs, bool* all_new) {
   return s;
 }
 
-// WordPress (?paged=N) and Blogger (?start-index=K&max-results=M): the feed itself, paged.
-Status FeedSource::WalkPagedFeed(RunState& rs, bool first_walk, bool feed_all_new) {
-  SourceContext& ctx = *rs.ctx;
-  bool blogger = rs.platform == Platform::kBlogger;
-  int64_t page_size = std::clamp<int64_t>(s_.archive_page_size, 1, 500);
-  int64_t cursor = blogger ? 1 : 2;
-  if (first_walk && rs.state.history_next > cursor) cursor = rs.state.history_next;
-  std::set<std::string> walk_seen;
-  while (!Stopping(rs)) {
-    if (rs.archive_pages_left-- <= 0) {
-      ctx.Log("archive walk paused at the max_archive_pages cap; it goes on next run");
-      return Status::OK();
-    }
-    std::string url = blogger ? WithQueryParameter(WithQueryParameter(rs.feed_url, "start-index", std::to_string(cursor)),
-                                                   "max-results", std::to_string(page_size))
-                              : WithQueryParameter(rs.feed_url, "paged", std::to_string(cursor));
-    Result<HttpResponse> r = ctx.http().Fetch(HttpRequest::Get(url));
-    bool end = false;
-    ParsedFeed page;
-    if (!r.ok()) {
-      int code = HttpStatusOf(r.status());
-      if (code == 404 || code == 410 || (code == 400 && blogger)) {
-        end = true;  // past the last page
-      } else {
-        ctx.ReportFailure(url, r.status());
-        return Status::OK();
-      }
-    } else if (r->robots_disallowed()) {
-      ctx.ReportFailure(url, Status::NotSupported("robots.txt forbids the archive page"));
-      return Status::OK();
-    } else {
-      FeedParseOptions options;
-      options.document_url = r->final_url.empty() ? url : r->final_url;
-      options.http_charset = CharsetOf(*r);
-      Result<ParsedFeed> parsed = ParseFeed(r->body, options);
-      if (!parsed.ok()) {
-        ctx.ReportFailure(url, parsed.status().WithContext(Blog() + ": archive page"));
-        return Status::OK();
-      }
-      page = std::move(parsed.value());
-      if (page.entries.empty()) end = true;
-    }
-    if (end) {
-      if (first_walk) {
-        rs.state.history_done = true;
-        rs.state.history_next = 0;
-        Checkpoint(rs);
-      }
-      return Status::OK();
-    }
-    bool all_new = false;
-    size_t added = 0;
-    ALCOR_RETURN_IF_ERROR(ProcessEntries(rs, page, &all_new, &walk_seen, &added));
-    if (Stopping(rs)) {
-      Checkpoint(rs);
-      return Status::OK();
-    }
-    cursor += blogger ? static_cast<int64_t>(page.entries.size()) : 1;
-    if (first_walk) rs.state.history_next = cursor;
-    if (added == 0) {
-      // The site answers every page with the same posts (it ignores the parameter).
-      if (first_walk) rs.state.history_done = true;
-      Checkpoint(rs);
-      return Status::OK();
-    }
-    Checkpoint(rs);
-    if (!first_walk && !all_new) return Status::OK();
-  }
-  return Status::OK();
-}
-
-// Substack: /api/v1/archive?sort=new&offset=&limit= lists posts; /api/v1/posts/<slug> has the body.
-Status FeedSource::WalkSubstack(RunState& rs, bool first_walk, bool feed_all_new) {
-  SourceContext& ctx = *rs.ctx;
-  std::string base = StripTrailingSlashes(rs.site_url);
-  int64_t limit = std::clamp<int64_t>(s_.archive_page_size, 1, 50);
-  int64_t offset = first_walk ? rs.state.history_next : 0;
-  while (!Stopping(rs)) {
-    if (rs.archive_pages_left-- <= 0) {
-      ctx.Log("archive walk paused at the max_archive_pages cap; it goes on next run");
-      return Status::OK();
-    }
-    std::string url = base + "/api/v1/archive?sort=new&offset=" + std::to_string(offset) + "&limit=" + std::to_string(limit);
-    Result<HttpResponse> r = ctx.http().Fetch(HttpRequest::Get(url));
-    if (!r.ok()) {
-      ctx.ReportFailure(url, r.status());
-      return Status::OK();
-    }
-    if (r->robots_disallowed()) {
-      ctx.ReportFailure(url, Status::NotSupported("robots.txt forbids the archive API"));
-      return Status::OK();
-    }
-    json items = json::parse(r->body, nullptr, false);
-    if (items.is_discarded() || !items.is_array()) {
-      ctx.ReportFailure(url, Status::Corruption(Blog() + ": the archive API did not answer a JSON array"));
-      return Status::OK();
-    }
-    if (items.empty()) {
-      if (first_walk) {
-        rs.state.history_done = true;
-        rs.state.history_next = 0;
-        Checkpoint(rs);
-      }
-      return Status::OK();
-    }
-    bool all_new = true;
-    for (const json& item : items) {
-      if (Stopping(rs)) break;
-      if (!item.is_object()) continue;
-      Post post;
-      auto str = [](const json& o, const char* key) {
-        return o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
-      };
-      std::string slug = str(item, "slug");
-      std::string canonical = str(item, "canonical_url");
-      post.link = IsHttpUrl(canonical) ? canonical : (slug.empty() ? "" : base + "/p/" + slug);
-      if (post.link.empty()) continue;
-      std::string canon = CanonicalizeUrl(post.link);
-      if (rs.emitted.count(canon)) continue;
-      post.title = str(item, "title");
-      if (auto d = NormalizeDateToUtc(str(item, "post_date"))) post.published = d;
-      if (auto d = NormalizeDateToUtc(str(item, "updated_at"))) post.lastmod = d;
-      if (!post.lastmod) post.lastmod = post.published;
-      Novelty n = Check(rs, post);
-      if (n == Novelty::kSame) {
-        all_new = false;
-        ctx.CountUnchanged(1);
-        continue;
-      }
-      if (item.contains("publishedBylines") && item["publishedBylines"].is_array()) {
-        for (const json& b : item["publishedBylines"])
-          if (b.is_object() && !str(b, "name").empty()) post.authors.push_back(str(b, "name"));
-      }
-      if (item.contains("postTags") && item["postTags"].is_array()) {
-        for (const json& t : item["postTags"])
-          if (t.is_object() && !str(t, "name").empty()) post.tags.push_back(str(t, "name"));
-      }
-      std::string subtitle = str(item, "subtitle");
-      if (subtitle.empty()) subtitle = str(item, "description");
-      post.summary_html = subtitle;
-      std::string audience = str(item, "audience");
-      post.paywalled = !audience.empty() && audience != "everyone";
-      post.base_url = post.link;
-      post.body_origin = "archive-api";
-      // The body, from the post API.
-      if (!slug.empty()) {
-        std::string post_url = base + "/api/v1/posts/" + slug;
-        Result<HttpResponse> body = ctx.http().Fetch(HttpRequest::Get(post_url));
-        if (body.ok() && !body->robots_disallowed()) {
-          json full = json::parse(body->body, nullptr, false);
-          if (full.is_object()) {
-            post.body_html = str(full, "body_html");
-            if (post.authors.empty() && full.contains("publishedBylines") && full["publishedBylines"].is_array()) {
-              for (const json& b : full["publishedBylines"])
-                if (b.is_object() && !str(b, "name").empty()) post.authors.push_back(str(b, "name"));
-            }
-          }
-        } else if (!body.ok()) {
-          ctx.Log("post API " + post_url + ": " + body.status().ToString() + "; fetching the page instead");
-        }
-      }
-      if (post.body_html.empty()) post.must_fetch_page = true;
-      Status s = EmitPost(rs, post);
-      if (s.IsInterrupted()) break;
-      ALCOR_RETURN_IF_ERROR(s);
-    }
-    if (Stopping(rs)) {
-      Checkpoint(rs);
-      return Status::OK();
-    }
-    offset += static_cast<int64_t>(items.size());
-    if (first_walk) rs.state.history_next = offset;
-    Checkpoint(rs);
-    if (!first_walk && !all_new) return Status::OK();
-  }
-  return Status::OK();
-}
-
-Status FeedSource::WalkSitemaps(RunState& rs, bool first_walk) {
-  SourceContext& ctx = *rs.ctx;
-  std::string site = StripTrailingSlashes(rs.site_url);
-  std::string site_canon = StripTrailingSlashes(CanonicalizeUrl(site));
-  std::vector<std::string> roots;
-  if (!s_.sitemap_url.empty()) {
-    roots.push_back(s_.sitemap_url);
-  } else {
-    if (s_.robots_sitemaps) {
-      std::string robots_url = Origin(site) + "/robots.txt";
-      Result<HttpResponse> robots = ctx.http().Fetch(HttpRequest::Get(robots_url));
-      if (robots.ok() && !robots->robots_disallowed()) {
-        for (const std::string& sm : RobotsSitemaps(robots->body, robots_url)) {
-          // One robots.txt serves a whole host; keep the sitemaps under this blog's path.
-          std::string c = CanonicalizeUrl(sm);
-          if (c == site_canon || c.rfind(site_canon + "/", 0) == 0) roots.push_back(sm);
-        }
-      }
-    }
-    if (roots.empty()) roots.push_back(site + "/sitemap.xml");
-  }
-  struct Pending {
-    std::string url;
-    int depth;
-  };
-  std::vector<Pending> queue;
-  for (const std::string& r : roots) queue.push_back({r, 0});
-  std::set<std::string> visited;
-  bool complete = true;
-  for (size_t qi = 0; qi < queue.size(); ++qi) {
-    if (Stopping(rs)) {
-      complete = false;
-      break;
-    }
-    Pending p = queue[qi];
-    if (!visited.insert(p.url).second) continue;
-    if (rs.archive_pages_left-- <= 0) {
-      ctx.Log("sitemap walk paused at the max_archive_pages cap; it goes on next run");
-      complete = false;
-      break;
-    }
-    HttpRequest req = HttpRequest::Get(p.url);
-    req.conditional = true;
-    Result<HttpResponse> r = ctx.http().Fetch(req);
-    if (!r.ok()) {
-      int code = HttpStatusOf(r.status());
-      if (code == 404 || code == 410) {
-        ctx.Log("no sitemap at " + p.url);
-      } else {
-        ctx.ReportFailure(p.url, r.status());
-        complete = false;
-      }
-      continue;
-    }
-    if (r->robots_disallowed() || r->not_modified()) continue;
-    Result<ParsedSitemap> sm = ParseSitemap(r->body, r->final_url.empty() ? p.url : r->final_url);
-    if (!sm.ok()) {
-      ctx.http().ForgetValidators(p.url);
-      ctx.ReportFailure(p.url, sm.status().WithContext(Blog() + ": sitemap"));
-      complete = false;
-      continue;
-    }
-    if (sm->is_index) {
-      if (p.depth >= 3) continue;
-      for (const SitemapUrl& child : sm->entries) {
-        // Ghost lists posts, pages, tags and authors in separate sitemaps; only posts are wanted.
-        if (rs.platform == Platform::kGhost && s_.sitemap_url.empty() &&
-            AsciiLower(child.loc).find("sitemap-posts") == std::string::npos) {
-          continue;
-        }
-        queue.push_back({child.loc, p.depth + 1});
-      }
-      continue;
-    }
-    bool finished = true;
-    int since_checkpoint = 0;
-    for (const SitemapUrl& u : sm->entries) {
-      if (Stopping(rs)) {
-        finished = false;
-        break;
-      }
-      if (!IsHttpUrl(u.loc)) continue;
-      std::string canon = CanonicalizeUrl(u.loc);
-      if (StripTrailingSlashes(canon) == site_canon) continue;  // the home page
-      if (!s_.sitemap_include.empty() &&
-          std::none_of(s_.sitemap_include.begin(), s_.sitemap_include.end(),
-                       [&](const std::string& g) { return GlobMatch(g, u.loc); })) {
-        continue;
-      }
-      if (std::any_of(s_.sitemap_exclude.begin(), s_.sitemap_exclude.end(),
-                      [&](const std::string& g) { return GlobMatch(g, u.loc); })) {
-        continue;
-      }
-      if (rs.emitted.count(canon)) continue;
-      Post post;
-      post.link = u.loc;
-      post.lastmod = u.lastmod;
-      post.must_fetch_page = true;
-      if (Check(rs, post) == Novelty::kSame) {
-        ctx.CountUnchanged(1);
-        continue;
-      }
-      if (rs.page_fetches_left == 0) {
-        finished = false;
-        break;
-      }
-      Status s = EmitPost(rs, post);
-      if (s.IsInterrupted()) {
-        finished = false;
-        break;
-      }
-      ALCOR_RETURN_IF_ERROR(s);
-      if (++since_checkpoint >= 20) {
-        Checkpoint(rs);
-        since_checkpoint = 0;
-      }
-    }
-    if (!finished) {
-      // Read again in full next run: a 304 would hide the URLs not reached.
-      ctx.http().ForgetValidators(p.url);
-      complete = false;
-      Checkpoint(rs);
-      break;
-    }
-    Checkpoint(rs);
-  }
-  if (complete && first_walk) {
-    rs.state.history_done = true;
-    Checkpoint(rs);
-  }
-  return Status::OK();
-}
-
 Status FeedSource::Run(SourceContext& ctx) {
   RunState rs;
   rs.ctx = &ctx;
@@ -932,29 +455,29 @@ Status FeedSource::Run(SourceContext& ctx) {
   if (Stopping(rs) || !s_.history) return Status::OK();
 
   bool first_walk = !rs.state.history_done;
-  bool explicit_sitemap = !s_.sitemap_url.empty();
-  switch (rs.platform) {
-    case Platform::kWordPress:
-    case Platform::kBlogger:
-      if (first_walk || feed_all_new) ALCOR_RETURN_IF_ERROR(WalkPagedFeed(rs, first_walk, feed_all_new));
-      break;
-    case Platform::kSubstack:
-      if (first_walk || feed_all_new) ALCOR_RETURN_IF_ERROR(WalkSubstack(rs, first_walk, feed_all_new));
-      break;
-    case Platform::kMedium:
-      // Medium's feed holds the latest 10 posts and there is no archive to page through.
-      break;
-    case Platform::kGhost:
-    case Platform::kGeneric:
-    case Platform::kAuto:
-      ALCOR_RETURN_IF_ERROR(WalkSitemaps(rs, first_walk));
-      explicit_sitemap = false;
-      break;
-  }
+  std::unique_ptr<ArchiveWalker> walker = NewArchiveWalker(rs.platform);
+  if (walker) ALCOR_RETURN_IF_ERROR(walker->Walk(*this, rs, first_walk, feed_all_new));
   // A sitemap configured for a platform with its own archive walker is read as well.
-  if (explicit_sitemap && !Stopping(rs)) ALCOR_RETURN_IF_ERROR(WalkSitemaps(rs, false));
+  if (!s_.sitemap_url.empty() && !(walker && walker->ReadsSitemaps()) && !Stopping(rs)) {
+    ALCOR_RETURN_IF_ERROR(NewSitemapWalker()->Walk(*this, rs, /*first_walk=*/false, feed_all_new));
+  }
   return Status::OK();
 }
+
+std::unique_ptr<ArchiveWalker> NewArchiveWalker(Platform platform) {
+  switch (platform) {
+    case Platform::kWordPress: return NewWordPressWalker();
+    case Platform::kBlogger: return NewBloggerWalker();
+    case Platform::kSubstack: return NewSubstackWalker();
+    case Platform::kGhost: return NewGhostWalker();
+    case Platform::kMedium: return nullptr;  // the latest 10 posts, and no archive to page through
+    case Platform::kGeneric:
+    case Platform::kAuto: return NewSitemapWalker();
+  }
+  return nullptr;
+}
+
+namespace {
 
 // The settings of kind feed, each declared once with its default and its doc
 // (docs/sources.md "## feed" is generated from this table).
@@ -1007,13 +530,8 @@ struct FeedKeys : KeyTable {
                                  "`max-results` (capped at 500 here)"};
 };
 
-const FeedKeys& Keys() {
-  static const FeedKeys keys;
-  return keys;
-}
-
 Result<std::unique_ptr<Source>> CreateFeedSource(const SourceConfig& config) {
-  const FeedKeys& keys = Keys();
+  const FeedKeys& keys = KeysOf<FeedKeys>();
   Settings s;
   s.feed_url = keys.feed_url.Get(config).value_or("");
   s.site_url = keys.site_url.Get(config).value_or("");
@@ -1057,7 +575,7 @@ const SourceKind& FeedSourceKind() {
   static const SourceKind kind = {
       "feed",
       "a blog: RSS/Atom feed, platform archive (WordPress, Substack, Blogger) or sitemaps, post pages",
-      &feed::Keys(),
+      &KeysOf<feed::FeedKeys>(),
       feed::CreateFeedSource,
   };
   return kind;

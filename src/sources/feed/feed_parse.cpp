@@ -1,5 +1,5 @@
 // RSS / Atom / sitemap parsing with pugixml (feed_parse.hpp).
-#include "sources/feed_parse.hpp"
+#include "sources/feed/feed_parse.hpp"
 
 #include <archive.h>
 #include <gumbo.h>

@@ -1,0 +1,165 @@
+// The sitemap archive walkers, generic sites and Ghost (feed_run.hpp).
+#include <algorithm>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "alcor/strings.hpp"
+#include "alcor/url.hpp"
+#include "sources/feed/feed_run.hpp"
+
+namespace alcor::feed {
+namespace {
+
+// Sitemaps: sitemap_url, else the robots.txt `Sitemap:` lines under site_url, else
+// site_url/sitemap.xml; indexes followed three levels deep; every URL that passes the
+// include/exclude globs and is new or has a newer lastmod is fetched as a page. Re-read every run
+// with conditional GETs. posts_only (Ghost): of an index, only the posts sitemap is read.
+class SitemapWalker : public ArchiveWalker {
+ public:
+  explicit SitemapWalker(bool posts_only) : posts_only_(posts_only) {}
+
+  bool ReadsSitemaps() const override { return true; }
+
+  Status Walk(FeedSource& feed, RunState& rs, bool first_walk, bool /*feed_all_new*/) override {
+    SourceContext& ctx = *rs.ctx;
+    std::string site = StripTrailingSlashes(rs.site_url);
+    std::string site_canon = StripTrailingSlashes(CanonicalizeUrl(site));
+    std::vector<std::string> roots;
+    if (!feed.settings().sitemap_url.empty()) {
+      roots.push_back(feed.settings().sitemap_url);
+    } else {
+      if (feed.settings().robots_sitemaps) {
+        std::string robots_url = Origin(site) + "/robots.txt";
+        Result<HttpResponse> robots = ctx.http().Fetch(HttpRequest::Get(robots_url));
+        if (robots.ok() && !robots->robots_disallowed()) {
+          for (const std::string& sm : RobotsSitemaps(robots->body, robots_url)) {
+            // One robots.txt serves a whole host; keep the sitemaps under this blog's path.
+            std::string c = CanonicalizeUrl(sm);
+            if (c == site_canon || c.rfind(site_canon + "/", 0) == 0) roots.push_back(sm);
+          }
+        }
+      }
+      if (roots.empty()) roots.push_back(site + "/sitemap.xml");
+    }
+    struct Pending {
+      std::string url;
+      int depth;
+    };
+    std::vector<Pending> queue;
+    for (const std::string& r : roots) queue.push_back({r, 0});
+    std::set<std::string> visited;
+    bool complete = true;
+    for (size_t qi = 0; qi < queue.size(); ++qi) {
+      if (feed.Stopping(rs)) {
+        complete = false;
+        break;
+      }
+      Pending p = queue[qi];
+      if (!visited.insert(p.url).second) continue;
+      if (!feed.TakeArchivePage(rs, "sitemap")) {
+        complete = false;
+        break;
+      }
+      HttpRequest req = HttpRequest::Get(p.url);
+      req.conditional = true;
+      Result<HttpResponse> r = ctx.http().Fetch(req);
+      if (!r.ok()) {
+        int code = HttpStatusOf(r.status());
+        if (code == 404 || code == 410) {
+          ctx.Log("no sitemap at " + p.url);
+        } else {
+          ctx.ReportFailure(p.url, r.status());
+          complete = false;
+        }
+        continue;
+      }
+      if (r->robots_disallowed() || r->not_modified()) continue;
+      Result<ParsedSitemap> sm = ParseSitemap(r->body, r->final_url.empty() ? p.url : r->final_url);
+      if (!sm.ok()) {
+        ctx.http().ForgetValidators(p.url);
+        ctx.ReportFailure(p.url, sm.status().WithContext(feed.Blog() + ": sitemap"));
+        complete = false;
+        continue;
+      }
+      if (sm->is_index) {
+        if (p.depth >= 3) continue;
+        for (const SitemapUrl& child : sm->entries) {
+          // Ghost lists posts, pages, tags and authors in separate sitemaps; only posts are wanted.
+          if (posts_only_ && feed.settings().sitemap_url.empty() &&
+              AsciiLower(child.loc).find("sitemap-posts") == std::string::npos) {
+            continue;
+          }
+          queue.push_back({child.loc, p.depth + 1});
+        }
+        continue;
+      }
+      bool finished = true;
+      int since_checkpoint = 0;
+      for (const SitemapUrl& u : sm->entries) {
+        if (feed.Stopping(rs)) {
+          finished = false;
+          break;
+        }
+        if (!IsHttpUrl(u.loc)) continue;
+        std::string canon = CanonicalizeUrl(u.loc);
+        if (StripTrailingSlashes(canon) == site_canon) continue;  // the home page
+        if (!feed.settings().sitemap_include.empty() &&
+            std::none_of(feed.settings().sitemap_include.begin(), feed.settings().sitemap_include.end(),
+                         [&](const std::string& g) { return GlobMatch(g, u.loc); })) {
+          continue;
+        }
+        if (std::any_of(feed.settings().sitemap_exclude.begin(), feed.settings().sitemap_exclude.end(),
+                        [&](const std::string& g) { return GlobMatch(g, u.loc); })) {
+          continue;
+        }
+        if (rs.emitted.count(canon)) continue;
+        Post post;
+        post.link = u.loc;
+        post.lastmod = u.lastmod;
+        post.must_fetch_page = true;
+        if (feed.Check(rs, post) == Novelty::kSame) {
+          ctx.CountUnchanged(1);
+          continue;
+        }
+        if (rs.page_fetches_left == 0) {
+          finished = false;
+          break;
+        }
+        Status s = feed.EmitPost(rs, post);
+        if (s.IsInterrupted()) {
+          finished = false;
+          break;
+        }
+        ALCOR_RETURN_IF_ERROR(s);
+        if (++since_checkpoint >= 20) {
+          feed.Checkpoint(rs);
+          since_checkpoint = 0;
+        }
+      }
+      if (!finished) {
+        // Read again in full next run: a 304 would hide the URLs not reached.
+        ctx.http().ForgetValidators(p.url);
+        complete = false;
+        feed.Checkpoint(rs);
+        break;
+      }
+      feed.Checkpoint(rs);
+    }
+    if (complete && first_walk) {
+      rs.state.history_done = true;
+      feed.Checkpoint(rs);
+    }
+    return Status::OK();
+  }
+
+ private:
+  const bool posts_only_;
+};
+
+}  // namespace
+
+std::unique_ptr<ArchiveWalker> NewSitemapWalker() { return std::make_unique<SitemapWalker>(false); }
+std::unique_ptr<ArchiveWalker> NewGhostWalker() { return std::make_unique<SitemapWalker>(true); }
+
+}  // namespace alcor::feed
