@@ -13,9 +13,9 @@
 #include "alcor/config.hpp"
 #include "alcor/source.hpp"
 #include "emulators/arxiv_site.hpp"
-#include "sources/arxiv_atom.hpp"
-#include "sources/arxiv_refs.hpp"
-#include "sources/arxiv_text.hpp"
+#include "sources/arxiv/arxiv_atom.hpp"
+#include "sources/arxiv/arxiv_refs.hpp"
+#include "sources/arxiv/arxiv_text.hpp"
 #include "support/temp_dir.hpp"
 
 namespace alcor {

@@ -192,6 +192,8 @@ class FeedSource : public Source {
   // Takes one archive request from the run's max_archive_pages budget; false (logged) when it
   // is spent, and the walk pauses until the next run.
   bool TakeArchivePage(RunState& rs, const char* walk) const;
+  // The first walk reached the archive's end: later runs walk only as far as needed.
+  void ArchiveWalked(RunState& rs);
 
  private:
   Status ResolveFeedUrl(RunState& rs);

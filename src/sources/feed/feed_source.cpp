@@ -209,6 +209,12 @@ std::string Truncate(std::string s, size_t max) {
 
 }  // namespace
 
+void FeedSource::ArchiveWalked(RunState& rs) {
+  rs.state.history_done = true;
+  rs.state.history_next = 0;
+  Checkpoint(rs);
+}
+
 bool FeedSource::TakeArchivePage(RunState& rs, const char* walk) const {
   if (rs.archive_pages_left-- > 0) return true;
   rs.ctx->Log(std::string(walk) + " walk paused at the max_archive_pages cap; it goes on next run");

@@ -58,11 +58,7 @@ class PagedFeedWalker : public ArchiveWalker {
         if (page.entries.empty()) end = true;
       }
       if (end) {
-        if (first_walk) {
-          rs.state.history_done = true;
-          rs.state.history_next = 0;
-          feed.Checkpoint(rs);
-        }
+        if (first_walk) feed.ArchiveWalked(rs);
         return Status::OK();
       }
       bool all_new = false;

@@ -41,11 +41,7 @@ class SubstackWalker : public ArchiveWalker {
         return Status::OK();
       }
       if (items.empty()) {
-        if (first_walk) {
-          rs.state.history_done = true;
-          rs.state.history_next = 0;
-          feed.Checkpoint(rs);
-        }
+        if (first_walk) feed.ArchiveWalked(rs);
         return Status::OK();
       }
       bool all_new = true;

@@ -1,5 +1,5 @@
-// Text helpers of the arxiv module (sources/arxiv_text.hpp).
-#include "sources/arxiv_text.hpp"
+// Text helpers of the arxiv module (sources/arxiv/arxiv_text.hpp).
+#include "sources/arxiv/arxiv_text.hpp"
 
 #include <cctype>
 #include <vector>

@@ -1,5 +1,5 @@
-// Semantic Scholar reference pages and e-print scanning (sources/arxiv_refs.hpp).
-#include "sources/arxiv_refs.hpp"
+// Semantic Scholar reference pages and e-print scanning (sources/arxiv/arxiv_refs.hpp).
+#include "sources/arxiv/arxiv_refs.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>

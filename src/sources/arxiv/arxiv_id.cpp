@@ -1,10 +1,10 @@
-// arXiv identifiers (alcor/arxiv.hpp) and finding them in free text (sources/arxiv_refs.hpp).
+// arXiv identifiers (alcor/arxiv.hpp) and finding them in free text (sources/arxiv/arxiv_refs.hpp).
 #include <cctype>
 #include <set>
 
 #include "alcor/arxiv.hpp"
 #include "alcor/strings.hpp"
-#include "sources/arxiv_refs.hpp"
+#include "sources/arxiv/arxiv_refs.hpp"
 
 namespace alcor {
 

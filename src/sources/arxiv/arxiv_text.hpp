@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "sources/arxiv_atom.hpp"
+#include "sources/arxiv/arxiv_atom.hpp"
 
 namespace alcor {
 

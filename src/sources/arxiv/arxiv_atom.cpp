@@ -1,5 +1,5 @@
-// Atom parsing for the arXiv query API (sources/arxiv_atom.hpp).
-#include "sources/arxiv_atom.hpp"
+// Atom parsing for the arXiv query API (sources/arxiv/arxiv_atom.hpp).
+#include "sources/arxiv/arxiv_atom.hpp"
 
 #include <pugixml.hpp>
 

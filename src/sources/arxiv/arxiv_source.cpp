@@ -27,9 +27,9 @@
 #include "alcor/source.hpp"
 #include "alcor/source_config.hpp"
 #include "alcor/strings.hpp"
-#include "sources/arxiv_atom.hpp"
-#include "sources/arxiv_refs.hpp"
-#include "sources/arxiv_text.hpp"
+#include "sources/arxiv/arxiv_atom.hpp"
+#include "sources/arxiv/arxiv_refs.hpp"
+#include "sources/arxiv/arxiv_text.hpp"
 
 namespace alcor {
 
