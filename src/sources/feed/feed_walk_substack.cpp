@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "alcor/dates.hpp"
 #include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 #include "sources/feed/feed_run.hpp"
