@@ -205,8 +205,9 @@ class FeedSource : public Source {
 
 using RunState = FeedSource::RunState;
 
-// How one platform reaches the posts older than its feed: one walker per platform, each in its
-// own file (feed_walk_*.cpp), chosen by NewArchiveWalker.
+// How one platform reaches the posts older than its feed: one walker per platform, chosen by
+// NewArchiveWalker, in feed_walk_*.cpp (platforms that page alike share a file and its loop:
+// WordPress and Blogger in feed_walk_paged.cpp, Ghost and generic sites in feed_walk_sitemaps.cpp).
 class ArchiveWalker {
  public:
   virtual ~ArchiveWalker() = default;
