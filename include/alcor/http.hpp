@@ -11,9 +11,11 @@
 // Outcomes of one request (Fetch / Submit):
 //   ok, outcome kOk                 a 2xx response (after redirects and retries); body set.
 //   ok, outcome kNotModified        the server answered 304 to a conditional request: "unchanged".
-//   ok, outcome kRobotsDisallowed   robots.txt forbids the URL; nothing was requested (counted).
-//   Status kHttp                    a final non-2xx answer (4xx, or 5xx after retries); the message
-//                                   starts "HTTP <code> from <METHOD> <url>" (HttpStatusOf reads it).
+//   ok, outcome kRobotsDisallowed   robots.txt forbids the URL; nothing was requested (counted). A
+//                                   source failing on it reports Status::RobotsDenied.
+//   Status kHttp                    a final non-2xx answer (4xx, or 5xx after retries); its code is
+//                                   Status::http_status() and the message starts
+//                                   "HTTP <code> from <METHOD> <url>".
 //   Status kNetwork                 connection, DNS, TLS, timeout, stalled transfer, a redirect to a
 //                                   refused protocol, too many redirects, robots.txt unavailable.
 //   Status kLimitExceeded           the response is larger than the request's byte cap.
@@ -153,9 +155,6 @@ struct HttpResponse {
   // The first header with this name (case-insensitive), or nullptr.
   const std::string* Header(std::string_view name) const;
 };
-
-// The HTTP status in a kHttp Status made by the client ("HTTP 404 from GET ..."), or 0.
-int HttpStatusOf(const Status& status);
 
 // ---------------------------------------------------------------------------------------------
 // Options (configuration)

@@ -27,6 +27,9 @@ class Status {
     kLimitExceeded,    // a size, depth or count cap was hit
     kInterrupted,      // SIGINT/SIGTERM asked us to stop
     kAlreadyExists,
+    kBlocked,          // the site's bot protection refused us (a challenge page, 403/429 to a client)
+    kRobotsDenied,     // robots.txt forbids the URL; nothing was requested
+    kInternal,         // a bug: an exception escaped a source or a conversion
   };
 
   Status() = default;
@@ -38,10 +41,19 @@ class Status {
   static Status NotSupported(std::string_view msg) { return Status(Code::kNotSupported, msg); }
   static Status Locked(std::string_view msg) { return Status(Code::kLocked, msg); }
   static Status Network(std::string_view msg) { return Status(Code::kNetwork, msg); }
-  static Status Http(std::string_view msg) { return Status(Code::kHttp, msg); }
+  // The server answered http_status (a final non-2xx answer); http_status() returns it.
+  static Status Http(int http_status, std::string_view msg) {
+    Status s(Code::kHttp, msg);
+    s.http_status_ = http_status;
+    return s;
+  }
   static Status LimitExceeded(std::string_view msg) { return Status(Code::kLimitExceeded, msg); }
   static Status Interrupted(std::string_view msg) { return Status(Code::kInterrupted, msg); }
   static Status AlreadyExists(std::string_view msg) { return Status(Code::kAlreadyExists, msg); }
+  static Status Blocked(std::string_view msg) { return Status(Code::kBlocked, msg); }
+  static Status RobotsDenied(std::string_view msg) { return Status(Code::kRobotsDenied, msg); }
+  // Message "internal error: <msg>": what a caller catching an exception reports.
+  static Status Internal(std::string_view msg);
   // An IOError carrying strerror(errno_value), e.g. IOErrorFromErrno("open", path, errno).
   static Status IOErrorFromErrno(std::string_view what, std::string_view path, int errno_value);
 
@@ -51,7 +63,12 @@ class Status {
   bool IsCorruption() const { return code_ == Code::kCorruption; }
   bool IsLocked() const { return code_ == Code::kLocked; }
   bool IsInterrupted() const { return code_ == Code::kInterrupted; }
+  bool IsBlocked() const { return code_ == Code::kBlocked; }
+  bool IsRobotsDenied() const { return code_ == Code::kRobotsDenied; }
   const std::string& message() const { return message_; }
+  // The HTTP status of a kHttp error made by Status::Http (404, 503, ...); 0 for every other
+  // Status. It survives WithContext and WithMessage.
+  int http_status() const { return http_status_; }
 
   // "Corruption: shards/x.jsonl.zst:12: bad JSON" ("OK" when ok).
   std::string ToString() const;
@@ -59,10 +76,13 @@ class Status {
 
   // Returns a copy whose message is "<context>: <message>".
   Status WithContext(std::string_view context) const;
+  // Returns a copy with the same code (and HTTP status) whose message is message (a redacted one).
+  Status WithMessage(std::string_view message) const;
 
  private:
   Status(Code code, std::string_view msg) : code_(code), message_(msg) {}
   Code code_ = Code::kOk;
+  int http_status_ = 0;
   std::string message_;
 };
 

@@ -13,6 +13,10 @@ Status Status::IOErrorFromErrno(std::string_view what, std::string_view path, in
   return Status(Code::kIOError, msg);
 }
 
+Status Status::Internal(std::string_view msg) {
+  return Status(Code::kInternal, "internal error: " + std::string(msg));
+}
+
 const char* Status::CodeName(Code code) {
   switch (code) {
     case Code::kOk: return "OK";
@@ -27,6 +31,9 @@ const char* Status::CodeName(Code code) {
     case Code::kLimitExceeded: return "Limit exceeded";
     case Code::kInterrupted: return "Interrupted";
     case Code::kAlreadyExists: return "Already exists";
+    case Code::kBlocked: return "Blocked";
+    case Code::kRobotsDenied: return "Robots denied";
+    case Code::kInternal: return "Internal";
   }
   return "Unknown";
 }
@@ -44,7 +51,14 @@ Status Status::WithContext(std::string_view context) const {
   std::string msg(context);
   msg += ": ";
   msg += message_;
-  return Status(code_, msg);
+  return WithMessage(msg);
+}
+
+Status Status::WithMessage(std::string_view message) const {
+  if (ok()) return *this;
+  Status out(code_, message);
+  out.http_status_ = http_status_;
+  return out;
 }
 
 }  // namespace alcor

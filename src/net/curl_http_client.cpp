@@ -3,10 +3,11 @@
 //
 // Scheduling, all on the loop thread:
 //   Submit ──▶ incoming_ ──▶ Admit (parse URL) ──▶ Dispatch: robots.txt of the origin known?
-//        no: park the job, start the robots.txt job        yes: allowed? ──▶ host queue
-//   host queue ──(in_flight < concurrency, last start + interval <= now)──▶ transfer (curl easy)
-//   transfer done ──▶ 2xx/304: complete · 3xx: next hop, Dispatch again · retryable: timer ──▶
-//        front of the host queue · otherwise: complete with an error
+//        no: park the job, start the robots.txt job        yes: allowed? ──▶ HostScheduler
+//   HostScheduler (net/host_scheduler.hpp: concurrency, interval, Crawl-delay, retry delays)
+//        ──NextStart──▶ transfer (curl easy)
+//   transfer done ──▶ 2xx/304: complete · 3xx: next hop, Dispatch again · retryable: deferred in
+//        the HostScheduler ──▶ front of the host queue · otherwise: complete with an error
 // Redirects are followed here rather than by libcurl, so every hop goes through the politeness,
 // robots.txt and protocol checks of its own host, and secret headers never cross origins.
 #include <curl/curl.h>
@@ -27,6 +28,7 @@
 #include "alcor/env.hpp"
 #include "alcor/http.hpp"
 #include "alcor/strings.hpp"
+#include "net/host_scheduler.hpp"
 #include "net/http_url.hpp"
 #include "net/retry_policy.hpp"
 #include "net/robots.hpp"
@@ -100,16 +102,6 @@ struct Job {
   std::vector<std::string> secrets;  // values to keep out of every message
 };
 
-struct HostState {
-  std::string key;
-  int concurrency = 1;
-  int64_t interval_us = 0;
-  std::vector<HttpHeader> rule_headers;
-  std::deque<std::unique_ptr<Job>> queue;
-  int in_flight = 0;
-  int64_t last_start_us = INT64_MIN / 2;
-};
-
 struct RobotsState {
   enum State { kFetching, kReady, kFailed };
   State state = kFetching;
@@ -122,7 +114,7 @@ struct RobotsState {
 struct Transfer {
   CURL* easy = nullptr;
   std::unique_ptr<Job> job;
-  HostState* host = nullptr;
+  std::string host;  // HostScheduler key
   curl_slist* header_list = nullptr;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -289,7 +281,6 @@ class CurlHttpClient final : public HttpClient {
         if (stop) return;
       } else {
         for (auto& job : arrived) Admit(std::move(job));
-        FireTimers();
         StartReady();
       }
       int running = 0;
@@ -303,18 +294,8 @@ class CurlHttpClient final : public HttpClient {
 
   int64_t Now() { return env_->MonotonicMicros(); }
 
-  // How long the loop may sleep before a timer or a host's interval allows new work.
-  int64_t WaitMillis() {
-    int64_t now = Now();
-    int64_t wait_us = kIdleWaitMs * 1000;
-    if (!timers_.empty()) wait_us = std::min(wait_us, timers_.begin()->first - now);
-    for (auto& [key, host] : hosts_) {
-      if (host->queue.empty() || host->in_flight >= host->concurrency) continue;
-      wait_us = std::min(wait_us, host->last_start_us + host->interval_us - now);
-    }
-    if (wait_us <= 0) return 0;
-    return (wait_us + 999) / 1000;
-  }
+  // How long the loop may sleep before a retry is due or a host's interval allows new work.
+  int64_t WaitMillis() { return (scheduler_.MicrosUntilNext(kIdleWaitMs * 1000) + 999) / 1000; }
 
   // --- admission, robots.txt, queues ---------------------------------------------------------
 
@@ -397,7 +378,7 @@ class CurlHttpClient final : public HttpClient {
     if (result.ok()) {
       robots.state = RobotsState::kReady;
       robots.rules = RobotsRules::Parse(result->body);
-    } else if (int code = HttpStatusOf(result.status()); code >= 400 && code < 500) {
+    } else if (int code = result.status().http_status(); code >= 400 && code < 500) {
       robots.state = RobotsState::kReady;  // RFC 9309: "unavailable" means no restrictions
       robots.rules = RobotsRules();
     } else {
@@ -411,11 +392,11 @@ class CurlHttpClient final : public HttpClient {
       }
     }
     if (robots.state == RobotsState::kReady && robots.rules.crawl_delay_s()) {
-      HostState& host = HostFor(robots.origin_url);
+      const std::string& host = AddHost(robots.origin_url);
       int64_t delay_us = static_cast<int64_t>(*robots.rules.crawl_delay_s() * 1e6);
-      if (delay_us > host.interval_us) {
-        spdlog::debug("{}: robots.txt Crawl-delay {} s", host.key, *robots.rules.crawl_delay_s());
-        host.interval_us = delay_us;
+      if (delay_us > scheduler_.interval_us(host)) {
+        spdlog::debug("{}: robots.txt Crawl-delay {} s", host, *robots.rules.crawl_delay_s());
+        scheduler_.RaiseInterval(host, delay_us);
       }
     }
     std::vector<std::unique_ptr<Job>> waiting;
@@ -423,47 +404,40 @@ class CurlHttpClient final : public HttpClient {
     for (auto& job : waiting) Dispatch(std::move(job));
   }
 
-  HostState& HostFor(const HttpUrl& url) {
-    std::unique_ptr<HostState>& host = hosts_[url.host_key];
-    if (host == nullptr) {
-      host = std::make_unique<HostState>();
-      host->key = url.host_key;
+  // Declares url's host to the scheduler (its rule: ResolveHostRule) on first sight; returns its key.
+  const std::string& AddHost(const HttpUrl& url) {
+    if (!scheduler_.HasHost(url.host_key)) {
       HostRule rule = ResolveHostRule(options_, url.host, url.default_port ? -1 : url.port);
-      host->concurrency = std::max(1, rule.concurrency);
-      host->interval_us = static_cast<int64_t>(std::max(0.0, rule.interval_s) * 1e6);
-      host->rule_headers = std::move(rule.headers);
+      scheduler_.AddHost(url.host_key, rule.concurrency,
+                         static_cast<int64_t>(std::max(0.0, rule.interval_s) * 1e6));
+      host_headers_[url.host_key] = std::move(rule.headers);
     }
-    return *host;
+    return url.host_key;
   }
 
-  void Enqueue(std::unique_ptr<Job> job, bool front) {
-    HostState& host = HostFor(job->target);
-    if (front) {
-      host.queue.push_front(std::move(job));
+  // Hands job to the scheduler: queued (front: before the host's other work) or, with a delay,
+  // deferred until a retry is due.
+  void Enqueue(std::unique_ptr<Job> job, bool front, int64_t delay_us = -1) {
+    const std::string& host = AddHost(job->target);
+    HostScheduler::Ticket ticket = next_ticket_++;
+    if (delay_us >= 0) {
+      scheduler_.Defer(host, ticket, delay_us);
     } else {
-      host.queue.push_back(std::move(job));
+      scheduler_.Enqueue(host, ticket, front);
     }
+    scheduled_[ticket] = std::move(job);
   }
 
-  void FireTimers() {
-    int64_t now = Now();
-    while (!timers_.empty() && timers_.begin()->first <= now) {
-      std::unique_ptr<Job> job = std::move(timers_.begin()->second);
-      timers_.erase(timers_.begin());
-      Enqueue(std::move(job), /*front=*/true);  // a retry goes before new work of its host
-    }
+  std::unique_ptr<Job> TakeScheduled(HostScheduler::Ticket ticket) {
+    auto it = scheduled_.find(ticket);
+    std::unique_ptr<Job> job = std::move(it->second);
+    scheduled_.erase(it);
+    return job;
   }
 
   void StartReady() {
-    int64_t now = Now();
-    for (auto& [key, host] : hosts_) {
-      while (!host->queue.empty() && host->in_flight < host->concurrency &&
-             now >= host->last_start_us + host->interval_us) {
-        std::unique_ptr<Job> job = std::move(host->queue.front());
-        host->queue.pop_front();
-        host->last_start_us = now;
-        StartTransfer(std::move(job), host.get(), now);
-      }
+    while (std::optional<HostScheduler::Start> start = scheduler_.NextStart()) {
+      StartTransfer(TakeScheduled(start->ticket), start->host, start->in_flight, Now());
     }
   }
 
@@ -487,18 +461,21 @@ class CurlHttpClient final : public HttpClient {
     }
   }
 
-  void StartTransfer(std::unique_ptr<Job> job, HostState* host, int64_t now) {
+  // Runs job's transfer; the scheduler has counted it as started (in_flight with it).
+  void StartTransfer(std::unique_ptr<Job> job, const std::string& host, int in_flight, int64_t now) {
     auto t = std::make_unique<Transfer>();
     t->host = host;
     t->easy = TakeEasy();
     if (t->easy == nullptr) {
+      scheduler_.Finished(host);
       Fail(std::move(job), Status::IOError("curl_easy_init failed: " + Describe(*job)));
       return;
     }
+    const std::vector<HttpHeader>& rule_headers = host_headers_[host];
     if (job->first_start_us < 0) job->first_start_us = now;
     bool is_retry = job->attempts > 0;
     job->attempts++;
-    for (const HttpHeader& h : host->rule_headers) {
+    for (const HttpHeader& h : rule_headers) {
       if (h.secret && !h.value.empty() &&
           std::find(job->secrets.begin(), job->secrets.end(), h.value) == job->secrets.end()) {
         job->secrets.push_back(h.value);
@@ -557,7 +534,7 @@ class CurlHttpClient final : public HttpClient {
 
     // Headers: the host rule's, then the request's (same name: the request wins), then validators.
     std::vector<const HttpHeader*> merged;
-    for (const HttpHeader& h : host->rule_headers) merged.push_back(&h);
+    for (const HttpHeader& h : rule_headers) merged.push_back(&h);
     for (const HttpHeader& h : req.headers) {
       if (SameName(h.name, "User-Agent")) continue;  // always ours: sites identify us by it
       merged.erase(std::remove_if(merged.begin(), merged.end(),
@@ -589,17 +566,16 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
 
     t->job = std::move(job);
-    host->in_flight++;
     {
       std::lock_guard<std::mutex> lock(stats_mu_);
-      HostStats& s = stats_.hosts[host->key];
+      HostStats& s = stats_.hosts[host];
       s.requests++;
       if (is_retry) s.retries++;
-      s.max_in_flight = std::max(s.max_in_flight, host->in_flight);
+      s.max_in_flight = std::max(s.max_in_flight, in_flight);
     }
     CURLMcode mc = curl_multi_add_handle(multi_, e);
     if (mc != CURLM_OK) {
-      host->in_flight--;
+      scheduler_.Finished(host);
       std::unique_ptr<Job> failed = std::move(t->job);
       ReleaseEasy(t->easy);
       Fail(std::move(failed), Status::IOError(std::string("curl_multi_add_handle: ") +
@@ -620,10 +596,10 @@ class CurlHttpClient final : public HttpClient {
       if (it == transfers_.end()) continue;
       std::unique_ptr<Transfer> t = std::move(it->second);
       transfers_.erase(it);
-      t->host->in_flight--;
+      scheduler_.Finished(t->host);
       {
         std::lock_guard<std::mutex> lock(stats_mu_);
-        stats_.hosts[t->host->key].bytes += t->body.size();
+        stats_.hosts[t->host].bytes += t->body.size();
       }
       Finished(std::move(t), rc);
       ReleaseEasy(easy);
@@ -683,13 +659,14 @@ class CurlHttpClient final : public HttpClient {
     }
     std::string message = "HTTP " + std::to_string(status) + " from " + Describe(*job);
     std::string snippet = Snippet(t->body);
-    Status final_status = Status::Http(message + (snippet.empty() ? "" : "; body: " + snippet));
+    Status final_status =
+        Status::Http(static_cast<int>(status), message + (snippet.empty() ? "" : "; body: " + snippet));
     if (IsRetryableHttpStatus(static_cast<int>(status))) {
       std::optional<int64_t> retry_after;
       if (const std::string* ra = FindHeader(t->headers, "retry-after")) {
         retry_after = ParseRetryAfter(*ra, env_->NowMicros());
       }
-      RetryOrFail(std::move(job), retry_after, Status::Http(message));
+      RetryOrFail(std::move(job), retry_after, Status::Http(static_cast<int>(status), message));
       return;
     }
     if (job->request.error_responses) {
@@ -724,14 +701,12 @@ class CurlHttpClient final : public HttpClient {
     double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
     RetryPolicy::Decision d = policy_.Next(job->attempts, now - job->first_start_us, retry_after, jitter);
     if (!d.retry) {
-      Fail(std::move(job), Status(failure.code() == Status::Code::kHttp
-                                      ? Status::Http(failure.message() + " " + d.why_not)
-                                      : Status::Network(failure.message() + " " + d.why_not)));
+      Fail(std::move(job), failure.WithMessage(failure.message() + " " + d.why_not));
       return;
     }
     spdlog::debug("retrying in {:.1f} s (attempt {} of {}): {}", d.delay_micros / 1e6,
                   job->attempts + 1, policy_.options().max_attempts, Redact(failure.message(), job->secrets));
-    timers_.emplace(now + d.delay_micros, std::move(job));
+    Enqueue(std::move(job), /*front=*/true, d.delay_micros);
   }
 
   void Redirect(std::unique_ptr<Job> job, const std::string& location, int status) {
@@ -796,10 +771,8 @@ class CurlHttpClient final : public HttpClient {
   }
 
   void Fail(std::unique_ptr<Job>&& job, const Status& status) {
-    Status redacted(status.code() == Status::Code::kOk ? Status::IOError("unknown failure") : status);
-    // Rebuild with the redacted message, keeping the code.
-    std::string message = Redact(redacted.message(), job->secrets);
-    Status out = WithMessage(redacted.code(), message);
+    Status failure(status.ok() ? Status::IOError("unknown failure") : status);
+    Status out = failure.WithMessage(Redact(failure.message(), job->secrets));
     if (!job->is_robots && out.code() != Status::Code::kInterrupted) {
       std::lock_guard<std::mutex> lock(stats_mu_);
       std::string key = job->target.host_key.empty() ? "(invalid)" : job->target.host_key;
@@ -810,19 +783,6 @@ class CurlHttpClient final : public HttpClient {
     done(std::move(out));
   }
 
-  static Status WithMessage(Status::Code code, const std::string& m) {
-    switch (code) {
-      case Status::Code::kNetwork: return Status::Network(m);
-      case Status::Code::kHttp: return Status::Http(m);
-      case Status::Code::kLimitExceeded: return Status::LimitExceeded(m);
-      case Status::Code::kInvalidArgument: return Status::InvalidArgument(m);
-      case Status::Code::kInterrupted: return Status::Interrupted(m);
-      case Status::Code::kNotFound: return Status::NotFound(m);
-      case Status::Code::kNotSupported: return Status::NotSupported(m);
-      default: return Status::IOError(m);
-    }
-  }
-
   // Ends every job the client holds with Interrupted (after Cancel). Callbacks may Submit (which
   // fails at once) or, for robots.txt jobs, release parked jobs; loop until nothing is left.
   void FailEverything() {
@@ -830,17 +790,12 @@ class CurlHttpClient final : public HttpClient {
       std::vector<std::unique_ptr<Job>> jobs;
       for (auto& [easy, t] : transfers_) {
         curl_multi_remove_handle(multi_, easy);
-        t->host->in_flight--;
+        scheduler_.Finished(t->host);
         jobs.push_back(std::move(t->job));
         ReleaseEasy(easy);
       }
       transfers_.clear();
-      for (auto& [key, host] : hosts_) {
-        for (auto& job : host->queue) jobs.push_back(std::move(job));
-        host->queue.clear();
-      }
-      for (auto& [due, job] : timers_) jobs.push_back(std::move(job));
-      timers_.clear();
+      for (HostScheduler::Ticket ticket : scheduler_.TakeAll()) jobs.push_back(TakeScheduled(ticket));
       for (auto& [origin, robots] : robots_) {
         for (auto& job : robots->waiting) jobs.push_back(std::move(job));
         robots->waiting.clear();
@@ -877,9 +832,11 @@ class CurlHttpClient final : public HttpClient {
   HttpStats stats_;  // guarded by stats_mu_
 
   // Loop thread only.
-  std::map<std::string, std::unique_ptr<HostState>> hosts_;
+  HostScheduler scheduler_{env_};
+  std::unordered_map<HostScheduler::Ticket, std::unique_ptr<Job>> scheduled_;  // queued or deferred
+  HostScheduler::Ticket next_ticket_ = 1;
+  std::map<std::string, std::vector<HttpHeader>> host_headers_;  // the host rules' headers
   std::map<std::string, std::unique_ptr<RobotsState>> robots_;
-  std::multimap<int64_t, std::unique_ptr<Job>> timers_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
   std::vector<CURL*> easy_pool_;
 };

@@ -31,7 +31,7 @@ HttpResponse FakeHttpClient::NotModified() {
 }
 
 Status FakeHttpClient::HttpError(int status, const std::string& method, const std::string& url) {
-  return Status::Http("HTTP " + std::to_string(status) + " from " + method + " " + url);
+  return Status::Http(status, "HTTP " + std::to_string(status) + " from " + method + " " + url);
 }
 
 void FakeHttpClient::AddResponse(const std::string& url, HttpResponse response) {
@@ -105,7 +105,7 @@ void FakeHttpClient::Submit(HttpRequest request, FetchCallback done) {
     if (handler) {
       answer = handler(request);
     } else {
-      answer = Status::Http("HTTP 404 from " + request.method + " " + request.url +
+      answer = Status::Http(404, "HTTP 404 from " + request.method + " " + request.url +
                             " (fake: no response programmed)");
     }
   }

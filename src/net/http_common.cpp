@@ -141,22 +141,6 @@ const std::string* HttpResponse::Header(std::string_view name) const {
   return nullptr;
 }
 
-int HttpStatusOf(const Status& status) {
-  if (status.code() != Status::Code::kHttp) return 0;
-  const std::string& m = status.message();
-  size_t pos = 0;
-  while ((pos = m.find("HTTP ", pos)) != std::string::npos) {
-    if (pos + 8 <= m.size() && std::isdigit(static_cast<unsigned char>(m[pos + 5])) &&
-        std::isdigit(static_cast<unsigned char>(m[pos + 6])) &&
-        std::isdigit(static_cast<unsigned char>(m[pos + 7])) &&
-        (pos + 8 == m.size() || !std::isdigit(static_cast<unsigned char>(m[pos + 8])))) {
-      return std::atoi(m.substr(pos + 5, 3).c_str());
-    }
-    pos += 5;
-  }
-  return 0;
-}
-
 // --- options -------------------------------------------------------------------------------------
 
 namespace {

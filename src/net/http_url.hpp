@@ -1,5 +1,6 @@
 // HttpUrl: an absolute http(s) URL split into the parts the client schedules by (libcurl's URL
-// parser underneath, so the client and the transfer agree on what a URL means).
+// parser underneath, so the client and the transfer agree on what a URL means). Implemented in
+// src/net/url.cpp with include/alcor/url.hpp: one CURLU wrapper for both.
 #pragma once
 
 #include <string>

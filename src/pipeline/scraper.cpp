@@ -245,7 +245,7 @@ void Scraper::Impl::RunSource(size_t index) {
       }
     }
   } catch (const std::exception& e) {
-    s = Status::Corruption(std::string("unexpected error: ") + e.what());
+    s = Status::Internal(std::string("exception escaped the source: ") + e.what());
   }
   {
     std::lock_guard<std::mutex> lock(r.mu);
@@ -271,7 +271,7 @@ void Scraper::Impl::RunWorker() {
     try {
       out.status = ConvertRawDocument(std::move(item.doc), &out.record);
     } catch (const std::exception& e) {
-      out.status = Status::Corruption(out.id + ": unexpected error in conversion: " + e.what());
+      out.status = Status::Internal(out.id + ": exception escaped the conversion: " + e.what());
     }
     if (!done.Push(std::move(out))) return;
   }

@@ -84,7 +84,7 @@ std::string StringOf(const nlohmann::json& j) {
 }
 
 bool LooksLikeUrl(std::string_view s) {
-  return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0 || s.rfind("//", 0) == 0 ||
+  return IsHttpUrl(s) || s.rfind("//", 0) == 0 ||
          (s.find('/') != std::string_view::npos && s.find(' ') == std::string_view::npos);
 }
 

@@ -519,7 +519,7 @@ TEST(FeedFailureTest, UnreachableFeedAndMissingPages) {
   Status s = source->Run(ctx);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("blog blog:gone"), std::string::npos) << s.message();
-  EXPECT_EQ(HttpStatusOf(s), 404);
+  EXPECT_EQ(s.http_status(), 404);
 
   // A summary-only entry whose page is gone: the summary is kept and the page tried again later.
   std::string feed = "<rss><channel><title>S</title><item><title>Lost page</title><link>" + server.Url("/s/lost") +

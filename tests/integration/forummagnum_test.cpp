@@ -598,6 +598,7 @@ TEST(ForumMagnumTest, BotProtectionIsExplainedWithTheAccessHeaderSetting) {
     ::testing::FakeSourceContext ctx("lesswrong", http.get());
     Status s = source->Run(ctx);
     ASSERT_FALSE(s.ok()) << c.status;
+    EXPECT_TRUE(s.IsBlocked()) << s.ToString();
     EXPECT_NE(s.message().find("bot protection"), std::string::npos) << s.ToString();
     EXPECT_NE(s.message().find("\"headers\""), std::string::npos) << s.ToString();
     EXPECT_NE(s.message().find("${"), std::string::npos) << s.ToString();

@@ -173,7 +173,7 @@ TEST_F(HttpClientTest, ClientErrorIsAnHttpStatusNamingTheUrlAndIsNotRetried) {
   Result<HttpResponse> r = client->Fetch(HttpRequest::Get(server_.Url("/missing")));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kHttp);
-  EXPECT_EQ(HttpStatusOf(r.status()), 404);
+  EXPECT_EQ(r.status().http_status(), 404);
   EXPECT_NE(r.status().message().find("GET " + server_.Url("/missing")), std::string::npos)
       << r.status().message();
   EXPECT_NE(r.status().message().find("no such page"), std::string::npos);

@@ -90,7 +90,7 @@ TEST(HttpRetryTest, OtherErrorsAreNotRetried) {
     server.RouteSequence(path, {Reply::Status(status), Reply::Text("fine")});
     Result<HttpResponse> r = client->Fetch(HttpRequest::Get(server.Url(path)));
     ASSERT_FALSE(r.ok()) << status;
-    EXPECT_EQ(HttpStatusOf(r.status()), status);
+    EXPECT_EQ(r.status().http_status(), status);
     EXPECT_EQ(server.Count(path), 1u) << status;
   }
 }
@@ -138,7 +138,7 @@ TEST(HttpRetryTest, GivesUpAfterMaxAttemptsWithTheLastStatus) {
   Result<HttpResponse> r = client->Fetch(HttpRequest::Get(server.Url("/down")));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kHttp);
-  EXPECT_EQ(HttpStatusOf(r.status()), 503);
+  EXPECT_EQ(r.status().http_status(), 503);
   EXPECT_NE(r.status().message().find("after 3 attempts"), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find(server.Url("/down")), std::string::npos);
   EXPECT_EQ(server.Count("/down"), 3u);
@@ -182,7 +182,7 @@ TEST(HttpRetryTest, PostIsRetriedOnlyWhenMarked) {
   HttpRequest post = HttpRequest::Post(server.Url("/graphql"), "{}", "application/json");
   Result<HttpResponse> once = client->Fetch(post);
   ASSERT_FALSE(once.ok());
-  EXPECT_EQ(HttpStatusOf(once.status()), 502);
+  EXPECT_EQ(once.status().http_status(), 502);
   EXPECT_NE(once.status().message().find("not retried"), std::string::npos) << once.status().message();
   EXPECT_EQ(server.Count("/graphql"), 1u);
 

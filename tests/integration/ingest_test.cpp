@@ -410,12 +410,12 @@ TEST(StaticSiteTest, TypesValidatorsAndTraversal) {
                            "/files/link.txt"}) {
     Result<HttpResponse> r = client->Fetch(HttpRequest::Get(server.Url(path)));
     ASSERT_FALSE(r.ok()) << path;
-    int status = HttpStatusOf(r.status());
+    int status = r.status().http_status();
     EXPECT_TRUE(status == 403 || status == 404) << path << ": " << r.status().ToString();
     EXPECT_FALSE(Contains(r.status().ToString(), "outside the site"));
   }
   Result<HttpResponse> missing = client->Fetch(HttpRequest::Get(server.Url("/files/nope.epub")));
-  EXPECT_EQ(HttpStatusOf(missing.status()), 404);
+  EXPECT_EQ(missing.status().http_status(), 404);
   EXPECT_EQ(StaticSite::ContentTypeFor("x/y.EPUB"), "application/epub+zip");
   EXPECT_EQ(StaticSite::ContentTypeFor("x.y/z"), "application/octet-stream");
 }

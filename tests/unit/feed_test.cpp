@@ -6,6 +6,7 @@
 
 #include "alcor/env.hpp"
 #include "alcor/source_config.hpp"
+#include "alcor/url.hpp"
 #include "sources/feed/feed_parse.hpp"
 #include "sources/feed/feed_source.hpp"
 #include "support/temp_dir.hpp"

@@ -37,9 +37,9 @@ TEST(FakeHttpClientTest, UnprogrammedUrlsAre404AndErrorsPassThrough) {
   FakeHttpClient fake;
   Result<HttpResponse> missing = fake.Fetch(HttpRequest::Get("https://a.org/nothing"));
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(HttpStatusOf(missing.status()), 404);
+  EXPECT_EQ(missing.status().http_status(), 404);
   fake.AddError("https://a.org/down", FakeHttpClient::HttpError(503, "GET", "https://a.org/down"));
-  EXPECT_EQ(HttpStatusOf(fake.Fetch(HttpRequest::Get("https://a.org/down")).status()), 503);
+  EXPECT_EQ(fake.Fetch(HttpRequest::Get("https://a.org/down")).status().http_status(), 503);
   fake.AddError("https://a.org/net", Status::Network("connection refused"));
   EXPECT_EQ(fake.Fetch(HttpRequest::Get("https://a.org/net")).status().code(), Status::Code::kNetwork);
   EXPECT_EQ(fake.Stats().hosts["a.org"].failures, 3u);

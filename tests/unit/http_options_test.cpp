@@ -171,14 +171,6 @@ TEST(RedactTest, ReplacesEveryOccurrenceLongestFirst) {
   EXPECT_EQ(registry.Redact("xabcdefx abc"), "x[REDACTED]x [REDACTED]");
 }
 
-TEST(HttpStatusOfTest, ReadsTheClientsMessages) {
-  EXPECT_EQ(HttpStatusOf(Status::Http("HTTP 404 from GET http://x/")), 404);
-  EXPECT_EQ(HttpStatusOf(Status::Http("HTTP 503 from GET http://x/").WithContext("feed")), 503);
-  EXPECT_EQ(HttpStatusOf(Status::Network("HTTP 404 from GET http://x/")), 0);
-  EXPECT_EQ(HttpStatusOf(Status::Http("no code here")), 0);
-  EXPECT_EQ(HttpStatusOf(Status::OK()), 0);
-}
-
 TEST(UserAgentTest, VersionAndContact) {
   EXPECT_EQ(UserAgentFor(""), std::string("alcor/") + kVersion);
   EXPECT_EQ(UserAgentFor("https://example.org/bot"),

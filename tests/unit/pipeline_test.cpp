@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 
 #include "alcor/config.hpp"
@@ -23,11 +24,13 @@ using nlohmann::json;
 
 // A source that emits `count` documents "<name>:<i>" continuing from its cursor, checkpointing
 // the cursor after every `checkpoint_every` documents; `fail_after` >= 0 makes Run fail after
-// that many; `html` emits HTML bodies; `block` waits until the run stops.
+// that many; `html` emits HTML bodies; `block` waits until the run stops; `throw_after` >= 0
+// throws (a bug in a source) after that many.
 struct FakeKeys : KeyTable {
   Key<int64_t> count{this, "count", 10, "documents"};
   Key<int64_t> checkpoint_every{this, "checkpoint_every", 3, "cursor interval"};
   Key<int64_t> fail_after{this, "fail_after", -1, "fail after N"};
+  Key<int64_t> throw_after{this, "throw_after", -1, "throw after N"};
   Key<bool> html{this, "html", false, "HTML bodies"};
   Key<bool> block{this, "block", false, "wait for stop"};
   OptionalKey<std::string> token{this, "token", "a secret", {.secret = true}};
@@ -42,12 +45,14 @@ class FakeSource : public Source {
     int64_t count = KeysOf<FakeKeys>().count.Get(config_);
     int64_t every = std::max<int64_t>(1, KeysOf<FakeKeys>().checkpoint_every.Get(config_));
     int64_t fail_after = KeysOf<FakeKeys>().fail_after.Get(config_);
+    int64_t throw_after = KeysOf<FakeKeys>().throw_after.Get(config_);
     if (KeysOf<FakeKeys>().block.Get(config_)) {
       while (!ctx.stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       return Status::OK();
     }
     for (int64_t i = start; i < count; ++i) {
-      if (fail_after >= 0 && i - start >= fail_after) return Status::Http("HTTP 503 from the fake service");
+      if (fail_after >= 0 && i - start >= fail_after) return Status::Http(503, "HTTP 503 from the fake service");
+      if (throw_after >= 0 && i - start >= throw_after) throw std::out_of_range("fake index out of range");
       RawDocument doc;
       doc.record.id = ctx.source_name() + ":" + std::to_string(i);
       doc.record.url = "https://example.org/" + ctx.source_name() + "/" + std::to_string(i);
@@ -226,6 +231,18 @@ TEST_F(PipelineTest, AFailingSourceDoesNotStopTheOthersAndKeepsWhatItEmitted) {
   nlohmann::json j = report.ToJson();
   EXPECT_EQ(j["sources"][0]["status"], "failed");
   EXPECT_EQ(j["sources"][1]["new"], 9);
+}
+
+TEST_F(PipelineTest, AnExceptionInASourceIsAnInternalErrorNotCorruption) {
+  RunConfig config = Config(R"([{"name": "buggy", "kind": "fake", "count": 20, "throw_after": 3,
+                                 "checkpoint_every": 1}])");
+  RunReport report;
+  ASSERT_TRUE(Run(config, {}, &report).ok());
+  EXPECT_EQ(report.sources[0].status, "failed");
+  EXPECT_EQ(report.sources[0].error.rfind("Internal: internal error: ", 0), 0u) << report.sources[0].error;
+  EXPECT_NE(report.sources[0].error.find("fake index out of range"), std::string::npos);
+  EXPECT_EQ(report.sources[0].error.find("Corruption"), std::string::npos);
+  EXPECT_EQ(StoredIds().size(), 3u) << "what it emitted before the bug is kept";
 }
 
 TEST_F(PipelineTest, LimitOnlyAndUnknownOnly) {

@@ -10,6 +10,7 @@
 #include "alcor/http.hpp"
 #include "alcor/ingest.hpp"
 #include "alcor/store.hpp"
+#include "alcor/url.hpp"
 #include "commands.hpp"
 
 namespace alcor::cli {
@@ -18,7 +19,7 @@ namespace {
 
 bool NeedsNetwork(const std::vector<std::string>& inputs) {
   for (const std::string& in : inputs) {
-    if (in.rfind("http://", 0) == 0 || in.rfind("https://", 0) == 0 || in.rfind("arxiv:", 0) == 0) return true;
+    if (IsHttpUrl(in) || in.rfind("arxiv:", 0) == 0) return true;
   }
   return false;
 }

@@ -15,6 +15,10 @@ int ExitCodeFor(const Status& status) {
     case Status::Code::kLocked: return kExitLocked;
     case Status::Code::kInterrupted: return kExitInterrupted;
     case Status::Code::kInvalidArgument: return kExitUsage;
+    // A failed run, whatever stopped it: a refusal by the site or its robots.txt, or a bug.
+    case Status::Code::kBlocked:
+    case Status::Code::kRobotsDenied:
+    case Status::Code::kInternal: return kExitFailed;
     default: return kExitFailed;
   }
 }

@@ -27,6 +27,7 @@
 #include "alcor/source.hpp"
 #include "alcor/source_config.hpp"
 #include "alcor/strings.hpp"
+#include "alcor/url.hpp"
 #include "sources/arxiv/arxiv_atom.hpp"
 #include "sources/arxiv/arxiv_refs.hpp"
 #include "sources/arxiv/arxiv_text.hpp"
@@ -63,39 +64,6 @@ struct ArxivSettings {
   uint64_t max_eprint_bytes = 0;
 };
 
-// Query-string encoding: unreserved characters and ':' ',' kept, space as '+', the rest %XX.
-std::string EncodeQueryValue(std::string_view value) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == ',') {
-      out.push_back(static_cast<char>(c));
-    } else if (c == ' ') {
-      out.push_back('+');
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-std::string EncodePathSegment(std::string_view value) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 bool Blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
 // "charset" parameter of a Content-Type header, "" when none.
@@ -114,13 +82,12 @@ std::string CharsetOf(const HttpResponse& response) {
 
 // The message of an Atom error entry when the client's error message carries it in its body
 // excerpt (short bodies only).
-std::string ErrorEntryMessage(const Status& status) {
-  const std::string& m = status.message();
+std::string ErrorEntryMessage(std::string_view m) {
   size_t open = m.find("<summary>");
   if (open == std::string::npos) return "";
   size_t close = m.find("</summary>", open);
   if (close == std::string::npos) return "";
-  return m.substr(open + 9, close - open - 9);
+  return std::string(m.substr(open + 9, close - open - 9));
 }
 
 struct PaperState {
@@ -285,19 +252,19 @@ Result<ArxivFeed> ArxivSource::FetchFeed(const std::string& url, int64_t start, 
     if (r.ok() && r->status >= 400) {
       Result<ArxivFeed> error_feed = ParseArxivFeed(r->body);
       std::string message = error_feed.ok() ? error_feed->error : "";
-      if (message.empty()) message = ErrorEntryMessage(Status::Http(r->body));
+      if (message.empty()) message = ErrorEntryMessage(r->body);
       return Status::InvalidArgument("arXiv API refused the request (HTTP " + std::to_string(r->status) +
                                      (message.empty() ? std::string(")") : "): " + message) + ": " + url);
     }
     if (!r.ok()) {
-      if (HttpStatusOf(r.status()) == 400) {
-        std::string message = ErrorEntryMessage(r.status());
+      if (r.status().http_status() == 400) {
+        std::string message = ErrorEntryMessage(r.status().message());
         return Status::InvalidArgument("arXiv API refused the request (HTTP 400" +
                                        (message.empty() ? std::string(")") : "): " + message) + ": " + url);
       }
       return r.status();
     }
-    if (r->robots_disallowed()) return Status::Http("robots.txt forbids " + url);
+    if (r->robots_disallowed()) return Status::RobotsDenied("robots.txt forbids " + url);
     Result<ArxivFeed> feed = ParseArxivFeed(r->body);
     if (!feed.ok()) return feed.status().WithContext(url);
     if (!feed->error.empty()) return Status::InvalidArgument("arXiv API error: " + feed->error + ": " + url);
@@ -305,7 +272,7 @@ Result<ArxivFeed> ArxivSource::FetchFeed(const std::string& url, int64_t start, 
     bool spurious = feed->entries.empty() && feed->unreadable_entries.empty() && start < total;
     if (!spurious) return feed;
     if (attempt >= s_.empty_page_retries) {
-      return Status::Http("arXiv API kept returning an empty page at start " + std::to_string(start) + " of " +
+      return Status::Network("arXiv API kept returning an empty page at start " + std::to_string(start) + " of " +
                           std::to_string(total) + " results after " + std::to_string(attempt + 1) + " tries: " + url);
     }
     ctx_->Log("arXiv returned an empty page at start " + std::to_string(start) + " of " + std::to_string(total) +
@@ -316,7 +283,7 @@ Result<ArxivFeed> ArxivSource::FetchFeed(const std::string& url, int64_t start, 
 Status ArxivSource::FetchByIds(const std::vector<std::string>& ids, IdAnswer* answer) {
   std::string list;
   for (const std::string& id : ids) list += (list.empty() ? "" : ",") + id;
-  std::string url = s_.api_url + "?id_list=" + EncodeQueryValue(list) + "&start=0&max_results=" +
+  std::string url = s_.api_url + "?id_list=" + PercentEncode(list) + "&start=0&max_results=" +
                     std::to_string(ids.size());
   Result<ArxivFeed> feed = FetchFeed(url, 0, -1);
   if (!feed.ok()) {
@@ -351,19 +318,19 @@ Status ArxivSource::ReferencesFromS2(const std::string& id, std::vector<std::str
   int64_t offset = 0;
   for (int page = 0; page < kMaxReferencePages; ++page) {
     if (ctx_->stopping()) return Status::Interrupted("stopping");
-    HttpRequest request = HttpRequest::Get(s_.s2_url + "/paper/ARXIV:" + EncodePathSegment(id) +
+    HttpRequest request = HttpRequest::Get(s_.s2_url + "/paper/ARXIV:" + PercentEncode(id) +
                                            "/references?fields=externalIds&offset=" + std::to_string(offset) +
                                            "&limit=" + std::to_string(s_.s2_page_size));
     if (!s_.api_key.empty()) request.headers.push_back({"x-api-key", s_.api_key, /*secret=*/true});
     Result<HttpResponse> r = ctx_->http().Fetch(std::move(request));
     if (!r.ok()) {
-      if (HttpStatusOf(r.status()) == 404) {
+      if (r.status().http_status() == 404) {
         *unknown = true;
         return Status::OK();
       }
       return r.status();
     }
-    if (r->robots_disallowed()) return Status::Http("robots.txt forbids the Semantic Scholar API");
+    if (r->robots_disallowed()) return Status::RobotsDenied("robots.txt forbids the Semantic Scholar API");
     Result<ReferencesPage> p = ParseReferencesPage(r->body);
     if (!p.ok()) return p.status().WithContext("references of arXiv:" + id);
     *items += p->items;
@@ -378,7 +345,7 @@ Status ArxivSource::ReferencesFromEprint(const ArxivEntry& entry, std::vector<st
   std::string url = s_.base_url + "/e-print/" + entry.id + (entry.version > 0 ? "v" + std::to_string(entry.version) : "");
   Result<HttpResponse> r = ArxivGet(url, /*raw=*/true, s_.max_eprint_bytes);
   if (!r.ok()) return r.status();
-  if (r->robots_disallowed()) return Status::NotSupported("robots.txt forbids " + url);
+  if (r->robots_disallowed()) return Status::RobotsDenied("robots.txt forbids " + url);
   EprintLimits limits;
   limits.max_total_bytes = std::max<uint64_t>(s_.max_eprint_bytes * 2, uint64_t{1} << 20);
   Result<EprintScan> scan = ScanEprint(r->body, limits);
@@ -393,7 +360,7 @@ Status ArxivSource::FetchReferences(const ArxivEntry& entry, std::vector<std::st
   // paper without any (empty), a 404 (unknown), or an error (failed, also when it is paused
   // for this run). Only the last three send us to the e-print.
   enum class S2 { kFound, kEmpty, kUnknown, kFailed } s2_outcome = S2::kFailed;
-  Status s2 = Status::Http("Semantic Scholar paused for this run after repeated failures");
+  Status s2 = Status::Network("Semantic Scholar paused for this run after repeated failures");
   if (!s2_paused_) {
     bool unknown = false;
     size_t items = 0;
@@ -421,8 +388,9 @@ Status ArxivSource::FetchReferences(const ArxivEntry& entry, std::vector<std::st
       return e;
     } else if (s2_outcome == S2::kFailed) {
       return s2;
-    } else if (HttpStatusOf(e) == 404 || e.code() == Status::Code::kNotSupported || s2_outcome == S2::kEmpty) {
-      if (e.code() == Status::Code::kNotSupported && !eprint_refused_logged_) {
+    } else if (e.http_status() == 404 || e.code() == Status::Code::kNotSupported || e.IsRobotsDenied() ||
+               s2_outcome == S2::kEmpty) {
+      if ((e.code() == Status::Code::kNotSupported || e.IsRobotsDenied()) && !eprint_refused_logged_) {
         eprint_refused_logged_ = true;
         ctx_->Log("e-print fallback unavailable: " + e.message());
       }
@@ -508,7 +476,7 @@ void ArxivSource::AttachText(const ArxivEntry& entry, RawDocument* doc) {
       r.metadata["text_url"] = url;
       return;
     }
-    if (!h.ok() && HttpStatusOf(h.status()) != 404) problems.push_back("html: " + h.status().ToString());
+    if (!h.ok() && h.status().http_status() != 404) problems.push_back("html: " + h.status().ToString());
   }
   if (s_.pdf && !ctx_->stopping()) {
     std::string url = s_.base_url + "/pdf/" + versioned;
@@ -526,7 +494,7 @@ void ArxivSource::AttachText(const ArxivEntry& entry, RawDocument* doc) {
         return;
       }
       problems.push_back("pdf: " + (pdf.ok() ? std::string("no text") : pdf.status().ToString()));
-    } else if (!p.ok() && HttpStatusOf(p.status()) != 404) {
+    } else if (!p.ok() && p.status().http_status() != 404) {
       problems.push_back("pdf: " + p.status().ToString());
     }
   }
@@ -706,7 +674,7 @@ Status ArxivSource::RunQuery(const std::string& query) {
   while (seen < s_.max_results) {
     if (ctx_->stopping()) return Status::Interrupted("stopping");
     int64_t n = std::min(s_.page_size, s_.max_results - seen);
-    std::string url = s_.api_url + "?search_query=" + EncodeQueryValue(q) + "&start=" + std::to_string(start) +
+    std::string url = s_.api_url + "?search_query=" + PercentEncode(q) + "&start=" + std::to_string(start) +
                       "&max_results=" + std::to_string(n) + "&sortBy=lastUpdatedDate&sortOrder=descending";
     Result<ArxivFeed> feed = FetchFeed(url, start, known_total);
     if (!feed.ok()) {
@@ -850,8 +818,6 @@ Status ArxivSource::Run(SourceContext& ctx) {
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
-bool HttpUrl(const std::string& url) { return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0; }
-
 // "2024-01-31" → "20240131"; "" stays ""; nullopt when malformed.
 std::optional<std::string> CompactDate(const std::string& date) {
   if (date.empty()) return std::string();
@@ -929,7 +895,7 @@ Result<std::unique_ptr<Source>> CreateArxivSource(const SourceConfig& config) {
   s.base_url = StripTrailingSlashes(keys.base_url.Get(config));
   s.s2_url = StripTrailingSlashes(keys.s2_url.Get(config));
   for (const auto& [key, url] : {std::pair{&keys.api_url, s.api_url}, {&keys.base_url, s.base_url}, {&keys.s2_url, s.s2_url}}) {
-    if (!HttpUrl(url)) return bad(key->path(), "must be an http:// or https:// URL, not \"" + url + "\"");
+    if (!IsHttpUrl(url)) return bad(key->path(), "must be an http:// or https:// URL, not \"" + url + "\"");
   }
   s.ids = keys.ids.Get(config);
   s.queries = keys.queries.Get(config);

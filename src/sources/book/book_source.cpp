@@ -127,7 +127,7 @@ class BookSource : public Source {
       return Status::OK();
     }
     if (response->robots_disallowed()) {
-      ctx.ReportFailure(url, Status::Http("robots.txt disallows " + url));
+      ctx.ReportFailure(url, Status::RobotsDenied("robots.txt disallows " + url));
       return Status::OK();
     }
     if (response->not_modified()) {

@@ -153,8 +153,6 @@ enum class Novelty { kNew, kChanged, kSame };
 Post PostFromEntry(const FeedEntry& e);
 // The charset parameter of the response's Content-Type, lower case ("" when none).
 std::string CharsetOf(const HttpResponse& r);
-// "https://host:port" of an absolute URL.
-std::string Origin(const std::string& url);
 
 // The source (feed_source.cpp): reads the feed, emits its new and changed posts, then hands the
 // run to its platform's ArchiveWalker. The walkers use the public members below.

@@ -120,34 +120,6 @@ std::vector<std::string> DiscoverFeedLinks(std::string_view html, const std::str
   return out;
 }
 
-std::string WithQueryParameter(const std::string& url, const std::string& name, const std::string& value) {
-  size_t hash = url.find('#');
-  std::string base = hash == std::string::npos ? url : url.substr(0, hash);
-  size_t q = base.find('?');
-  std::string path = q == std::string::npos ? base : base.substr(0, q);
-  std::string query = q == std::string::npos ? "" : base.substr(q + 1);
-  std::string out_query;
-  size_t pos = 0;
-  while (pos <= query.size() && !query.empty()) {
-    size_t amp = query.find('&', pos);
-    if (amp == std::string::npos) amp = query.size();
-    std::string part = query.substr(pos, amp - pos);
-    std::string key = part.substr(0, part.find('='));
-    if (!part.empty() && key != name) out_query += (out_query.empty() ? "" : "&") + part;
-    pos = amp + 1;
-  }
-  out_query += (out_query.empty() ? "" : "&") + name + "=" + value;
-  return path + "?" + out_query;
-}
-
-// "https://host:port" of an absolute URL.
-std::string Origin(const std::string& url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return {};
-  size_t slash = url.find_first_of("/?#", scheme + 3);
-  return url.substr(0, slash == std::string::npos ? url.size() : slash);
-}
-
 namespace {
 
 std::string Fingerprint(const FeedEntry& e) {
@@ -294,7 +266,7 @@ Status FeedSource::EmitPost(RunState& rs, const Post& post) {
     if (!page.ok()) {
       problem = page.status();
     } else if (page->robots_disallowed()) {
-      problem = Status::NotSupported("robots.txt forbids " + page_url);
+      problem = Status::RobotsDenied("robots.txt forbids " + page_url);
     } else {
       std::string type = ContentType(*page);
       if (type.find("pdf") != std::string::npos) {
@@ -319,7 +291,7 @@ Status FeedSource::EmitPost(RunState& rs, const Post& post) {
       // The feed's own text is better than nothing; the page is tried again next run.
       ctx.Log("post page " + page_url + " unavailable (" + problem.ToString() + "); keeping the feed's text");
       r.metadata["page_error"] = problem.ToString();
-      retry = problem.code() != Status::Code::kNotSupported;
+      retry = problem.code() != Status::Code::kNotSupported && !problem.IsRobotsDenied();
     }
   }
   if (from_page) {
@@ -403,7 +375,7 @@ Status FeedSource::ProcessFeed(RunState& rs, bool* all_new) {
   req.conditional = true;
   Result<HttpResponse> r = ctx.http().Fetch(req);
   if (!r.ok()) return r.status().WithContext(Blog() + ": feed " + rs.feed_url);
-  if (r->robots_disallowed()) return Status::NotSupported(Blog() + ": robots.txt forbids the feed " + rs.feed_url);
+  if (r->robots_disallowed()) return Status::RobotsDenied(Blog() + ": robots.txt forbids the feed " + rs.feed_url);
   if (r->not_modified()) {
     ctx.CountUnchanged(1);
     ctx.Log("feed " + rs.feed_url + " not modified");
@@ -454,7 +426,7 @@ Status FeedSource::Run(SourceContext& ctx) {
   }
   rs.site_url = !s_.site_url.empty() ? s_.site_url : rs.state.site_url;
   ALCOR_RETURN_IF_ERROR(ResolveFeedUrl(rs));
-  if (rs.site_url.empty()) rs.site_url = Origin(rs.feed_url) + "/";
+  if (rs.site_url.empty()) rs.site_url = UrlOrigin(rs.feed_url) + "/";
 
   bool feed_all_new = false;
   ALCOR_RETURN_IF_ERROR(ProcessFeed(rs, &feed_all_new));

@@ -37,7 +37,4 @@ std::string DefaultFeedUrl(Platform platform, const std::string& site_url);
 // atom+xml href>), absolute, in page order.
 std::vector<std::string> DiscoverFeedLinks(std::string_view html, const std::string& page_url);
 
-// `url` with query parameter `name` set to `value` (replacing an earlier value).
-std::string WithQueryParameter(const std::string& url, const std::string& name, const std::string& value);
-
 }  // namespace alcor::feed

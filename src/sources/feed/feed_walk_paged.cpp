@@ -35,7 +35,7 @@ class PagedFeedWalker : public ArchiveWalker {
       bool end = false;
       ParsedFeed page;
       if (!r.ok()) {
-        int code = HttpStatusOf(r.status());
+        int code = r.status().http_status();
         if (code == 404 || code == 410 || (code == 400 && blogger_)) {
           end = true;  // past the last page
         } else {
@@ -43,7 +43,7 @@ class PagedFeedWalker : public ArchiveWalker {
           return Status::OK();
         }
       } else if (r->robots_disallowed()) {
-        ctx.ReportFailure(url, Status::NotSupported("robots.txt forbids the archive page"));
+        ctx.ReportFailure(url, Status::RobotsDenied("robots.txt forbids the archive page"));
         return Status::OK();
       } else {
         FeedParseOptions options;

@@ -30,7 +30,7 @@ class SitemapWalker : public ArchiveWalker {
       roots.push_back(feed.settings().sitemap_url);
     } else {
       if (feed.settings().robots_sitemaps) {
-        std::string robots_url = Origin(site) + "/robots.txt";
+        std::string robots_url = UrlOrigin(site) + "/robots.txt";
         Result<HttpResponse> robots = ctx.http().Fetch(HttpRequest::Get(robots_url));
         if (robots.ok() && !robots->robots_disallowed()) {
           for (const std::string& sm : RobotsSitemaps(robots->body, robots_url)) {
@@ -65,7 +65,7 @@ class SitemapWalker : public ArchiveWalker {
       req.conditional = true;
       Result<HttpResponse> r = ctx.http().Fetch(req);
       if (!r.ok()) {
-        int code = HttpStatusOf(r.status());
+        int code = r.status().http_status();
         if (code == 404 || code == 410) {
           ctx.Log("no sitemap at " + p.url);
         } else {

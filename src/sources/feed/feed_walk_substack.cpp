@@ -33,7 +33,7 @@ class SubstackWalker : public ArchiveWalker {
         return Status::OK();
       }
       if (r->robots_disallowed()) {
-        ctx.ReportFailure(url, Status::NotSupported("robots.txt forbids the archive API"));
+        ctx.ReportFailure(url, Status::RobotsDenied("robots.txt forbids the archive API"));
         return Status::OK();
       }
       json items = json::parse(r->body, nullptr, false);

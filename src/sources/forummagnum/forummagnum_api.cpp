@@ -232,18 +232,18 @@ Result<json> ReadForumData(const Result<HttpResponse>& answer, std::string_view 
   if (!answer.ok()) {
     const Status& s = answer.status();
     if (s.IsInterrupted()) return s;
-    int code = HttpStatusOf(s);
-    if (code == 403 || code == 429) return Status::Http(s.message() + BotProtectionAdvice(site));
+    int code = s.http_status();
+    if (code == 403 || code == 429) return Status::Blocked(s.message() + BotProtectionAdvice(site));
     if (s.code() == Status::Code::kHttp) {
       size_t body_at = s.message().find("; body: ");
       std::string_view excerpt = body_at == std::string::npos ? std::string_view()
                                                               : std::string_view(s.message()).substr(body_at + 8);
       if (LooksLikeHtml(excerpt) && code >= 500) {
-        return Status::Http(s.message().substr(0, body_at) + " with an HTML page" + BotProtectionAdvice(site));
+        return Status::Blocked(s.message().substr(0, body_at) + " with an HTML page" + BotProtectionAdvice(site));
       }
       std::string server_says = GraphQlErrorMessage(excerpt);
       if (!server_says.empty()) {
-        return Status::Http(std::string(what) + ": the GraphQL API refused the query (HTTP " + std::to_string(code) +
+        return Status::Http(code, std::string(what) + ": the GraphQL API refused the query (HTTP " + std::to_string(code) +
                             "): " + server_says);
       }
     }
@@ -253,7 +253,7 @@ Result<json> ReadForumData(const Result<HttpResponse>& answer, std::string_view 
   const std::string* type = r.Header("content-type");
   bool html_type = type && AsciiLower(*type).find("html") != std::string::npos;
   if (html_type || LooksLikeHtml(r.body)) {
-    return Status::Http(std::string(what) + " answered an HTML page (HTTP " + std::to_string(r.status) +
+    return Status::Blocked(std::string(what) + " answered an HTML page (HTTP " + std::to_string(r.status) +
                         ") where JSON was expected" + BotProtectionAdvice(site));
   }
   json parsed = json::parse(r.body, nullptr, false);

@@ -60,7 +60,7 @@ Result<ForumMagnumOptions> ForumMagnumOptionsFromConfig(const SourceConfig& conf
   ForumMagnumOptions o;
   std::string where = config.Describe();
   o.base_url = StripTrailingSlashes(keys.base_url.Get(config));
-  if (!IsHttpUrl(o.base_url) || UrlHost(o.base_url).empty()) {
+  if (!IsHttpUrl(o.base_url)) {
     return Status::InvalidArgument(where + "\"base_url\": must be an http(s) URL such as https://www.lesswrong.com, not \"" +
                                    o.base_url + "\"");
   }

@@ -213,7 +213,9 @@ class ForumMagnumSource : public Source {
       if (bodies_.count(id)) continue;
       Result<json> one = Post(kForumPostQuery, "post", {{"id", id}});
       if (!one.ok()) {
-        if (one.status().IsInterrupted() || one.status().code() == Status::Code::kHttp) return one.status();
+        if (one.status().IsInterrupted() || one.status().IsBlocked() || one.status().code() == Status::Code::kHttp) {
+          return one.status();
+        }
         ctx_->ReportFailure(ForumIdPrefix(options_.site) + id, one.status());
         continue;
       }
@@ -348,8 +350,7 @@ class ForumMagnumSource : public Source {
             return Status::OK();
           });
       if (!s.ok()) {
-        if (s.IsInterrupted() || HttpStatusOf(s) == 403 || HttpStatusOf(s) == 429 ||
-            s.message().find("bot protection") != std::string::npos) {
+        if (s.IsInterrupted() || s.IsBlocked()) {
           return s;
         }
         ctx_->ReportFailure(post_record.id + " comments", s);
