@@ -130,6 +130,8 @@ class SupersededSet {
   bool Contains(std::string_view shard, uint64_t line) const;
   bool Contains(const RecordLocation& where) const { return Contains(where.shard, where.line); }
   void Add(std::string_view shard, uint64_t line);
+  // Forgets every line of a shard (repair, when the shard leaves the store).
+  void RemoveShard(std::string_view shard);
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   // Shards with at least one superseded line.

@@ -8,10 +8,12 @@
 //   <dir>/runs/<run-id>.json
 //   <dir>/LOCK              flock'ed by the one writer; holds "pid N"
 //   <dir>/COMMIT-INTENT     exists only during a commit (see Commit)
+//   <dir>/quarantine/       damaged shards `alcor repair` set aside (never read, never deleted)
 //
 // Commit protocol: write COMMIT-INTENT (every shard path the commit adds or removes), rename the
 // new shards' temporaries to their final names, install new state files, publish manifest.json
-// atomically, delete removed shards and replaced state, remove the intent. The manifest is the
+// atomically, delete removed shards and replaced state, move quarantined shards into quarantine/,
+// remove the intent. The manifest is the
 // single commit point: a crash before it leaves the previous store, after it the new one. Files the
 // intent names that the published manifest does not list are swept by the next writer and are
 // not problems for validate.
@@ -44,9 +46,18 @@ struct Manifest {
 };
 
 struct StoreOptions {
+  // A writer may create the store when dir does not exist or is an empty folder. Never where
+  // files of a store are (a store whose marker is missing is damaged, not new).
   bool create_if_missing = true;
   // Read-only opens take no lock and never modify anything (validate, cat, stats).
   bool read_only = false;
+  // A writer reads every listed shard with the readers' checks (CheckStoreReadable in
+  // alcor/corpus.hpp) and refuses a damaged store with the first damage, so nothing is appended
+  // to it. Off only for repair, whose job is a damaged store.
+  bool check_before_writing = true;
+  // Repair: a store whose marker is missing but whose manifest reads gets its marker back
+  // (logged). Otherwise such a store is refused (Corruption naming the marker).
+  bool restore_missing_marker = false;
   ShardWriterOptions shard;
 };
 
@@ -59,6 +70,11 @@ struct Transaction {
   // Store-relative paths of listed shards to drop from the manifest (compaction). Their files are
   // deleted after the new manifest is published.
   std::vector<std::string> remove_shards;
+  // Store-relative paths of listed shards to drop from the manifest and move, after the commit
+  // point, to quarantine/<source dir>/<file> (repair). A missing file is only dropped.
+  std::vector<std::string> quarantine_shards;
+  // Logical state names to drop from the manifest (their files are deleted after publishing).
+  std::vector<std::string> remove_state;
 };
 
 class Store {
@@ -74,6 +90,8 @@ class Store {
   Env* env() const { return env_; }
   const Manifest& manifest() const { return manifest_; }
   bool read_only() const { return options_.read_only; }
+  // Open wrote back a missing marker (StoreOptions::restore_missing_marker).
+  bool restored_marker() const { return restored_marker_; }
   // Files or folders of the store readable or writable by group or others (paths relative to the
   // store root). Open logs a warning naming them; validate reports them.
   const std::vector<std::string>& permission_problems() const { return permission_problems_; }
@@ -112,18 +130,22 @@ class Store {
   std::string run_id_;
   std::shared_ptr<std::atomic<uint64_t>> shard_sequence_ = std::make_shared<std::atomic<uint64_t>>(1);
   std::vector<std::string> permission_problems_;
+  bool restored_marker_ = false;
   // Shards a failed commit renamed but could not remove; named by every later intent until swept.
   std::vector<std::string> uncommitted_leftovers_;
 };
 
 // Store-relative paths ("." for the root) of the store's folders and files that group or others
 // may read, write or enter: the root, the marker, manifest, lock, intent, and everything under
-// shards/, state/ and runs/ to two levels.
+// shards/, state/, runs/ and quarantine/ to two levels.
 std::vector<std::string> FindNonPrivatePaths(Env* env, const std::string& dir);
 
-// Shard paths (store-relative) named by an interrupted commit's intent file, if there is one.
-// validate does not count such files as unlisted: the next writer removes them.
-Status ReadCommitIntent(Env* env, const std::string& dir, std::vector<std::string>* shard_paths);
+// Shard paths (store-relative) named by an interrupted commit's intent file, if there is one:
+// shards it added or removed (the next writer deletes them) and, in *quarantine_paths when
+// given, shards it was moving to quarantine/ (the next writer finishes the move). validate does
+// not count either as unlisted.
+Status ReadCommitIntent(Env* env, const std::string& dir, std::vector<std::string>* shard_paths,
+                        std::vector<std::string>* quarantine_paths = nullptr);
 
 // File naming, in one place with its inverse (after leveldb's filename.h).
 namespace store_files {
@@ -134,6 +156,7 @@ inline constexpr const char* kCommitIntent = "COMMIT-INTENT";
 inline constexpr const char* kShardsDir = "shards";
 inline constexpr const char* kStateDir = "state";
 inline constexpr const char* kRunsDir = "runs";
+inline constexpr const char* kQuarantineDir = "quarantine";
 inline constexpr const char* kShardSuffix = ".jsonl.zst";
 // A source name as a folder name: [A-Za-z0-9._-] kept, everything else %XX (no '/', no "..").
 std::string SourceDirName(std::string_view source);
@@ -145,6 +168,8 @@ bool ParseShardPath(std::string_view path, std::string* source_dir, std::string*
 bool IsTemporaryName(std::string_view file_name);
 // "state/<name>.<generation 6 digits>"
 std::string StateFilePath(std::string_view name, uint64_t generation);
+// Where a quarantined shard goes: "shards/<source>/<file>" -> "quarantine/<source>/<file>".
+std::string QuarantinePath(std::string_view shard_path);
 }  // namespace store_files
 
 }  // namespace alcor

@@ -1,9 +1,12 @@
 // validate: proves a store (or a set of shard files) intact and well formed. CI's gate.
 //
 // Checks: zstd integrity (frame checksums), every line valid UTF-8 JSON satisfying schema v1
-// (CheckRecordJson) with a matching content_sha256, ids unique, the record's source equal to its
-// shard's; for a store also: manifest entries match their files (sha256, size, records, bytes),
-// no shard missing or unlisted, private permissions. Streams: memory grows only with the id set.
+// (CheckRecordJson) with a matching content_sha256, ids unique among live records, the record's
+// source equal to its shard's, no empty shard; for a store also: manifest entries match their
+// files (sha256, size, records, bytes; CompareWithManifest in alcor/corpus.hpp, which every reader
+// uses too), no shard listed twice, missing, unlisted or a symbolic link, private permissions.
+// Loose shard files inside a store are checked exactly as the whole store checks them (manifest
+// entry, superseded lines). Streams: memory grows only with the id set.
 #pragma once
 
 #include <cstdint>
@@ -29,8 +32,8 @@ struct ValidationProblem {
 
 struct ValidationReport {
   uint64_t shards = 0;
-  uint64_t records = 0;
-  uint64_t superseded_records = 0;
+  uint64_t records = 0;             // live records: what cat prints and stats counts
+  uint64_t superseded_records = 0;  // older versions of re-stored items, kept in the shards
   uint64_t jsonl_bytes = 0;
   uint64_t file_bytes = 0;
   std::vector<ValidationProblem> problems;
@@ -48,7 +51,15 @@ struct ValidateOptions {
   // Records for which this returns true are older versions of a re-stored item (dedup rule 2):
   // they are checked for integrity but their ids do not count as duplicates.
   std::function<bool(const RecordLocation&)> is_superseded;
+  // Report files and folders that group or others may use. Off for copies whose modes were lost
+  // on the way (a store checked out of git), where only the data is in question.
+  bool check_permissions = true;
 };
+
+// The store a shard file belongs to, found from its path ("<store>/shards/<source>/<file>" with a
+// store marker file in <store>), as an absolute, normal path; "" when it is in none. Loose shards
+// are validated against their own store whatever --store says.
+std::string StoreOfShard(Env* env, const std::string& shard_path);
 
 // Validates the store at store_dir. Returns a non-OK Status only when validation could not run
 // at all (no store at store_dir); everything wrong with the data goes into report->problems.

@@ -205,6 +205,9 @@ void CheckRecordLine(std::string_view line, bool verify_digest, std::vector<std:
   // One parser per thread: it keeps its buffers between lines.
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
+  // A line that does not parse has no id: never let the previous line's id stand for it.
+  if (id) id->clear();
+  if (source) source->clear();
   if (auto error = parser.parse(line.data(), line.size(), /*realloc_if_needed=*/true).get(root)) {
     problems->push_back(error == simdjson::UTF8_ERROR ? "not valid UTF-8" : "not valid JSON");
     return;

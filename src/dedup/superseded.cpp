@@ -31,6 +31,13 @@ void SupersededSet::Add(std::string_view shard, uint64_t line) {
   ++size_;
 }
 
+void SupersededSet::RemoveShard(std::string_view shard) {
+  auto it = lines_.find(shard);
+  if (it == lines_.end()) return;
+  size_ -= it->second.size();
+  lines_.erase(it);
+}
+
 std::vector<std::string> SupersededSet::Shards() const {
   std::vector<std::string> out;
   for (const auto& [shard, lines] : lines_) out.push_back(shard);

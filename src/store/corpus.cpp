@@ -1,6 +1,7 @@
 #include "alcor/corpus.hpp"
 
 #include <cstdio>
+#include <set>
 
 #include "alcor/record.hpp"
 
@@ -8,20 +9,122 @@ namespace alcor {
 
 using nlohmann::json;
 
+Status CheckShardFile(Env* env, const std::string& path, const std::string& display) {
+  if (env->IsSymlink(path))
+    return Status::Corruption(display + ": is a symbolic link; a store holds only its own files (not followed)");
+  if (!env->FileExists(path)) return Status::Corruption(display + ": listed in the manifest but missing");
+  if (env->IsDirectory(path)) return Status::Corruption(display + ": is a folder, not a shard file");
+  uint64_t size = 0;
+  ALCOR_RETURN_IF_ERROR(env->GetFileSize(path, &size));
+  if (size == 0) return Status::Corruption(display + ": is empty (0 bytes); a shard holds at least one zstd frame");
+  return Status::OK();
+}
+
+std::vector<std::string> CompareWithManifest(const ShardInfo& expected, const ShardTotals& seen) {
+  std::vector<std::string> out;
+  if (seen.file_bytes != expected.file_bytes)
+    out.push_back("file is " + std::to_string(seen.file_bytes) + " bytes, manifest says " +
+                  std::to_string(expected.file_bytes));
+  if (seen.sha256 != expected.sha256)
+    out.push_back("sha256 " + seen.sha256 + " does not match the manifest's " + expected.sha256);
+  if (seen.records != expected.records)
+    out.push_back(std::to_string(seen.records) + " records, manifest says " + std::to_string(expected.records));
+  if (seen.jsonl_bytes != expected.jsonl_bytes)
+    out.push_back(std::to_string(seen.jsonl_bytes) + " bytes of JSONL, manifest says " +
+                  std::to_string(expected.jsonl_bytes));
+  return out;
+}
+
+std::vector<std::string> ShardsListedTwice(const Manifest& manifest) {
+  std::set<std::string_view> seen, reported;
+  std::vector<std::string> twice;
+  for (const ShardInfo& s : manifest.shards)
+    if (!seen.insert(s.path).second && reported.insert(s.path).second) twice.push_back(s.path);
+  return twice;
+}
+
+Status ReadListedShard(Env* env, const std::string& store_dir, const ShardInfo& info, const ReadShardOptions& options,
+                       const std::function<bool(std::string_view, const RecordLocation&)>& visit,
+                       uint64_t* damage_count) {
+  const std::string path = JoinPath(store_dir, info.path);
+  uint64_t damages = 0;
+  Status first;
+  auto damage = [&](Status s) {
+    ++damages;
+    if (first.ok()) first = std::move(s);
+  };
+  auto finish = [&]() {
+    if (damage_count) *damage_count = damages;
+    return first;
+  };
+  if (Status s = CheckShardFile(env, path, path); !s.ok()) {
+    damage(s);
+    return finish();
+  }
+  ShardReader reader(env, path, path);
+  std::string line;
+  std::vector<std::string> problems;
+  RecordLocation where{info.path, 0};
+  while (reader.NextLine(&line)) {
+    where.line = reader.line_number();
+    problems.clear();
+    CheckRecordLine(line, /*verify_digest=*/false, &problems);
+    if (!problems.empty()) {
+      damage(Status::Corruption(path + ":" + std::to_string(where.line) + ": " + problems[0]));
+      if (!options.keep_going) return finish();
+      continue;
+    }
+    if (!visit(line, where)) return finish();
+  }
+  if (!reader.status().ok()) {
+    damage(reader.status());
+    return finish();
+  }
+  ShardTotals seen;
+  seen.records = reader.line_number();
+  seen.jsonl_bytes = reader.jsonl_bytes();
+  seen.sha256 = reader.FileSha256();
+  ALCOR_RETURN_IF_ERROR(env->GetFileSize(path, &seen.file_bytes));
+  for (const std::string& problem : CompareWithManifest(info, seen)) damage(Status::Corruption(path + ": " + problem));
+  return finish();
+}
+
+Status CheckStoreReadable(Env* env, const std::string& store_dir, const Manifest& manifest) {
+  std::vector<std::string> twice = ShardsListedTwice(manifest);
+  if (!twice.empty())
+    return Status::Corruption(JoinPath(store_dir, store_files::kManifest) + ": lists " + twice[0] + " twice");
+  for (const ShardInfo& shard : manifest.shards)
+    ALCOR_RETURN_IF_ERROR(ReadListedShard(env, store_dir, shard, ReadShardOptions(),
+                                          [](std::string_view, const RecordLocation&) { return true; }));
+  return Status::OK();
+}
+
 Status ScanStore(const Store& store, const ScanOptions& options,
                  const std::function<bool(std::string_view, const RecordLocation&)>& visit) {
-  std::string line;
+  std::vector<std::string> twice = ShardsListedTwice(store.manifest());
+  if (!twice.empty()) {
+    Status listed_twice =
+        Status::Corruption(store.PathOf(store_files::kManifest) + ": lists " + twice[0] + " twice");
+    if (!options.skip_damaged) return listed_twice;
+    if (options.on_damaged) options.on_damaged(listed_twice);
+  }
+  std::set<std::string_view> read;
+  ReadShardOptions read_options;
+  read_options.keep_going = options.skip_damaged;
+  bool stopped = false;
   for (const ShardInfo& shard : store.manifest().shards) {
     if (!options.source.empty() && shard.source != options.source) continue;
-    std::string path = store.PathOf(shard.path);
-    ShardReader reader(store.env(), path);
-    RecordLocation where{shard.path, 0};
-    while (reader.NextLine(&line)) {
-      where.line = reader.line_number();
-      if (options.is_superseded && options.is_superseded(where)) continue;
-      if (!visit(line, where)) return Status::OK();
-    }
-    ALCOR_RETURN_IF_ERROR(reader.status());
+    if (!read.insert(shard.path).second) continue;  // listed twice: read once (skip_damaged only)
+    Status s = ReadListedShard(store.env(), store.dir(), shard, read_options,
+                               [&](std::string_view line, const RecordLocation& where) {
+                                 if (options.is_superseded && options.is_superseded(where)) return true;
+                                 if (!visit(line, where)) stopped = true;
+                                 return !stopped;
+                               });
+    if (stopped) return Status::OK();
+    if (s.ok()) continue;
+    if (!options.skip_damaged) return s;
+    if (options.on_damaged) options.on_damaged(s);
   }
   return Status::OK();
 }

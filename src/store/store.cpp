@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "alcor/corpus.hpp"
 #include "alcor/dates.hpp"
 
 namespace alcor {
@@ -99,26 +100,80 @@ Status Store::Open(Env* env, const std::string& dir, const StoreOptions& options
   return Status::OK();
 }
 
+namespace {
+
+// What shows that dir holds (or held) a store, beyond what a creation killed before writing the
+// marker leaves (the lock, empty folders, temporaries, a manifest of generation 0 listing
+// nothing): "" when there is nothing of the kind, else the first such file.
+std::string StoreFileWithoutMarker(Env* env, const std::string& dir) {
+  const std::string manifest_path = JoinPath(dir, store_files::kManifest);
+  if (env->FileExists(manifest_path)) {
+    std::string text;
+    if (!ReadFileToString(env, manifest_path, &text, uint64_t{1} << 30).ok()) return store_files::kManifest;
+    Result<Manifest> m = Manifest::Parse(text, manifest_path);
+    if (!m.ok() || m.value().generation > 0 || !m.value().shards.empty() || !m.value().state.empty())
+      return store_files::kManifest;
+  }
+  for (const char* sub : {store_files::kShardsDir, store_files::kStateDir, store_files::kRunsDir}) {
+    std::vector<std::string> names;
+    env->GetChildren(JoinPath(dir, sub), &names);
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) {
+      std::string rel = std::string(sub) + "/" + name;
+      if (store_files::IsTemporaryName(name)) continue;
+      if (!env->IsDirectory(JoinPath(dir, rel))) return rel;
+      std::vector<std::string> files;
+      env->GetChildren(JoinPath(dir, rel), &files);
+      std::sort(files.begin(), files.end());
+      for (const std::string& f : files)
+        if (!store_files::IsTemporaryName(f)) return rel + "/" + f;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 Status Store::Init() {
   const std::string marker = PathOf(store_files::kMarker);
   bool exists = env_->FileExists(marker);
+  bool restore_marker = false;
   if (!exists) {
     if (env_->FileExists(dir_)) {
       if (!env_->IsDirectory(dir_)) return Status::InvalidArgument(dir_ + ": not a directory");
       std::vector<std::string> children;
       ALCOR_RETURN_IF_ERROR(env_->GetChildren(dir_, &children));
+      std::sort(children.begin(), children.end());
       // Only what a creation killed before its marker was written may be here already.
       for (const std::string& c : children) {
         bool ours = c == store_files::kLock || c == store_files::kShardsDir || c == store_files::kStateDir ||
-                    c == store_files::kRunsDir || c == store_files::kManifest || store_files::IsTemporaryName(c);
+                    c == store_files::kRunsDir || c == store_files::kManifest ||
+                    c == store_files::kQuarantineDir || store_files::IsTemporaryName(c);
         if (!ours)
-          return Status::InvalidArgument(dir_ + ": not an alcor store (no " + store_files::kMarker +
+          return Status::InvalidArgument(dir_ + ": not an alcor store (no store marker file " + store_files::kMarker +
                                          ") and not empty ('" + c + "'); refusing to use it");
       }
+      // Files of a store without its marker: a damaged store, never one to create afresh (that
+      // would publish an empty manifest over the shards and drop the dedup index).
+      std::string found = StoreFileWithoutMarker(env_, dir_);
+      if (!found.empty()) {
+        if (options_.restore_missing_marker && !options_.read_only && env_->FileExists(PathOf(store_files::kManifest))) {
+          std::string text;
+          restore_marker = ReadFileToString(env_, PathOf(store_files::kManifest), &text, uint64_t{1} << 30).ok() &&
+                           Manifest::Parse(text, PathOf(store_files::kManifest)).ok();
+        }
+        if (!restore_marker)
+          return Status::Corruption(dir_ + ": the store marker file " + store_files::kMarker + " is missing, but " +
+                                    found + " is here: a damaged store, not an empty folder; refusing to create "
+                                    "a new store over it ('alcor repair' restores the marker)");
+      }
+    } else if (options_.read_only || !options_.create_if_missing) {
+      return Status::NotFound(dir_ + ": no such folder, so no alcor store here");
     }
-    if (options_.read_only || !options_.create_if_missing)
-      return Status::NotFound(dir_ + ": no alcor store here (create one with 'alcor ingest' or 'alcor scrape')");
-    ALCOR_RETURN_IF_ERROR(env_->CreateDirs(dir_, kPrivateDirMode));
+    if (!restore_marker && (options_.read_only || !options_.create_if_missing))
+      return Status::NotFound(dir_ + ": no alcor store here (no store marker file " + store_files::kMarker +
+                              "; create one with 'alcor ingest' or 'alcor scrape')");
+    if (!restore_marker) ALCOR_RETURN_IF_ERROR(env_->CreateDirs(dir_, kPrivateDirMode));
   }
 
   if (!options_.read_only) {
@@ -127,20 +182,26 @@ Status Store::Init() {
       ALCOR_RETURN_IF_ERROR(env_->CreateDirs(PathOf(sub), kPrivateDirMode));
   }
 
+  json marker_json = {{"format", "alcor-store"}, {"version", kStoreFormatVersion}};
+  if (restore_marker) {
+    ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, marker, marker_json.dump() + "\n"));
+    spdlog::warn("{}: restored the missing store marker file {} (the manifest reads)", dir_, store_files::kMarker);
+    exists = true;
+    restored_marker_ = true;
+  }
   if (!exists) {
     // The manifest first, the marker last: a store with a marker always has a manifest, and a
     // creation killed before the marker is simply done again.
     manifest_.updated = FormatRfc3339UtcMicros(env_->NowMicros());
     ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, PathOf(store_files::kManifest), manifest_.ToJson()));
-    json m = {{"format", "alcor-store"}, {"version", kStoreFormatVersion}};
-    ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, marker, m.dump() + "\n"));
+    ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, marker, marker_json.dump() + "\n"));
   } else {
     std::string text;
     ALCOR_RETURN_IF_ERROR(ReadFileToString(env_, marker, &text, 1 << 16));
     json m = json::parse(text, nullptr, false);
     if (m.is_discarded() || !m.is_object() || m.value("format", "") != "alcor-store" ||
         !m.contains("version") || !m["version"].is_number_integer())
-      return Status::Corruption(marker + ": not an alcor store marker");
+      return Status::Corruption(marker + ": not an alcor store marker file");
     int version = m["version"].get<int>();
     if (version != kStoreFormatVersion)
       return Status::NotSupported(dir_ + ": store format version " + std::to_string(version) +
@@ -150,6 +211,14 @@ Status Store::Init() {
     Result<Manifest> parsed = Manifest::Parse(text, PathOf(store_files::kManifest));
     if (!parsed.ok()) return parsed.status();
     manifest_ = std::move(parsed).value();
+  }
+
+  if (!options_.read_only && options_.check_before_writing) {
+    Status s = CheckStoreReadable(env_, dir_, manifest_);
+    if (!s.ok())
+      return Status::Corruption("the store " + dir_ + " is damaged, so nothing is added to it: " + s.message() +
+                                " ('alcor validate' lists every problem; 'alcor repair' sets damaged shards "
+                                "aside and keeps every record that still reads)");
   }
 
   // Run id: UTC time to the millisecond plus randomness, so ids sort by start time (runs of the
@@ -174,14 +243,37 @@ Status Store::Init() {
   return Status::OK();
 }
 
+namespace {
+
+// Moves a shard (or a symbolic link in its place, not followed) to quarantine/, under a name not
+// taken yet. Nothing when it is already gone.
+Status MoveToQuarantine(Env* env, const std::string& dir, const std::string& rel) {
+  const std::string from = JoinPath(dir, rel);
+  if (!env->FileExists(from) && !env->IsSymlink(from)) return Status::OK();
+  std::string to = JoinPath(dir, store_files::QuarantinePath(rel));
+  for (int n = 1; env->FileExists(to) || env->IsSymlink(to); ++n)
+    to = JoinPath(dir, store_files::QuarantinePath(rel)) + "." + std::to_string(n);
+  ALCOR_RETURN_IF_ERROR(env->CreateDirs(DirName(to), kPrivateDirMode));
+  ALCOR_RETURN_IF_ERROR(env->RenameFile(from, to));
+  ALCOR_RETURN_IF_ERROR(env->SyncDir(DirName(to)));
+  spdlog::info("moved {} to {}", rel, to.substr(dir.size() + 1));
+  return Status::OK();
+}
+
+}  // namespace
+
 // Removes what a commit that never published left behind: shard files not in the manifest that the
 // commit intent names, temporaries, and state generations the manifest does not reference.
 Status Store::SweepInterruptedCommit() {
   std::set<std::string> listed;
   for (const ShardInfo& s : manifest_.shards) listed.insert(s.path);
   const std::string intent_path = PathOf(store_files::kCommitIntent);
-  std::vector<std::string> intent;
-  ALCOR_RETURN_IF_ERROR(ReadCommitIntent(env_, dir_, &intent));
+  std::vector<std::string> intent, quarantine;
+  ALCOR_RETURN_IF_ERROR(ReadCommitIntent(env_, dir_, &intent, &quarantine));
+  for (const std::string& rel : quarantine) {
+    if (listed.count(rel)) continue;
+    ALCOR_RETURN_IF_ERROR(MoveToQuarantine(env_, dir_, rel));
+  }
   for (const std::string& rel : intent) {
     if (listed.count(rel) || !env_->FileExists(PathOf(rel))) continue;
     ALCOR_RETURN_IF_ERROR(env_->RemoveFile(PathOf(rel)));
@@ -222,6 +314,8 @@ std::vector<std::string> FindNonPrivatePaths(Env* env, const std::string& dir) {
   std::vector<std::string> found;
   auto check = [&](const std::string& rel) {
     mode_t mode = 0;
+    // A symbolic link has no modes of its own (validate reports the link itself).
+    if (rel != "." && env->IsSymlink(JoinPath(dir, rel))) return;
     if (env->GetMode(rel == "." ? dir : JoinPath(dir, rel), &mode).ok() && (mode & 077) != 0) found.push_back(rel);
   };
   auto children = [&](const std::string& rel) {
@@ -233,7 +327,8 @@ std::vector<std::string> FindNonPrivatePaths(Env* env, const std::string& dir) {
   check(".");
   for (const char* f : {store_files::kMarker, store_files::kManifest, store_files::kLock, store_files::kCommitIntent})
     if (env->FileExists(JoinPath(dir, f))) check(f);
-  for (const char* sub : {store_files::kShardsDir, store_files::kStateDir, store_files::kRunsDir}) {
+  for (const char* sub : {store_files::kShardsDir, store_files::kStateDir, store_files::kRunsDir,
+                          store_files::kQuarantineDir}) {
     if (!env->FileExists(JoinPath(dir, sub))) continue;
     check(sub);
     for (const std::string& c : children(sub)) {
@@ -252,13 +347,19 @@ std::unique_ptr<ShardWriter> Store::NewShardWriter(const std::string& source) {
 
 Status Store::Commit(Transaction* txn) {
   if (options_.read_only) return Status::InvalidArgument(dir_ + ": store opened read-only");
-  if (txn->shards.empty() && txn->state_files.empty() && txn->remove_shards.empty()) return Status::OK();
+  if (txn->shards.empty() && txn->state_files.empty() && txn->remove_shards.empty() &&
+      txn->quarantine_shards.empty() && txn->remove_state.empty())
+    return Status::OK();
 
   std::set<std::string> listed;
   for (const ShardInfo& s : manifest_.shards) listed.insert(s.path);
   std::set<std::string> removing(txn->remove_shards.begin(), txn->remove_shards.end());
+  std::set<std::string> quarantining(txn->quarantine_shards.begin(), txn->quarantine_shards.end());
   for (const std::string& rel : removing)
     if (!listed.count(rel)) return Status::InvalidArgument("cannot remove " + rel + ": not in the manifest");
+  for (const std::string& rel : quarantining)
+    if (!listed.count(rel) || removing.count(rel))
+      return Status::InvalidArgument("cannot quarantine " + rel + ": not in the manifest, or removed too");
 
   // 1. Intent: names the shards about to appear or go, so a crash before the manifest is
   //    published leaves files the next writer knows to remove and validate knows to ignore.
@@ -267,6 +368,7 @@ Status Store::Commit(Transaction* txn) {
   for (const PendingShard& p : txn->shards) intent["shards"].push_back(p.info.path);
   for (const std::string& rel : removing) intent["shards"].push_back(rel);
   for (const std::string& rel : uncommitted_leftovers_) intent["shards"].push_back(rel);
+  if (!quarantining.empty()) intent["quarantine"] = quarantining;
   ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, PathOf(store_files::kCommitIntent), intent.dump() + "\n"));
 
   std::vector<std::string> renamed;  // store-relative paths now under their final names
@@ -293,11 +395,17 @@ Status Store::Commit(Transaction* txn) {
       next.state[name] = rel;
     }
     if (!txn->state_files.empty()) ALCOR_RETURN_IF_ERROR(env_->SyncDir(StateDir()));
+    for (const std::string& name : txn->remove_state) {
+      auto old = next.state.find(name);
+      if (old == next.state.end()) continue;
+      replaced_state.push_back(old->second);
+      next.state.erase(old);
+    }
     // 4. The commit point.
-    if (!removing.empty()) {
+    if (!removing.empty() || !quarantining.empty()) {
       std::vector<ShardInfo> kept;
       for (ShardInfo& info : next.shards)
-        if (!removing.count(info.path)) kept.push_back(std::move(info));
+        if (!removing.count(info.path) && !quarantining.count(info.path)) kept.push_back(std::move(info));
       next.shards = std::move(kept);
     }
     for (const PendingShard& p : txn->shards) next.shards.push_back(p.info);
@@ -319,15 +427,26 @@ Status Store::Commit(Transaction* txn) {
   // 5. Clean up; a crash here leaves only files the next writer sweeps.
   for (const std::string& rel : replaced_state) env_->RemoveFile(PathOf(rel));
   for (const std::string& rel : removing) env_->RemoveFile(PathOf(rel));
-  env_->RemoveFile(PathOf(store_files::kCommitIntent));
+  // Quarantined shards are never deleted; if a move fails, the intent stays and the next writer
+  // finishes it.
+  Status moved;
+  for (const std::string& rel : quarantining)
+    if (Status m = MoveToQuarantine(env_, dir_, rel); !m.ok() && moved.ok()) moved = m;
+  if (moved.ok()) env_->RemoveFile(PathOf(store_files::kCommitIntent));
   txn->shards.clear();
   txn->state_files.clear();
   txn->remove_shards.clear();
+  txn->quarantine_shards.clear();
+  txn->remove_state.clear();
+  if (!moved.ok())
+    spdlog::warn("committed, but a damaged shard is not in quarantine/ yet ({}); the next writer moves it", moved.ToString());
   return Status::OK();
 }
 
-Status ReadCommitIntent(Env* env, const std::string& dir, std::vector<std::string>* shard_paths) {
+Status ReadCommitIntent(Env* env, const std::string& dir, std::vector<std::string>* shard_paths,
+                        std::vector<std::string>* quarantine_paths) {
   shard_paths->clear();
+  if (quarantine_paths) quarantine_paths->clear();
   const std::string path = JoinPath(dir, store_files::kCommitIntent);
   if (!env->FileExists(path)) return Status::OK();
   std::string text;
@@ -340,6 +459,14 @@ Status ReadCommitIntent(Env* env, const std::string& dir, std::vector<std::strin
     std::string rel = p.get<std::string>(), d, r;
     uint64_t q;
     if (store_files::ParseShardPath(rel, &d, &r, &q)) shard_paths->push_back(rel);
+  }
+  if (quarantine_paths && j.contains("quarantine") && j["quarantine"].is_array()) {
+    for (const json& p : j["quarantine"]) {
+      if (!p.is_string()) continue;
+      std::string rel = p.get<std::string>(), d, r;
+      uint64_t q;
+      if (store_files::ParseShardPath(rel, &d, &r, &q)) quarantine_paths->push_back(rel);
+    }
   }
   return Status::OK();
 }

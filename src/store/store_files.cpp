@@ -71,4 +71,12 @@ std::string StateFilePath(std::string_view name, uint64_t generation) {
   return std::string(kStateDir) + "/" + std::string(name) + "." + gen;
 }
 
+std::string QuarantinePath(std::string_view shard_path) {
+  std::string_view rest = shard_path;
+  std::string_view prefix = kShardsDir;
+  if (rest.substr(0, prefix.size()) == prefix && rest.size() > prefix.size() && rest[prefix.size()] == '/')
+    rest.remove_prefix(prefix.size() + 1);
+  return std::string(kQuarantineDir) + "/" + std::string(rest);
+}
+
 }  // namespace alcor::store_files

@@ -1,12 +1,14 @@
 #include "alcor/validate.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <unordered_map>
 
 #include <xxhash.h>
 
+#include "alcor/corpus.hpp"
 #include "alcor/record.hpp"
 #include "alcor/store.hpp"
 
@@ -72,30 +74,37 @@ class Validator {
         ++suppressed;
     };
 
+    // A symbolic link in the store is refused, never followed; an empty shard is damage anywhere.
+    // (A loose file outside any store may be a link the user made: it is read.)
+    Status file = CheckShardFile(env_, path, display);
+    bool loose_link = relative.empty() && env_->IsSymlink(path) && env_->FileExists(path);
+    if (!file.ok() && !loose_link) {
+      problem(0, file.message().substr(std::min(file.message().size(), display.size() + 2)));
+      return;
+    }
     ShardReader reader(env_, path, display);
     std::string line;
     std::vector<std::string> record_problems;
     std::string id, source;
-    uint64_t records = 0;
     while (reader.NextLine(&line)) {
-      ++records;
       uint64_t n = reader.line_number();
       record_problems.clear();
       CheckRecordLine(line, /*verify_digest=*/true, &record_problems, &id, &source);
       for (std::string& p : record_problems) problem(n, std::move(p));
       if (expected != nullptr && !source.empty() && source != expected->source)
         problem(n, "record of source '" + source + "' in a shard of source '" + expected->source + "'");
-      if (id.empty()) continue;
+      // Superseded lines are counted apart whether or not they parse, in both modes alike.
       if (options_.is_superseded && !relative.empty() && options_.is_superseded(RecordLocation{relative, n})) {
         report_->superseded_records++;
         continue;
       }
+      report_->records++;
+      if (id.empty()) continue;
       if (const auto* first = ids_.Insert(id, index, n)) {
         problem(n, "duplicate id '" + std::string(id) + "' (first at " + shard_names_[first->first] + ":" +
                        std::to_string(first->second) + ")");
       }
     }
-    report_->records += records;
     report_->jsonl_bytes += reader.jsonl_bytes();
     if (!reader.status().ok()) {
       // The reader's message already names the path and line.
@@ -115,15 +124,8 @@ class Validator {
     uint64_t size = 0;
     if (env_->GetFileSize(path, &size).ok()) report_->file_bytes += size;
     if (expected != nullptr && reader.status().ok()) {
-      if (size != expected->file_bytes)
-        problem(0, "file is " + std::to_string(size) + " bytes, manifest says " + std::to_string(expected->file_bytes));
-      std::string sha = reader.FileSha256();
-      if (sha != expected->sha256) problem(0, "sha256 " + sha + " does not match the manifest's " + expected->sha256);
-      if (records != expected->records)
-        problem(0, std::to_string(records) + " records, manifest says " + std::to_string(expected->records));
-      if (reader.jsonl_bytes() != expected->jsonl_bytes)
-        problem(0, std::to_string(reader.jsonl_bytes()) + " bytes of JSONL, manifest says " +
-                       std::to_string(expected->jsonl_bytes));
+      ShardTotals seen{reader.line_number(), reader.jsonl_bytes(), size, reader.FileSha256()};
+      for (std::string& p : CompareWithManifest(*expected, seen)) problem(0, std::move(p));
     }
     if (suppressed > 0) report_->problems.push_back({display, 0, std::to_string(suppressed) + " more problems not shown"});
   }
@@ -136,7 +138,28 @@ class Validator {
   std::vector<std::string> shard_names_;
 };
 
+std::string NormalPath(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  return (ec ? std::filesystem::path(path) : absolute).lexically_normal().string();
+}
+
+// The store folder as a prefix of its files' normal paths ("/abs/corpus/").
+std::string StorePathPrefix(const std::string& store_dir) {
+  std::string prefix = NormalPath(store_dir);
+  if (prefix.empty() || prefix.back() != '/') prefix += '/';
+  return prefix;
+}
+
 }  // namespace
+
+std::string StoreOfShard(Env* env, const std::string& shard_path) {
+  std::filesystem::path shard(NormalPath(shard_path));
+  std::filesystem::path shards_dir = shard.parent_path().parent_path();
+  if (shards_dir.filename() != store_files::kShardsDir) return "";
+  std::string store = shards_dir.parent_path().string();
+  return env->FileExists(JoinPath(store, store_files::kMarker)) ? store : "";
+}
 
 Status ValidateStore(Env* env, const std::string& store_dir, const ValidateOptions& options,
                      ValidationReport* report) {
@@ -154,17 +177,18 @@ Status ValidateStore(Env* env, const std::string& store_dir, const ValidateOptio
         if (m.ok()) manifest = std::move(m).value();
       }
     }
-    std::string prefix = store_dir;
-    if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+    // A file is the store's when its path, made absolute and normal, lies under the store's:
+    // "corpus/shards/x", "./corpus/shards/x" and "/abs/corpus/shards/x" are one shard.
+    const std::string prefix = StorePathPrefix(store_dir);
     for (const std::string& path : options.shard_paths) {
-      if (!env->FileExists(path)) {
+      if (!env->FileExists(path) && !env->IsSymlink(path)) {
         report->problems.push_back({path, 0, "no such file"});
         continue;
       }
       const ShardInfo* expected = nullptr;
       std::string rel;
-      if (path.rfind(prefix, 0) == 0) {
-        rel = path.substr(prefix.size());
+      if (std::string normal = NormalPath(path); have_store && normal.rfind(prefix, 0) == 0) {
+        rel = normal.substr(prefix.size());
         for (const ShardInfo& s : manifest.shards)
           if (s.path == rel) expected = &s;
       }
@@ -174,8 +198,15 @@ Status ValidateStore(Env* env, const std::string& store_dir, const ValidateOptio
   }
 
   const std::string manifest_path = JoinPath(store_dir, store_files::kManifest);
-  if (!env->FileExists(JoinPath(store_dir, store_files::kMarker)))
-    return Status::NotFound(store_dir + ": no alcor store here (no " + store_files::kMarker + ")");
+  if (!env->FileExists(JoinPath(store_dir, store_files::kMarker))) {
+    if (!env->FileExists(manifest_path))
+      return Status::NotFound(store_dir + ": no alcor store here (no store marker file " + store_files::kMarker + ")");
+    report->problems.push_back({JoinPath(store_dir, store_files::kMarker), 0,
+                                std::string("the store marker file ") + store_files::kMarker + " is missing, but " +
+                                    store_files::kManifest + " is here: a damaged store ('alcor repair' restores "
+                                    "the marker)"});
+    return Status::OK();
+  }
   std::string text;
   Status s = ReadFileToString(env, JoinPath(store_dir, store_files::kMarker), &text, 1 << 16);
   json marker = s.ok() ? json::parse(text, nullptr, false) : json();
@@ -209,26 +240,38 @@ Status ValidateStore(Env* env, const std::string& store_dir, const ValidateOptio
       continue;
     }
     std::string path = JoinPath(store_dir, info.path);
-    if (!env->FileExists(path)) {
+    if (!env->FileExists(path) && !env->IsSymlink(path)) {
       report->problems.push_back({path, 0, "listed in the manifest but missing"});
       continue;
     }
     validator.CheckShard(path, path, &info, info.path);
   }
-  for (const auto& [name, rel] : manifest.state)
-    if (!env->FileExists(JoinPath(store_dir, rel)))
-      report->problems.push_back({JoinPath(store_dir, rel), 0, "state file '" + name + "' listed in the manifest but missing"});
+  for (const auto& [name, rel] : manifest.state) {
+    std::string path = JoinPath(store_dir, rel);
+    if (env->IsSymlink(path))
+      report->problems.push_back({path, 0, "state file '" + name + "' is a symbolic link; a store holds only its own files (not followed)"});
+    else if (!env->FileExists(path))
+      report->problems.push_back({path, 0, "state file '" + name + "' listed in the manifest but missing"});
+  }
+  for (const char* file : {store_files::kMarker, store_files::kManifest})
+    if (env->IsSymlink(JoinPath(store_dir, file)))
+      report->problems.push_back({JoinPath(store_dir, file), 0, "is a symbolic link; a store holds only its own files"});
 
   // Files in shards/ the manifest does not list.
-  std::vector<std::string> intent;
-  ReadCommitIntent(env, store_dir, &intent);
+  std::vector<std::string> intent, quarantine;
+  ReadCommitIntent(env, store_dir, &intent, &quarantine);
   std::set<std::string> interrupted(intent.begin(), intent.end());
+  std::set<std::string> being_quarantined(quarantine.begin(), quarantine.end());
   std::vector<std::string> source_dirs;
   env->GetChildren(JoinPath(store_dir, store_files::kShardsDir), &source_dirs);
   std::sort(source_dirs.begin(), source_dirs.end());
   for (const std::string& d : source_dirs) {
     std::string rel_dir = std::string(store_files::kShardsDir) + "/" + d;
     std::vector<std::string> files;
+    if (env->IsSymlink(JoinPath(store_dir, rel_dir))) {
+      report->problems.push_back({JoinPath(store_dir, rel_dir), 0, "is a symbolic link; a store holds only its own files (not followed)"});
+      continue;
+    }
     if (!env->IsDirectory(JoinPath(store_dir, rel_dir))) {
       report->problems.push_back({JoinPath(store_dir, rel_dir), 0, "unexpected file in shards/"});
       continue;
@@ -240,6 +283,8 @@ Status ValidateStore(Env* env, const std::string& store_dir, const ValidateOptio
       if (listed.count(rel)) continue;
       if (store_files::IsTemporaryName(f)) {
         report->notes.push_back(JoinPath(store_dir, rel) + ": unfinished temporary of an interrupted run (removed by the next writer)");
+      } else if (being_quarantined.count(rel)) {
+        report->notes.push_back(JoinPath(store_dir, rel) + ": set aside by an interrupted repair (moved to quarantine/ by the next writer)");
       } else if (interrupted.count(rel)) {
         report->notes.push_back(JoinPath(store_dir, rel) + ": left by an interrupted commit, not part of the store (removed by the next writer)");
       } else {
@@ -249,6 +294,7 @@ Status ValidateStore(Env* env, const std::string& store_dir, const ValidateOptio
   }
 
   // Private permissions, over everything the store holds.
+  if (!options.check_permissions) return Status::OK();
   for (const std::string& rel : FindNonPrivatePaths(env, store_dir)) {
     std::string path = rel == "." ? store_dir : JoinPath(store_dir, rel);
     mode_t mode = 0;

@@ -46,6 +46,7 @@ class FaultEnv : public Env {
   }
   bool FileExists(const std::string& path) override { return memory_.count(path) || base_->FileExists(path); }
   bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
+  bool IsSymlink(const std::string& path) override { return base_->IsSymlink(path); }
   Status GetFileSize(const std::string& path, uint64_t* size) override;
   Status GetMode(const std::string& path, mode_t* mode) override { return base_->GetMode(path, mode); }
   Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override {

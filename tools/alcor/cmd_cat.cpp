@@ -1,4 +1,6 @@
-// alcor cat [--source NAME]: the store's current records as JSONL on stdout.
+// alcor cat [--source NAME] [--skip-damaged]: the store's current records as JSONL on stdout.
+// Every shard is checked as it is read (alcor/corpus.hpp): damage ends the output with exit 1
+// naming the shard and line, or with --skip-damaged a warning per damaged shard.
 #include <cerrno>
 #include <cstdio>
 
@@ -12,12 +14,22 @@ namespace alcor::cli {
 
 CommandRunner SetupCat(CLI::App* app) {
   auto source = std::make_shared<std::string>();
+  auto skip_damaged = std::make_shared<bool>(false);
   app->add_option("--source", *source, "only this source's records");
-  return [source](const GlobalOptions& global) {
+  app->add_flag("--skip-damaged", *skip_damaged,
+                "read past damaged shards (their records that still read are printed), with a warning per "
+                "shard; exit 1 if any was damaged");
+  return [source, skip_damaged](const GlobalOptions& global) {
     std::unique_ptr<Store> store;
-    if (int rc = OpenStoreOrExplain(global, /*read_only=*/true, &store)) return rc;
+    if (int rc = OpenStoreOrExplain(global, StoreAccess::kRead, &store)) return rc;
     ScanOptions options;
     options.source = *source;
+    options.skip_damaged = *skip_damaged;
+    uint64_t damaged = 0;
+    options.on_damaged = [&damaged](const Status& damage) {
+      ++damaged;
+      spdlog::warn("skipped damage: {}", damage.message());
+    };
     if (int rc = LoadSupersededOrExplain(*store, &options.is_superseded)) return rc;
     bool pipe_closed = false;
     static char buffer[1 << 16];
@@ -32,7 +44,12 @@ CommandRunner SetupCat(CLI::App* app) {
     if (!pipe_closed && std::fflush(stdout) != 0) pipe_closed = errno == EPIPE;
     if (pipe_closed) return kExitOk;  // `alcor cat | head`: the reader has all it wanted
     if (!s.ok()) {
-      spdlog::error("{}", s.ToString());
+      spdlog::error("{} (the records before it were printed; 'alcor cat --skip-damaged' reads past it)",
+                    s.ToString());
+      return kExitFailed;
+    }
+    if (damaged > 0) {
+      spdlog::error("{} damaged shards skipped ('alcor repair' sets them aside)", damaged);
       return kExitFailed;
     }
     return kExitOk;

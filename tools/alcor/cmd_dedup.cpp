@@ -20,12 +20,8 @@ CommandRunner SetupDedup(CLI::App* app) {
       ->check(CLI::IsMember({"richer", "newer", "first"}));
   app->add_flag("--json", *json, "print the report as one JSON object");
   return [policy, json](const GlobalOptions& global) {
-    if (!Env::Default()->FileExists(JoinPath(global.store_dir, store_files::kMarker))) {
-      spdlog::error("{}: no alcor store there", global.store_dir);
-      return kExitUsage;
-    }
     std::unique_ptr<Store> store;
-    if (int rc = OpenStoreOrExplain(global, /*read_only=*/false, &store)) return rc;
+    if (int rc = OpenStoreOrExplain(global, StoreAccess::kWrite, &store)) return rc;
     DedupOptions options;
     ParseMergePolicy(*policy, &options.policy);
     CompactionReport report;

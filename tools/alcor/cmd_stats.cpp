@@ -14,17 +14,19 @@ CommandRunner SetupStats(CLI::App* app) {
   app->add_flag("--json", *json, "print JSON instead of a table");
   return [json](const GlobalOptions& global) {
     std::unique_ptr<Store> store;
-    if (int rc = OpenStoreOrExplain(global, /*read_only=*/true, &store)) return rc;
+    if (int rc = OpenStoreOrExplain(global, StoreAccess::kRead, &store)) return rc;
     ScanOptions options;
     if (int rc = LoadSupersededOrExplain(*store, &options.is_superseded)) return rc;
     StoreStats stats;
     Status s = ComputeStats(*store, options, &stats);
-    if (*json) std::cout << stats.ToJson().dump(2) << "\n";
-    else std::cout << stats.ToText();
     if (!s.ok()) {
-      spdlog::error("{} (figures above stop there; run alcor validate)", s.ToString());
+      // No figures: those of a damaged store would be wrong without saying so.
+      spdlog::error("{} ('alcor validate' lists every problem; 'alcor repair' sets damaged shards aside)",
+                    s.ToString());
       return kExitFailed;
     }
+    if (*json) std::cout << stats.ToJson().dump(2) << "\n";
+    else std::cout << stats.ToText();
     return kExitOk;
   };
 }

@@ -1,4 +1,6 @@
-// alcor validate [SHARD...] [--json]: CI's gate. One line per problem on stdout, exit 1 if any.
+// alcor validate [SHARD...] [--json] [--no-permissions]: CI's gate. One line per problem on
+// stdout, exit 1 if any. Shards given by path inside the store are checked as the whole store
+// checks them (manifest entry, superseded lines).
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -14,23 +16,42 @@ CommandRunner SetupValidate(CLI::App* app) {
   struct Flags {
     std::vector<std::string> shards;
     bool json = false;
+    bool no_permissions = false;
   };
   auto flags = std::make_shared<Flags>();
   app->add_option("SHARD", flags->shards, "shard files to check instead of the whole store");
   app->add_flag("--json", flags->json, "print a machine-readable report (counts, problems)");
+  app->add_flag("--no-permissions", flags->no_permissions,
+                "do not check that the store is private (for copies whose file modes were lost, e.g. a "
+                "store checked out of git)");
   app->footer("Prints PATH:LINE: problem per problem. Exit 0 when clean, 1 when any problem, 2 on usage errors.");
   return [flags](const GlobalOptions& global) {
     ValidateOptions options;
     options.shard_paths = flags->shards;
+    options.check_permissions = !flags->no_permissions;
+    // Loose shards are checked against the store they are in (its manifest, its superseded
+    // lines), so they count and validate as the whole store does.
+    std::string store_dir = global.store_dir;
+    std::string shards_store;
+    for (const std::string& path : flags->shards) {
+      std::string of = StoreOfShard(Env::Default(), path);
+      if (of.empty()) continue;
+      if (!shards_store.empty() && of != shards_store) {
+        spdlog::error("the shards are from two stores ({} and {}); validate one store at a time", shards_store, of);
+        return kExitUsage;
+      }
+      shards_store = of;
+    }
+    if (!shards_store.empty()) store_dir = shards_store;
     // Older versions of re-stored items do not count as duplicate ids.
     std::unique_ptr<Store> store;
     StoreOptions read_only;
     read_only.read_only = true;
-    if (Store::Open(Env::Default(), global.store_dir, read_only, &store).ok()) {
+    if (Store::Open(Env::Default(), store_dir, read_only, &store).ok()) {
       if (int rc = LoadSupersededOrExplain(*store, &options.is_superseded)) return rc;
     }
     ValidationReport report;
-    Status s = ValidateStore(Env::Default(), global.store_dir, options, &report);
+    Status s = ValidateStore(Env::Default(), store_dir, options, &report);
     if (!s.ok()) {
       spdlog::error("{}", s.message());
       return kExitFailed;
@@ -40,8 +61,9 @@ CommandRunner SetupValidate(CLI::App* app) {
     } else {
       for (const ValidationProblem& p : report.problems) std::cout << p.ToString() << "\n";
       for (const std::string& n : report.notes) spdlog::info("note: {}", n);
+      // Live records are what cat prints and stats counts; superseded lines are older versions.
       std::string summary = std::to_string(report.shards) + " shards, " + std::to_string(report.records) +
-                            " records: " +
+                            " live records, " + std::to_string(report.superseded_records) + " superseded: " +
                             (report.ok() ? "ok" : std::to_string(report.problems.size()) + " problems");
       if (report.ok()) spdlog::info("{}", summary);
       else spdlog::error("{}", summary);

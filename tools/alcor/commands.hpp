@@ -45,8 +45,21 @@ struct CommandInfo {
 // InvalidArgument → 2, anything else → 1).
 int ExitCodeFor(const class Status& status);
 
+// How a command opens the store. Every command reports a missing or damaged store the same way:
+// the message names what is missing or damaged, exit 1 (a folder that is not a store: 2; a store
+// in use: 3).
+enum class StoreAccess {
+  kRead,           // read-only, no lock (cat, stats, validate)
+  kWrite,          // a writer on an existing store that reads clean (dedup)
+  kWriteOrCreate,  // scrape, ingest: a --store that does not exist (or an empty folder) becomes a
+                   // new store, with a warning on stderr saying so
+  kRepair,         // repair: a writer on an existing store, damaged or not
+};
+
 // Opens the store named by the global options, logging why when it cannot; returns the exit code
 // to use on failure (0 on success).
+int OpenStoreOrExplain(const GlobalOptions& global, StoreAccess access, std::unique_ptr<class Store>* store);
+// The same for the commands that add records: read_only ? kRead : kWriteOrCreate.
 int OpenStoreOrExplain(const GlobalOptions& global, bool read_only, std::unique_ptr<class Store>* store);
 
 // The store's superseded set as a predicate for ScanOptions/ValidateOptions (older versions of
@@ -62,5 +75,6 @@ CommandRunner SetupNormalize(CLI::App* app);
 CommandRunner SetupDedup(CLI::App* app);
 CommandRunner SetupScrape(CLI::App* app);
 CommandRunner SetupSources(CLI::App* app);
+CommandRunner SetupRepair(CLI::App* app);
 
 }  // namespace alcor::cli

@@ -23,17 +23,33 @@ int ExitCodeFor(const Status& status) {
   }
 }
 
-int OpenStoreOrExplain(const GlobalOptions& global, bool read_only, std::unique_ptr<Store>* store) {
+int OpenStoreOrExplain(const GlobalOptions& global, StoreAccess access, std::unique_ptr<Store>* store) {
+  Env* env = Env::Default();
   StoreOptions options;
-  options.read_only = read_only;
-  Status s = Store::Open(Env::Default(), global.store_dir, options, store);
-  if (s.ok()) return kExitOk;
+  options.read_only = access == StoreAccess::kRead;
+  options.create_if_missing = access == StoreAccess::kWriteOrCreate;
+  options.check_before_writing = access != StoreAccess::kRepair;
+  options.restore_missing_marker = access == StoreAccess::kRepair;
+  const bool folder_existed = env->FileExists(global.store_dir);
+  const bool store_existed = env->FileExists(JoinPath(global.store_dir, store_files::kMarker));
+  Status s = Store::Open(env, global.store_dir, options, store);
+  if (s.ok()) {
+    // A mistyped --store or $ALCOR_STORE must not pass unnoticed as a new, empty store.
+    if (!store_existed && !(*store)->restored_marker())
+      spdlog::warn("{}: {}; created a new, empty store there", global.store_dir,
+                   folder_existed ? "an empty folder" : "no such folder");
+    return kExitOk;
+  }
   if (s.IsLocked()) {
     spdlog::error("store {} is in use: {}", global.store_dir, s.message());
     return kExitLocked;
   }
   spdlog::error("{}", s.ToString());
   return ExitCodeFor(s) == kExitOk ? kExitFailed : ExitCodeFor(s);
+}
+
+int OpenStoreOrExplain(const GlobalOptions& global, bool read_only, std::unique_ptr<Store>* store) {
+  return OpenStoreOrExplain(global, read_only ? StoreAccess::kRead : StoreAccess::kWriteOrCreate, store);
 }
 
 int LoadSupersededOrExplain(const Store& store, std::function<bool(const RecordLocation&)>* predicate) {

@@ -26,6 +26,7 @@ const CommandInfo kCommands[] = {
     {"cat", "stream the store's records as JSONL", &SetupCat},
     {"stats", "records, shards, bytes, words and dates per source", &SetupStats},
     {"dedup", "re-deduplicate and compact the whole store (atomically)", &SetupDedup},
+    {"repair", "set damaged shards aside, keep what still reads, rebuild the index", &SetupRepair},
     {"normalize", "HTML on stdin to Markdown text (--jsonl: records with an html field)", &SetupNormalize},
 };
 
