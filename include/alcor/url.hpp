@@ -3,7 +3,7 @@
 // Two operations, both pure functions of their arguments (thread-safe, no I/O):
 //  - ResolveUrl: a link as written in a page (relative or absolute) made absolute against the page's
 //    URL, after RFC 3986 section 5 (dot segments removed, "//host" and "?query" references handled).
-//  - CanonicalizeUrl: the form stored in Record::url (DESIGN.md "Record"): lower-case scheme and
+//  - CanonicalizeUrl: the form stored in Record::url (docs/schema.md, `url`): lower-case scheme and
 //    host, no default port, no fragment, no tracking parameters, and the https form standing for
 //    both http and https (so the two forms of one page are one item).
 // Neither validates that a host exists. Inputs that are not URLs come back unchanged or empty, as
