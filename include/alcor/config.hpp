@@ -1,4 +1,4 @@
-// The scrape configuration (DESIGN.md "Configuration"; every key in docs/sources.md).
+// The scrape configuration (docs/sources.md "The configuration file", with every key).
 //
 //   {"http": {...},                      optional: ParseHttpOptions
 //    "dedup": {"policy": "richer"|"newer"|"first", "near_duplicates": bool,

@@ -199,7 +199,7 @@ struct HttpOptions {
   uint64_t jitter_seed = 0;
 };
 
-// Parses the config's top-level "http" object (DESIGN.md "Configuration"):
+// Parses the config's top-level "http" object (docs/http.md "Configuration"):
 //   {"contact": "...", "max_response_bytes": N, "timeout_s": X, "connect_timeout_s": X,
 //    "stall_timeout_s": X, "max_attempts": N,
 //    "hosts": {"<host>|<host:port>|*.<domain>": {"concurrency": N, "interval_s": X,

@@ -1,4 +1,4 @@
-// Record: one document of the corpus, schema_version 1 (docs/schema.md; DESIGN.md "Record").
+// Record: one document of the corpus, schema_version 1 (docs/schema.md).
 //
 // A Record is serialised as one JSON object per line: UTF-8, no raw newline inside (JSON escapes
 // them). content_sha256 is the SHA-256 of `text` exactly as stored.

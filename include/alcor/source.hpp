@@ -1,4 +1,4 @@
-// Source modules (DESIGN.md "Data flow"): a source fetches documents from one kind of service
+// Source modules (docs/architecture.md): a source fetches documents from one kind of service
 // through the run's HttpClient and emits them as RawDocuments. It never writes files and never
 // touches libcurl. The pipeline (alcor/pipeline.hpp) converts each document to a Record on a
 // normalizer worker, passes it through the deduplicator and stores it; it commits a source's

@@ -1,4 +1,4 @@
-// The corpus store (DESIGN.md "Store"): a private directory of shards, a manifest that lists them,
+// The corpus store (docs/architecture.md "The store"): a private directory of shards, a manifest that lists them,
 // state/ for cursors, caches and the dedup index, runs/ for run reports, and a lock.
 //
 //   <dir>/ALCOR_STORE       marker: {"format": "alcor-store", "version": 1}

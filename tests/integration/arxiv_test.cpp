@@ -18,11 +18,11 @@
 #include "alcor/http.hpp"
 #include "alcor/pdf.hpp"
 #include "alcor/source.hpp"
-#include "emulators/arxiv_site.hpp"
-#include "emulators/semanticscholar_site.hpp"
-#include "support/fake_source_context.hpp"
+#include "alcor_testing/emulators/arxiv_site.hpp"
+#include "alcor_testing/emulators/semanticscholar_site.hpp"
+#include "alcor_testing/fake_source_context.hpp"
+#include "alcor_testing/test_server.hpp"
 #include "support/temp_dir.hpp"
-#include "support/test_server.hpp"
 
 namespace alcor {
 namespace {

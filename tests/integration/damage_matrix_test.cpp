@@ -17,9 +17,9 @@
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/shard.hpp"
-#include "emulators/blog_site.hpp"
+#include "alcor_testing/emulators/blog_site.hpp"
 #include "support/temp_dir.hpp"
-#include "support/test_server.hpp"
+#include "alcor_testing/test_server.hpp"
 
 namespace alcor {
 namespace {

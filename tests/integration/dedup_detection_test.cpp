@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "alcor/dedup.hpp"
-#include "dedup/corpus_gen.hpp"
+#include "alcor_testing/corpus_gen.hpp"
 #include "support/store_helpers.hpp"
 #include "support/temp_dir.hpp"
 

@@ -8,7 +8,7 @@
 #include "alcor/corpus.hpp"
 #include "alcor/dedup.hpp"
 #include "alcor/validate.hpp"
-#include "dedup/corpus_gen.hpp"
+#include "alcor_testing/corpus_gen.hpp"
 #include "support/store_helpers.hpp"
 #include "support/temp_dir.hpp"
 

@@ -1,4 +1,4 @@
-// The feed source against emulated blogs (tests/emulators/blog_site.hpp) on the loopback server,
+// The feed source against emulated blogs (testing/alcor_testing/emulators/blog_site.hpp) on the loopback server,
 // through the real libcurl client: the real feeds' contract, archive paging on every platform,
 // sitemap discovery through robots.txt (gzip too), summary-only feeds with main-content
 // extraction, malformed feeds, conditional GET (304) and incremental runs.
@@ -13,10 +13,10 @@
 #include "alcor/env.hpp"
 #include "alcor/http.hpp"
 #include "alcor/source.hpp"
-#include "emulators/blog_site.hpp"
-#include "support/fake_source_context.hpp"
+#include "alcor_testing/emulators/blog_site.hpp"
+#include "alcor_testing/fake_source_context.hpp"
+#include "alcor_testing/test_server.hpp"
 #include "support/temp_dir.hpp"
-#include "support/test_server.hpp"
 
 namespace alcor {
 namespace {

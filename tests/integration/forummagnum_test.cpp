@@ -1,4 +1,4 @@
-// The forummagnum source against the emulated GraphQL endpoint (tests/emulators/forum_site.hpp)
+// The forummagnum source against the emulated GraphQL endpoint (testing/alcor_testing/emulators/forum_site.hpp)
 // on the loopback server, with the real libcurl client; plus contract tests on the real payloads
 // in ../shared/fixtures/real/forummagnum.
 #include <gtest/gtest.h>
@@ -11,12 +11,12 @@
 #include "alcor/config.hpp"
 #include "alcor/http.hpp"
 #include "alcor/source.hpp"
+#include "alcor_testing/emulators/forum_site.hpp"
+#include "alcor_testing/fake_source_context.hpp"
+#include "alcor_testing/test_server.hpp"
 #include "dedup/merge.hpp"
-#include "emulators/forum_site.hpp"
 #include "sources/forummagnum/forummagnum.hpp"
-#include "support/fake_source_context.hpp"
 #include "support/temp_dir.hpp"
-#include "support/test_server.hpp"
 
 namespace alcor {
 namespace {

@@ -14,8 +14,8 @@
 
 #include "alcor/http.hpp"
 #include "alcor/version.hpp"
+#include "alcor_testing/test_server.hpp"
 #include "support/temp_dir.hpp"
-#include "support/test_server.hpp"
 
 namespace alcor {
 namespace {

@@ -6,8 +6,8 @@
 
 #include "alcor/env.hpp"
 #include "alcor/http.hpp"
+#include "alcor_testing/test_server.hpp"
 #include "support/temp_dir.hpp"
-#include "support/test_server.hpp"
 
 namespace alcor {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "alcor/http.hpp"
-#include "support/test_server.hpp"
+#include "alcor_testing/test_server.hpp"
 
 namespace alcor {
 namespace {

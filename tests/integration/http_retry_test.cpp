@@ -7,7 +7,7 @@
 #include "alcor/dates.hpp"
 #include "alcor/env.hpp"
 #include "alcor/http.hpp"
-#include "support/test_server.hpp"
+#include "alcor_testing/test_server.hpp"
 
 namespace alcor {
 namespace {

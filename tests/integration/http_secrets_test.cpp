@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "alcor/http.hpp"
-#include "support/test_server.hpp"
+#include "alcor_testing/test_server.hpp"
 
 namespace alcor {
 namespace {

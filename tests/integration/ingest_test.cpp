@@ -13,12 +13,12 @@
 #include "alcor/http.hpp"
 #include "alcor/ingest.hpp"
 #include "alcor/url.hpp"
-#include "emulators/arxiv_site.hpp"
-#include "emulators/static_site.hpp"
+#include "alcor_testing/emulators/arxiv_site.hpp"
+#include "alcor_testing/emulators/static_site.hpp"
+#include "alcor_testing/fake_source_context.hpp"
+#include "alcor_testing/test_server.hpp"
 #include "fixtures/books/book_fixtures.hpp"
-#include "support/fake_source_context.hpp"
 #include "support/temp_dir.hpp"
-#include "support/test_server.hpp"
 
 namespace alcor {
 namespace {

@@ -12,7 +12,7 @@
 #include "alcor/corpus.hpp"
 #include "alcor/shard.hpp"
 #include "alcor/validate.hpp"
-#include "support/fault_env.hpp"
+#include "alcor_testing/fault_env.hpp"
 #include "support/store_helpers.hpp"
 #include "support/temp_dir.hpp"
 

@@ -33,6 +33,10 @@ void WriteFile(const std::string& path, const std::string& content) {
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ADD_FAILURE() << "cannot read " << path << " (missing?)";
+    return "";
+  }
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -55,10 +59,17 @@ std::string AlcorBin() {
   return bin ? bin : "build/alcor";
 }
 
+bool OnCi() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && *ci != '\0';
+}
+
 std::string RealFixturesDir() {
   const char* src = std::getenv("ALCOR_SOURCE_DIR");
   std::string dir = std::string(src ? src : ".") + "/../shared/fixtures/real";
-  return std::filesystem::is_directory(dir) ? dir : "";
+  if (std::filesystem::is_directory(dir)) return dir;
+  if (OnCi()) ADD_FAILURE() << dir << " is absent: on CI (the CI variable is set) the real-payload tests must run";
+  return "";
 }
 
 std::string ProjectFixturesDir() {

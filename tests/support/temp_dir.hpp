@@ -20,6 +20,9 @@ class TempDir {
 
 // Writes content to path (creating parent folders); aborts the test on failure.
 void WriteFile(const std::string& path, const std::string& content);
+// The whole file. A file that cannot be opened fails the current test (ADD_FAILURE naming the
+// path) and reads as "": a golden test whose expected file is missing fails instead of comparing
+// "" with "".
 std::string ReadFile(const std::string& path);
 
 // Runs a shell command line; returns its exit status (as from WEXITSTATUS; 128+N for signal N)
@@ -28,8 +31,13 @@ int RunCommand(const std::string& command, std::string* out = nullptr, std::stri
 
 // Path of the alcor binary under test ($ALCOR_BIN, set by CTest).
 std::string AlcorBin();
+// True when the CI environment variable is set (to anything but ""): tests must then not skip
+// for want of inputs.
+bool OnCi();
 // The shared real fixtures folder (../shared/fixtures/real relative to the source tree), or ""
-// when it is absent; tests then GTEST_SKIP with a message.
+// when it is absent; tests then GTEST_SKIP with a message. Absent on CI (OnCi()), it also fails
+// the current test, naming the folder, so CI cannot pass with the real-payload contract tests
+// skipped unseen.
 std::string RealFixturesDir();
 // tests/fixtures of the source tree.
 std::string ProjectFixturesDir();

@@ -12,7 +12,7 @@
 #include "alcor/arxiv.hpp"
 #include "alcor/config.hpp"
 #include "alcor/source.hpp"
-#include "emulators/arxiv_site.hpp"
+#include "alcor_testing/emulators/arxiv_site.hpp"
 #include "sources/arxiv/arxiv_atom.hpp"
 #include "sources/arxiv/arxiv_refs.hpp"
 #include "sources/arxiv/arxiv_text.hpp"

@@ -7,11 +7,11 @@
 #include "alcor/book.hpp"
 #include "alcor/config.hpp"
 #include "alcor/env.hpp"
-#include "alcor/fake_http.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/pdf.hpp"
+#include "alcor_testing/fake_http_client.hpp"
+#include "alcor_testing/fake_source_context.hpp"
 #include "fixtures/books/book_fixtures.hpp"
-#include "support/fake_source_context.hpp"
 #include "support/temp_dir.hpp"
 
 namespace alcor {
@@ -28,7 +28,9 @@ std::string RealBook(const std::string& name) {
   std::string dir = testing::RealFixturesDir();
   if (dir.empty()) return "";
   std::string bytes;
-  if (!ReadFileToString(Env::Default(), JoinPath(JoinPath(dir, "books"), name), &bytes).ok()) return "";
+  // Present folder, missing file: a failure, not a skip.
+  Status s = ReadFileToString(Env::Default(), JoinPath(JoinPath(dir, "books"), name), &bytes);
+  EXPECT_TRUE(s.ok()) << s.ToString();
   return bytes;
 }
 

@@ -7,10 +7,10 @@
 #include "alcor/env.hpp"
 #include "alcor/source_config.hpp"
 #include "alcor/url.hpp"
+#include "alcor_testing/test_server.hpp"
 #include "sources/feed/feed_parse.hpp"
 #include "sources/feed/feed_source.hpp"
 #include "support/temp_dir.hpp"
-#include "support/test_server.hpp"
 
 namespace alcor::feed {
 namespace {

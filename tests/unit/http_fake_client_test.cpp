@@ -1,4 +1,4 @@
-#include "alcor/fake_http.hpp"
+#include "alcor_testing/fake_http_client.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-#include "support/fault_env.hpp"
+#include "alcor_testing/fault_env.hpp"
 
 namespace alcor {
 namespace {

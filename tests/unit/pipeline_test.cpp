@@ -11,10 +11,10 @@
 
 #include "alcor/config.hpp"
 #include "alcor/corpus.hpp"
-#include "alcor/fake_http.hpp"
 #include "alcor/pipeline.hpp"
 #include "alcor/store.hpp"
 #include "alcor/validate.hpp"
+#include "alcor_testing/fake_http_client.hpp"
 #include "support/temp_dir.hpp"
 
 namespace alcor {

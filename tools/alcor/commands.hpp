@@ -12,7 +12,7 @@
 
 namespace alcor::cli {
 
-// Exit codes (DESIGN.md "Command line").
+// Exit codes (docs/operations.md "Exit codes").
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;

@@ -14,12 +14,12 @@
 #include <CLI/CLI.hpp>
 
 #include "alcor/env.hpp"
-#include "emulators/arxiv_site.hpp"
-#include "emulators/blog_site.hpp"
-#include "emulators/forum_site.hpp"
-#include "emulators/semanticscholar_site.hpp"
-#include "emulators/static_site.hpp"
-#include "support/test_server.hpp"
+#include "alcor_testing/emulators/arxiv_site.hpp"
+#include "alcor_testing/emulators/blog_site.hpp"
+#include "alcor_testing/emulators/forum_site.hpp"
+#include "alcor_testing/emulators/semanticscholar_site.hpp"
+#include "alcor_testing/emulators/static_site.hpp"
+#include "alcor_testing/test_server.hpp"
 
 namespace {
 

@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "support/test_server.hpp"
+#include "alcor_testing/test_server.hpp"
 
 namespace alcor::testing {
 

@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "alcor/env.hpp"
+#include "alcor_testing/forwarding_env.hpp"
 
 namespace alcor::testing {
 
-class FaultEnv : public Env {
+class FaultEnv : public ForwardingEnv {
  public:
   enum class Op { kAppend, kSync, kRename };
 
-  FaultEnv() : base_(Env::Default()) {}
+  FaultEnv() : ForwardingEnv(Env::Default()) {}
 
   void PutMemoryFile(const std::string& path, std::string content) { memory_[path] = std::move(content); }
   // The nth (1-based) operation of this kind from now fails.
@@ -38,26 +38,10 @@ class FaultEnv : public Env {
   Status NewWritableFile(const std::string& path, mode_t mode, std::unique_ptr<WritableFile>* file) override;
   Status NewSequentialFile(const std::string& path, std::unique_ptr<SequentialFile>* file) override;
   Status RenameFile(const std::string& from, const std::string& to) override;
-  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-  Status CreateDirs(const std::string& path, mode_t mode) override { return base_->CreateDirs(path, mode); }
-  Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
-  Status GetChildren(const std::string& dir, std::vector<std::string>* names) override {
-    return base_->GetChildren(dir, names);
-  }
-  bool FileExists(const std::string& path) override { return memory_.count(path) || base_->FileExists(path); }
-  bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
-  bool IsSymlink(const std::string& path) override { return base_->IsSymlink(path); }
+  bool FileExists(const std::string& path) override { return memory_.count(path) || base()->FileExists(path); }
   Status GetFileSize(const std::string& path, uint64_t* size) override;
-  Status GetMode(const std::string& path, mode_t* mode) override { return base_->GetMode(path, mode); }
-  Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override {
-    return base_->LockFile(path, lock);
-  }
-  int64_t NowMicros() override { return base_->NowMicros(); }
-  int64_t MonotonicMicros() override { return base_->MonotonicMicros(); }
-  void SleepMicros(int64_t micros) override { base_->SleepMicros(micros); }
 
  private:
-  Env* base_;
   std::map<std::string, std::string> memory_;
   std::mutex mu_;
   Op fail_op_ = Op::kAppend;

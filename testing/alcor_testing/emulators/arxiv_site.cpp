@@ -1,5 +1,5 @@
 // ArxivSite (arxiv_site.hpp): arXiv's query API, abs/html/pdf/e-print, emulated from data.
-#include "emulators/arxiv_site.hpp"
+#include "alcor_testing/emulators/arxiv_site.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>

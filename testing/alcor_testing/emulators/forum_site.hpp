@@ -40,7 +40,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/status.hpp"
-#include "support/test_server.hpp"
+#include "alcor_testing/test_server.hpp"
 
 namespace alcor::testing {
 

@@ -24,7 +24,7 @@
 #include "alcor/env.hpp"
 #include "alcor/log.hpp"
 #include "alcor/store.hpp"
-#include "dedup/corpus_gen.hpp"
+#include "alcor_testing/corpus_gen.hpp"
 #include "dedup/dedup_index.hpp"
 #include "dedup/fingerprint.hpp"
 

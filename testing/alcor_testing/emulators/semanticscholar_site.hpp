@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "alcor/status.hpp"
-#include "support/test_server.hpp"
+#include "alcor_testing/test_server.hpp"
 
 namespace alcor::testing {
 

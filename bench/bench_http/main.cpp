@@ -19,7 +19,7 @@
 
 #include "alcor/http.hpp"
 #include "alcor/log.hpp"
-#include "support/test_server.hpp"
+#include "alcor_testing/test_server.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "support/fault_env.hpp"
+#include "alcor_testing/fault_env.hpp"
 
 #include <cstring>
 
@@ -43,9 +43,9 @@ class FaultyWritableFile : public WritableFile {
 }  // namespace
 
 Status FaultEnv::NewWritableFile(const std::string& path, mode_t mode, std::unique_ptr<WritableFile>* file) {
-  std::unique_ptr<WritableFile> base;
-  ALCOR_RETURN_IF_ERROR(base_->NewWritableFile(path, mode, &base));
-  *file = std::make_unique<FaultyWritableFile>(this, path, std::move(base));
+  std::unique_ptr<WritableFile> real;
+  ALCOR_RETURN_IF_ERROR(base()->NewWritableFile(path, mode, &real));
+  *file = std::make_unique<FaultyWritableFile>(this, path, std::move(real));
   return Status::OK();
 }
 
@@ -55,12 +55,12 @@ Status FaultEnv::NewSequentialFile(const std::string& path, std::unique_ptr<Sequ
     *file = std::make_unique<MemorySequentialFile>(&it->second);
     return Status::OK();
   }
-  return base_->NewSequentialFile(path, file);
+  return base()->NewSequentialFile(path, file);
 }
 
 Status FaultEnv::RenameFile(const std::string& from, const std::string& to) {
   if (ShouldFail(Op::kRename)) return Status::IOError(from + ": rename: injected fault");
-  ALCOR_RETURN_IF_ERROR(base_->RenameFile(from, to));
+  ALCOR_RETURN_IF_ERROR(base()->RenameFile(from, to));
   renames_.push_back(to);
   return Status::OK();
 }
@@ -71,7 +71,7 @@ Status FaultEnv::GetFileSize(const std::string& path, uint64_t* size) {
     *size = it->second.size();
     return Status::OK();
   }
-  return base_->GetFileSize(path, size);
+  return base()->GetFileSize(path, size);
 }
 
 }  // namespace alcor::testing

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "alcor/status.hpp"
-#include "support/test_server.hpp"
+#include "alcor_testing/test_server.hpp"
 
 namespace alcor::testing {
 

@@ -1,5 +1,5 @@
 // StaticSite (static_site.hpp).
-#include "emulators/static_site.hpp"
+#include "alcor_testing/emulators/static_site.hpp"
 
 #include <sys/stat.h>
 

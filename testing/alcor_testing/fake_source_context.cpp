@@ -1,4 +1,4 @@
-#include "support/fake_source_context.hpp"
+#include "alcor_testing/fake_source_context.hpp"
 
 #include "alcor/env.hpp"
 

@@ -1,5 +1,5 @@
 // BlogSite: blog platforms emulated on the loopback server (blog_site.hpp).
-#include "emulators/blog_site.hpp"
+#include "alcor_testing/emulators/blog_site.hpp"
 
 #include <algorithm>
 #include <ctime>

@@ -1,5 +1,5 @@
 // SemanticScholarSite (semanticscholar_site.hpp): the Graph API references endpoint.
-#include "emulators/semanticscholar_site.hpp"
+#include "alcor_testing/emulators/semanticscholar_site.hpp"
 
 #include <cctype>
 #include <map>

@@ -1,5 +1,5 @@
 // ForumSite: the emulated ForumMagnum GraphQL endpoint (forum_site.hpp).
-#include "emulators/forum_site.hpp"
+#include "alcor_testing/emulators/forum_site.hpp"
 
 #include <algorithm>
 #include <cctype>

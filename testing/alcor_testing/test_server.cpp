@@ -1,4 +1,4 @@
-#include "support/test_server.hpp"
+#include "alcor_testing/test_server.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

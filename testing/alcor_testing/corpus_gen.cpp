@@ -1,4 +1,4 @@
-#include "dedup/corpus_gen.hpp"
+#include "alcor_testing/corpus_gen.hpp"
 
 #include <algorithm>
 #include <cmath>
