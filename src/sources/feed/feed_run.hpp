@@ -151,8 +151,6 @@ enum class Novelty { kNew, kChanged, kSame };
 
 // One post of a feed entry, with the fingerprint its change is detected by.
 Post PostFromEntry(const FeedEntry& e);
-// The charset parameter of the response's Content-Type, lower case ("" when none).
-std::string CharsetOf(const HttpResponse& r);
 // "https://host:port" of an absolute URL.
 std::string Origin(const std::string& url);
 
