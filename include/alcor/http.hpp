@@ -154,7 +154,13 @@ struct HttpResponse {
   bool robots_disallowed() const { return outcome == FetchOutcome::kRobotsDisallowed; }
   // The first header with this name (case-insensitive), or nullptr.
   const std::string* Header(std::string_view name) const;
+  // The charset parameter of the Content-Type header, lower-case and unquoted ("iso-8859-1"),
+  // "" when there is none: what the converters decode the body with (alcor/convert.hpp).
+  std::string charset() const;
 };
+
+// The charset parameter of a Content-Type value ("text/html; Charset=\"UTF-8\"" → "utf-8"), "".
+std::string CharsetOfContentType(std::string_view content_type);
 
 // ---------------------------------------------------------------------------------------------
 // Options (configuration)

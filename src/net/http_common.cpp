@@ -141,6 +141,36 @@ const std::string* HttpResponse::Header(std::string_view name) const {
   return nullptr;
 }
 
+std::string HttpResponse::charset() const {
+  const std::string* type = Header("content-type");
+  return type != nullptr ? CharsetOfContentType(*type) : std::string();
+}
+
+std::string CharsetOfContentType(std::string_view content_type) {
+  // Parameters follow the media type, each after a ';' (RFC 9110 section 8.3).
+  size_t at = content_type.find(';');
+  while (at != std::string_view::npos) {
+    std::string_view param = content_type.substr(at + 1);
+    size_t next = param.find(';');
+    if (next != std::string_view::npos) param = param.substr(0, next);
+    at = next == std::string_view::npos ? next : at + 1 + next;
+    while (!param.empty() && (param.front() == ' ' || param.front() == '\t')) param.remove_prefix(1);
+    size_t eq = param.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view name = param.substr(0, eq);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    if (AsciiLower(name) != "charset") continue;
+    std::string_view value = param.substr(eq + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    return AsciiLower(value);
+  }
+  return "";
+}
+
 // --- options -------------------------------------------------------------------------------------
 
 namespace {

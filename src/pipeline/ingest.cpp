@@ -28,20 +28,6 @@ std::string IngestOutcome::ToString() const {
 
 namespace {
 
-// The charset parameter of a Content-Type ("text/html; charset=ISO-8859-1" → "ISO-8859-1").
-std::string CharsetOf(std::string_view content_type) {
-  std::string lower(content_type);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  size_t at = lower.find("charset=");
-  if (at == std::string::npos) return "";
-  std::string value(content_type.substr(at + 8));
-  size_t end = value.find(';');
-  if (end != std::string::npos) value.resize(end);
-  value.erase(std::remove(value.begin(), value.end(), '"'), value.end());
-  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
-  return value;
-}
-
 // Runs a source kind for `alcor ingest arxiv:ID`: every emitted document is converted and offered
 // to the sink at once; there is no state (a one-off ingest starts fresh and keeps no cursor).
 class IngestSourceContext : public SourceContext {
@@ -224,7 +210,7 @@ void Ingester::IngestUrl(const std::string& url, const OutcomeFn& on_outcome) {
   }
   DocumentRecordOptions record_options = RecordOptions();
   record_options.url = CanonicalizeUrl(final_url);
-  record_options.http_charset = CharsetOf(type);
+  record_options.http_charset = response->charset();
   IngestBytes(url, response->body, format, record_options, on_outcome);
 }
 

@@ -186,5 +186,17 @@ TEST(HttpResponseTest, HeaderLookupIsCaseInsensitive) {
   EXPECT_STREQ(FetchOutcomeName(FetchOutcome::kNotModified), "not-modified");
 }
 
+TEST(HttpResponseTest, CharsetComesFromTheContentTypeParameter) {
+  HttpResponse r;
+  EXPECT_EQ(r.charset(), "") << "no Content-Type";
+  r.headers = {{"content-type", "text/html"}};
+  EXPECT_EQ(r.charset(), "");
+  r.headers = {{"content-type", "text/html; Charset=\"ISO-8859-1\"; q=1"}};
+  EXPECT_EQ(r.charset(), "iso-8859-1");
+  EXPECT_EQ(CharsetOfContentType("text/plain;charset=UTF-8"), "utf-8");
+  EXPECT_EQ(CharsetOfContentType("text/plain; format=flowed; charset = 'koi8-r' "), "koi8-r");
+  EXPECT_EQ(CharsetOfContentType("text/plain; xcharset=utf-8"), "") << "another parameter's name";
+}
+
 }  // namespace
 }  // namespace alcor

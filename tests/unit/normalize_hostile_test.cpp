@@ -8,7 +8,7 @@
 #include <string>
 
 #include "alcor/normalize.hpp"
-#include "text/html_prestrip.hpp"
+#include "formats/html_prestrip.hpp"
 
 namespace alcor {
 namespace {

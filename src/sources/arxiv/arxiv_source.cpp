@@ -66,20 +66,6 @@ struct ArxivSettings {
 
 bool Blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
-// "charset" parameter of a Content-Type header, "" when none.
-std::string CharsetOf(const HttpResponse& response) {
-  const std::string* type = response.Header("content-type");
-  if (!type) return "";
-  std::string l = AsciiLower(*type);
-  size_t at = l.find("charset=");
-  if (at == std::string::npos) return "";
-  std::string value = l.substr(at + 8);
-  size_t end = value.find_first_of("; ");
-  if (end != std::string::npos) value = value.substr(0, end);
-  if (!value.empty() && value.front() == '"') value = value.substr(1, value.find('"', 1) - 1);
-  return value;
-}
-
 // The message of an Atom error entry when the client's error message carries it in its body
 // excerpt (short bodies only).
 std::string ErrorEntryMessage(std::string_view m) {
@@ -470,7 +456,7 @@ void ArxivSource::AttachText(const ArxivEntry& entry, RawDocument* doc) {
       std::string_view article = LatexmlArticle(h->body);
       doc->body.assign(article.data(), article.size());
       doc->format = BodyFormat::kHtml;
-      doc->charset = CharsetOf(*h);
+      doc->charset = h->charset();
       doc->base_url = url + "/";  // LaTeXML pages link their figures relative to IDvN/
       r.metadata["text_from"] = "html";
       r.metadata["text_url"] = url;

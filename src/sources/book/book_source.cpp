@@ -145,17 +145,7 @@ class BookSource : public Source {
     }
     DocumentRecordOptions options = RecordOptions(ctx);
     options.url = CanonicalizeUrl(final_url);
-    if (type != nullptr) {
-      std::string lower = *type;
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (size_t at = lower.find("charset="); at != std::string::npos) {
-        options.http_charset = type->substr(at + 8, type->find(';', at) == std::string::npos
-                                                        ? std::string::npos
-                                                        : type->find(';', at) - at - 8);
-        options.http_charset.erase(std::remove(options.http_charset.begin(), options.http_charset.end(), '"'),
-                                   options.http_charset.end());
-      }
-    }
+    options.http_charset = response->charset();
     Status s = EmitBook(ctx, "url:" + url, url, response->body, format, options);
     return s;
   }

@@ -17,8 +17,8 @@
 #include "alcor/normalize.hpp"
 #include "alcor/strings.hpp"
 #include "alcor/url.hpp"
-#include "text/html_dom.hpp"
-#include "text/html_prestrip.hpp"
+#include "formats/html_dom.hpp"
+#include "formats/html_prestrip.hpp"
 
 namespace alcor::feed {
 

@@ -151,8 +151,6 @@ enum class Novelty { kNew, kChanged, kSame };
 
 // One post of a feed entry, with the fingerprint its change is detected by.
 Post PostFromEntry(const FeedEntry& e);
-// The charset parameter of the response's Content-Type, lower case ("" when none).
-std::string CharsetOf(const HttpResponse& r);
 
 // The source (feed_source.cpp): reads the feed, emits its new and changed posts, then hands the
 // run to its platform's ArchiveWalker. The walkers use the public members below.

@@ -150,20 +150,6 @@ Post PostFromEntry(const FeedEntry& e) {
   return p;
 }
 
-std::string CharsetOf(const HttpResponse& r) {
-  const std::string* ct = r.Header("content-type");
-  if (!ct) return {};
-  std::string l = AsciiLower(*ct);
-  size_t at = l.find("charset=");
-  if (at == std::string::npos) return {};
-  std::string cs = l.substr(at + 8);
-  size_t end = cs.find_first_of("; ");
-  if (end != std::string::npos) cs = cs.substr(0, end);
-  if (!cs.empty() && (cs.front() == '"' || cs.front() == '\'')) cs = cs.substr(1);
-  if (!cs.empty() && (cs.back() == '"' || cs.back() == '\'')) cs.pop_back();
-  return cs;
-}
-
 namespace {
 
 std::string ContentType(const HttpResponse& r) {
@@ -278,7 +264,7 @@ Status FeedSource::EmitPost(RunState& rs, const Post& post) {
       }
       if (problem.ok()) {
         doc.body = std::move(page->body);
-        doc.charset = CharsetOf(*page);
+        doc.charset = page->charset();
         doc.base_url = page->final_url.empty() ? page_url : page->final_url;
         from_page = true;
       }
@@ -383,7 +369,7 @@ Status FeedSource::ProcessFeed(RunState& rs, bool* all_new) {
   }
   FeedParseOptions options;
   options.document_url = r->final_url.empty() ? rs.feed_url : r->final_url;
-  options.http_charset = CharsetOf(*r);
+  options.http_charset = r->charset();
   Result<ParsedFeed> feed = ParseFeed(r->body, options);
   if (!feed.ok()) {
     ctx.http().ForgetValidators(rs.feed_url);

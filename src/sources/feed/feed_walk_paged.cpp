@@ -48,7 +48,7 @@ class PagedFeedWalker : public ArchiveWalker {
       } else {
         FeedParseOptions options;
         options.document_url = r->final_url.empty() ? url : r->final_url;
-        options.http_charset = CharsetOf(*r);
+        options.http_charset = r->charset();
         Result<ParsedFeed> parsed = ParseFeed(r->body, options);
         if (!parsed.ok()) {
           ctx.ReportFailure(url, parsed.status().WithContext(feed.Blog() + ": archive page"));

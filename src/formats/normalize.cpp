@@ -5,11 +5,11 @@
 
 #include <gumbo.h>
 
-#include "text/html_dom.hpp"
-#include "text/html_prestrip.hpp"
-#include "text/main_content.hpp"
-#include "text/markdown_writer.hpp"
-#include "text/page_metadata.hpp"
+#include "formats/html_dom.hpp"
+#include "formats/html_prestrip.hpp"
+#include "formats/main_content.hpp"
+#include "formats/markdown_writer.hpp"
+#include "formats/page_metadata.hpp"
 
 namespace alcor {
 

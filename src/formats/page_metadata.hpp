@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "text/html_dom.hpp"
+#include "formats/html_dom.hpp"
 
 namespace alcor::text {
 

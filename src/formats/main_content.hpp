@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "text/html_dom.hpp"
+#include "formats/html_dom.hpp"
 
 namespace alcor::text {
 

@@ -1,10 +1,11 @@
-// Renders a subtree of a Dom as Markdown (docs/normalization.md, "HTML to Markdown" and "Math").
+// Renders a subtree of a Dom as Markdown (docs/normalization.md, "HTML to Markdown"); math
+// through math_tex.hpp.
 #pragma once
 
 #include <string>
 
 #include "alcor/normalize.hpp"
-#include "text/html_dom.hpp"
+#include "formats/html_dom.hpp"
 
 namespace alcor::text {
 
@@ -24,8 +25,5 @@ std::string RenderMarkdown(const Dom& dom, uint32_t root, const RenderOptions& o
 // aria-hidden="true", style display:none / visibility:hidden). Math containers are left alone:
 // their hidden glyphs are skipped by the math rules instead.
 void MarkNeverText(Dom* dom);
-
-// True when node i is a math container the renderer turns into LaTeX.
-bool IsMathElement(const Dom& dom, uint32_t i);
 
 }  // namespace alcor::text

@@ -1,4 +1,4 @@
-#include "text/main_content.hpp"
+#include "formats/main_content.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "text/page_metadata.hpp"
+#include "formats/page_metadata.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "text/html_prestrip.hpp"
+#include "formats/html_prestrip.hpp"
 
 #include <cstring>
 #include <unordered_map>

@@ -1,4 +1,4 @@
-#include "text/html_dom.hpp"
+#include "formats/html_dom.hpp"
 
 #include <cstring>
 
