@@ -269,7 +269,7 @@ void Scraper::Impl::RunWorker() {
     out.seq = item.seq;
     out.id = item.doc.record.id;
     try {
-      out.status = ConvertRawDocument(std::move(item.doc), &out.record);
+      out.status = Convert(std::move(item.doc), &out.record);
     } catch (const std::exception& e) {
       out.status = Status::Corruption(out.id + ": unexpected error in conversion: " + e.what());
     }
