@@ -1,5 +1,6 @@
-// Books and one-off documents: EPUB, PDF, Project Gutenberg text, HTML, plain text and Markdown
-// files turned into Records. Shared by the `book` source kind and `alcor ingest`.
+// Books and one-off documents: format detection, ISBNs, EPUB and Project Gutenberg text. The
+// converters of src/formats/ use them to turn such files into Records (alcor/convert.hpp), for
+// the `book` source kind and `alcor ingest`.
 //
 // Every function here is a pure function of its arguments (no I/O, no global state) and thread
 // safe. Inputs are untrusted: archives are read with caps on entry count, sizes and compression
@@ -14,7 +15,6 @@
 #include <vector>
 
 #include "alcor/pdf.hpp"
-#include "alcor/record.hpp"
 #include "alcor/status.hpp"
 
 namespace alcor {
@@ -123,38 +123,5 @@ struct GutenbergText {
 // CRLF already handled); markers are recognised after trimming a line's leading whitespace and
 // case-insensitively. Without markers, returns found == false.
 GutenbergText ParseGutenbergText(std::string_view text);
-
-// ---------------------------------------------------------------------------------------------
-// Document → Record
-
-struct DocumentRecordOptions {
-  std::string source;                // the record's source
-  std::string source_kind = "file";  // "file" (alcor ingest) or "book" (the book kind)
-  // The canonical URL the document was fetched from, "" for a local file or stdin. With a URL an
-  // HTML or text document gets id "web:<url>" and an HTML page is read with main-content
-  // extraction.
-  std::string url;
-  // For local HTML files (and stdin): keep only the article body (NormalizeOptions::main_content).
-  bool main_content = false;
-  std::string http_charset;  // charset parameter of the HTTP Content-Type, "" when none
-  EpubOptions epub;
-  PdfTextOptions pdf;
-};
-
-// Builds the sealed record of one document. display_name is the path ("-" for stdin) or URL;
-// it goes into metadata.path (local) and the messages.
-//   EPUB, PDF, Gutenberg text: id "book:isbn:<ISBN-13>" when an ISBN is known (EPUB identifier;
-//     an "ISBN" on the first pages of a PDF), else "book:<sha256 of the bytes>"; title, authors,
-//     dates and language from the book's own metadata; metadata.format, .isbn, .identifiers,
-//     .pages, .gutenberg_id …
-//   Plain text and Markdown: id "file:<sha256 of the bytes>", title from the first heading or
-//     line (the format `alcor ingest` has always stored).
-//   HTML: id "file:<sha256>" (local) and the page's metadata (title, authors, dates, language).
-//   Fetched from a URL (options.url set): HTML and text get id "web:<url>" and url set; books
-//     keep their book: id and get url set.
-// Errors: InvalidArgument for kUnknown and for a document without text; whatever ReadEpub or
-// ExtractPdfText return (with the display name in front).
-Result<Record> DocumentToRecord(const std::string& display_name, std::string_view bytes, DocumentFormat format,
-                                const DocumentRecordOptions& options);
 
 }  // namespace alcor

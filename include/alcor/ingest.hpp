@@ -8,10 +8,12 @@
 //                   extension, then the content; an HTML page gets main-content extraction and
 //                   id "web:<canonical URL>";
 //   arxiv:ID        one paper through the arxiv source kind (when this build registers it).
-// Each document's outcome is reported; one failure never stops the rest. Records go to an
+// Each document's outcome is reported; one failure never stops the rest. Only regular files are
+// read: a FIFO, socket or device inside a folder is skipped (reading it could block forever). Records go to an
 // IngestSink, which in `alcor ingest` is the deduplicator's.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -21,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/book.hpp"
+#include "alcor/convert.hpp"
 #include "alcor/record.hpp"
 #include "alcor/status.hpp"
 #include "alcor/store.hpp"
@@ -80,21 +83,28 @@ class Ingester {
 
   uint64_t failed() const { return failed_; }
 
+  // Stops promptly (SIGINT/SIGTERM): the document being read is finished or dropped, no further
+  // input is started, and the HTTP client's transfers are cancelled. What was offered before can
+  // still be committed. Thread safe; call from a normal thread (SignalWatcher, alcor/pipeline.hpp).
+  void RequestStop();
+  bool stopping() const { return stop_.load(); }
+
  private:
   using OutcomeFn = std::function<void(const IngestOutcome&)>;
   void IngestFile(const std::string& path, bool explicit_argument, const OutcomeFn& on_outcome);
   void IngestFolder(const std::string& path, int depth, const OutcomeFn& on_outcome);
   void IngestUrl(const std::string& url, const OutcomeFn& on_outcome);
   void IngestArxiv(const std::string& input, const OutcomeFn& on_outcome);
-  // Converts one document and offers it to the sink.
-  void IngestBytes(const std::string& display, std::string_view bytes, DocumentFormat format,
-                   const DocumentRecordOptions& record_options, const OutcomeFn& on_outcome);
+  // Converts one document (alcor/convert.hpp) and offers it to the sink.
+  void IngestDocument(RawDocument doc, const OutcomeFn& on_outcome);
   void Fail(const std::string& input, const std::string& why, const OutcomeFn& on_outcome);
-  DocumentRecordOptions RecordOptions() const;
+  // A file of its own with this run's source, options and bytes; page: HTML from a URL.
+  RawDocument FileDocument(std::string bytes, DocumentFormat format, bool page) const;
 
   IngestSink* sink_;
   IngestOptions options_;
   uint64_t failed_ = 0;
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace alcor

@@ -1,8 +1,9 @@
-// Source modules (docs/architecture.md): a source fetches documents from one kind of service
-// through the run's HttpClient and emits them as RawDocuments. It never writes files and never
-// touches libcurl. The pipeline (alcor/pipeline.hpp) converts each document to a Record on a
-// normalizer worker, passes it through the deduplicator and stores it; it commits a source's
-// cursor (Checkpoint) only once every document emitted before it is in a published shard.
+// Source modules (docs/architecture.md "Sources and the scrape pipeline"): a source fetches
+// documents from one kind of service through the run's HttpClient and emits them as RawDocuments
+// (alcor/convert.hpp). It never writes files, never converts and never touches libcurl. The
+// pipeline (alcor/pipeline.hpp) converts each document to a Record on a normalizer worker
+// (Convert), passes it through the deduplicator and stores it; it commits a source's cursor
+// (Checkpoint) only once every document emitted before it is in a published shard.
 //
 // A kind (alcor/source_config.hpp: its name, its typed keys, how to create an instance) is
 // registered by one line in src/sources/registry.cpp; `alcor sources` lists the kinds and
@@ -18,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alcor/convert.hpp"
 #include "alcor/http.hpp"
 #include "alcor/record.hpp"
 #include "alcor/status.hpp"
@@ -25,43 +27,6 @@
 namespace alcor {
 
 class Env;
-
-// ---------------------------------------------------------------------------------------------
-// Documents
-
-// What RawDocument::body holds, which decides how it becomes Record::text.
-enum class BodyFormat {
-  kFinalText,  // no body: record.text is the text already (still cleaned by CleanText)
-  kPlainText,  // plain text bytes; decoded (charset, else detected) and cleaned
-  kMarkdown,   // Markdown (a forum's contents.markdown); decoded and cleaned, LaTeX kept as is
-  kHtml,       // an HTML fragment or document kept whole (post body, feed content, chapter)
-  kHtmlPage,   // a whole web page: main-content extraction; the page's metadata fills the
-               // record's empty title, authors, dates and language
-  kPdf,        // PDF bytes: text layer through poppler (alcor/pdf.hpp)
-};
-const char* BodyFormatName(BodyFormat format);  // "text", "markdown", "html", "html-page", "pdf"
-
-struct RawDocument {
-  // Everything the source knows: id, source, source_kind, url, title, authors, dates, language,
-  // also_at, metadata. text only with kFinalText. content_sha256 and schema fields are set by
-  // conversion (Record::Seal).
-  Record record;
-  std::string body;
-  BodyFormat format = BodyFormat::kFinalText;
-  // charset parameter of the HTTP Content-Type, "" when none.
-  std::string charset;
-  // Links in HTML are resolved against this; "" means record.url.
-  std::string base_url;
-  // Runs on the normalizer worker after conversion, before Seal (a source's own cleanup, such as
-  // dropping a bibliography). An error fails this document only.
-  std::function<Status(Record*)> finish;
-};
-
-// Converts doc into a sealed record: body → text as its format says, metadata.text_format set
-// to BodyFormatName(format) unless the source set it, then finish, then Record::Seal.
-// Fails (InvalidArgument naming record.id) when the text ends up empty: a record always has text.
-// Thread safe (normalizer workers call it concurrently).
-Status ConvertRawDocument(RawDocument doc, Record* out);
 
 // ---------------------------------------------------------------------------------------------
 // What a running source sees
@@ -97,6 +62,9 @@ class SourceContext {
   virtual void CountUnchanged(uint64_t n = 1) = 0;
   // One item failed (what: its URL or id); the source goes on with the others.
   virtual void ReportFailure(const std::string& what, const Status& why) = 0;
+  // An item left out on purpose, not a failure (a file of no supported type in a folder of
+  // books): a note for the log.
+  virtual void ReportSkipped(const std::string& what, const std::string& why) { Log("skipped " + what + ": " + why); }
   // A note for the log (info level), prefixed with the source name.
   virtual void Log(const std::string& message) = 0;
 };

@@ -1,7 +1,8 @@
-// RawDocument → Record (alcor/source.hpp): the normalizer workers' job.
+// RawDocument → Record (alcor/convert.hpp): the normalizer workers' one entry.
+#include "alcor/convert.hpp"
+
 #include "alcor/normalize.hpp"
-#include "alcor/pdf.hpp"
-#include "alcor/source.hpp"
+#include "formats/file_record.hpp"
 
 namespace alcor {
 
@@ -13,8 +14,27 @@ const char* BodyFormatName(BodyFormat format) {
     case BodyFormat::kHtml: return "html";
     case BodyFormat::kHtmlPage: return "html-page";
     case BodyFormat::kPdf: return "pdf";
+    case BodyFormat::kEpub: return "epub";
+    case BodyFormat::kDetect: return "detect";
   }
   return "unknown";
+}
+
+BodyFormat BodyFormatFor(DocumentFormat format, bool page) {
+  switch (format) {
+    case DocumentFormat::kPlainText: return BodyFormat::kPlainText;
+    case DocumentFormat::kMarkdown: return BodyFormat::kMarkdown;
+    case DocumentFormat::kHtml: return page ? BodyFormat::kHtmlPage : BodyFormat::kHtml;
+    case DocumentFormat::kPdf: return BodyFormat::kPdf;
+    case DocumentFormat::kEpub: return BodyFormat::kEpub;
+    case DocumentFormat::kUnknown: break;
+  }
+  return BodyFormat::kDetect;
+}
+
+const std::string& RawDocument::DisplayName() const {
+  if (!origin.empty()) return origin;
+  return record.url.empty() ? record.id : record.url;
 }
 
 namespace {
@@ -31,8 +51,9 @@ void FillFromPage(const NormalizeResult& page, Record* r) {
   }
 }
 
-Status ConvertBody(RawDocument& doc, Record* r) {
-  switch (doc.format) {
+// An item of a service: the body becomes the text; the source's fields stay.
+Status ConvertItem(RawDocument& doc, BodyFormat format, Record* r) {
+  switch (format) {
     case BodyFormat::kFinalText:
       r->text = CleanText(r->text);
       return Status::OK();
@@ -46,16 +67,16 @@ Status ConvertBody(RawDocument& doc, Record* r) {
     case BodyFormat::kHtmlPage: {
       NormalizeOptions options;
       options.base_url = doc.base_url.empty() ? r->url : doc.base_url;
-      options.main_content = doc.format == BodyFormat::kHtmlPage;
+      options.main_content = format == BodyFormat::kHtmlPage;
       Result<NormalizeResult> page = NormalizeHtml(doc.body, options, doc.charset);
       if (!page.ok()) return page.status();
       r->text = std::move(page->text);
-      if (doc.format == BodyFormat::kHtmlPage) FillFromPage(*page, r);
+      if (format == BodyFormat::kHtmlPage) FillFromPage(*page, r);
       if (page->invalid_utf8_replaced > 0) r->metadata["invalid_utf8_replaced"] = page->invalid_utf8_replaced;
       return Status::OK();
     }
     case BodyFormat::kPdf: {
-      Result<PdfText> pdf = ExtractPdfText(doc.body);
+      Result<PdfText> pdf = ExtractPdfText(doc.body, doc.pdf);
       if (!pdf.ok()) return pdf.status();
       r->text = std::move(pdf->text);
       if (r->title.empty()) r->title = pdf->title;
@@ -65,26 +86,56 @@ Status ConvertBody(RawDocument& doc, Record* r) {
       if (!r->metadata.contains("pages")) r->metadata["pages"] = pdf->pages;
       return Status::OK();
     }
+    case BodyFormat::kEpub: {
+      Result<EpubBook> book = ReadEpub(doc.body, doc.epub);
+      if (!book.ok()) return book.status();
+      r->text = CleanText(book->text);
+      if (r->title.empty()) r->title = book->title;
+      if (r->authors.empty()) r->authors = book->authors;
+      if (!r->date_published) r->date_published = book->date;
+      if (!r->date_modified) r->date_modified = book->modified;
+      if (!book->language.empty() && !r->metadata.contains("language")) r->metadata["language"] = book->language;
+      return Status::OK();
+    }
+    case BodyFormat::kDetect: break;
   }
   return Status::InvalidArgument("unknown body format");
 }
 
+// kDetect → the format the bytes are in, or kDetect when none is supported.
+BodyFormat DetectFormat(const RawDocument& doc) {
+  const Record& r = doc.record;
+  std::string name = r.url;
+  if (name.empty() && r.metadata.is_object() && r.metadata.contains("path") && r.metadata["path"].is_string()) {
+    name = r.metadata["path"].get<std::string>();
+  }
+  if (name.empty()) name = doc.origin;
+  return BodyFormatFor(DetectDocumentFormat(name, doc.body, doc.content_type), !r.url.empty() || doc.main_content);
+}
+
 }  // namespace
 
-Status ConvertRawDocument(RawDocument doc, Record* out) {
+Status Convert(RawDocument doc, Record* out) {
   Record& r = doc.record;
-  Status s = ConvertBody(doc, &r);
-  if (!s.ok()) return s.WithContext(r.id);
   if (!r.metadata.is_object()) r.metadata = nlohmann::json::object();
-  if (!r.metadata.contains("text_format")) r.metadata["text_format"] = BodyFormatName(doc.format);
+  // Errors name the item; a file of its own has no id yet (the caller names it by DisplayName).
+  auto fail = [&](const Status& s) { return r.id.empty() ? s : s.WithContext(r.id); };
+  BodyFormat format = doc.format == BodyFormat::kDetect ? DetectFormat(doc) : doc.format;
+  if (format == BodyFormat::kDetect) {
+    return fail(Status::InvalidArgument("unsupported document type (not EPUB, PDF, HTML, text or Markdown)"));
+  }
+  bool file_of_its_own = r.id.empty() && format != BodyFormat::kFinalText;
+  Status s = file_of_its_own ? ConvertFile(doc, format) : ConvertItem(doc, format, &r);
+  if (!s.ok()) return fail(s);
+  if (!r.metadata.contains("text_format")) r.metadata["text_format"] = BodyFormatName(format);
   doc.body.clear();
   doc.body.shrink_to_fit();
   if (doc.finish) {
     s = doc.finish(&r);
-    if (!s.ok()) return s.WithContext(r.id);
+    if (!s.ok()) return fail(s);
   }
   if (r.text.find_first_not_of(" \t\n") == std::string::npos) {
-    return Status::InvalidArgument(r.id + ": the document has no text");
+    return fail(Status::InvalidArgument("the document has no text"));
   }
   r.Seal();
   *out = std::move(r);

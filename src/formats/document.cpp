@@ -1,15 +1,18 @@
-// Documents → Records (alcor/book.hpp): format detection, ISBNs and the conversion shared by the
-// book kind and `alcor ingest`.
+// Files of their own (alcor/convert.hpp, formats/file_record.hpp): format detection, ISBNs and
+// the records of books and ingested files.
 #include <algorithm>
+#include <optional>
 #include <cctype>
 #include <string>
 #include <vector>
 
 #include "alcor/book.hpp"
+#include "alcor/convert.hpp"
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/normalize.hpp"
 #include "alcor/strings.hpp"
+#include "formats/file_record.hpp"
 
 namespace alcor {
 
@@ -202,7 +205,7 @@ std::optional<std::string> FindIsbnInText(std::string_view text) {
   return std::nullopt;
 }
 
-// ---- records ----------------------------------------------------------------------------------
+// ---- files of their own → records (alcor/convert.hpp) -------------------------------------------
 
 namespace {
 
@@ -224,7 +227,7 @@ std::string TextFromBytes(std::string_view bytes, size_t* replaced) {
   return text;
 }
 
-std::string TitleOf(std::string_view text, DocumentFormat format, const std::string& display_name) {
+std::string TitleOf(std::string_view text, BodyFormat format, const std::string& display_name) {
   size_t pos = 0;
   std::string_view first_line;
   while (pos < text.size()) {
@@ -232,9 +235,9 @@ std::string TitleOf(std::string_view text, DocumentFormat format, const std::str
     std::string_view line = TrimView(text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos));
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
     if (line.empty()) continue;
-    if (format == DocumentFormat::kMarkdown && line.substr(0, 2) == "# ") return std::string(TrimView(line.substr(2)));
+    if (format == BodyFormat::kMarkdown && line.substr(0, 2) == "# ") return std::string(TrimView(line.substr(2)));
     if (first_line.empty()) first_line = line;
-    if (format != DocumentFormat::kMarkdown) break;
+    if (format != BodyFormat::kMarkdown) break;
   }
   if (!first_line.empty()) {
     std::string title(first_line.substr(0, 200));
@@ -253,39 +256,41 @@ std::string NameForTitle(const std::string& display_name) {
   return base.empty() ? display_name : base;
 }
 
-void SetOrigin(const std::string& display_name, const DocumentRecordOptions& options, Record* r) {
-  r->source = options.source;
-  r->source_kind = options.source_kind;
-  if (!options.url.empty()) {
-    r->url = options.url;
-  } else {
-    r->metadata["path"] = display_name;
-  }
-}
-
 std::string BookId(std::string_view bytes, const std::string& isbn) {
   return isbn.empty() ? "book:" + Sha256Hex(bytes) : "book:isbn:" + isbn;
 }
 
-Result<Record> EpubRecord(const std::string& display_name, std::string_view bytes,
-                          const DocumentRecordOptions& options) {
-  Result<EpubBook> book = ReadEpub(bytes, options.epub);
+// Text and HTML fetched from a URL are named by it; local ones by their bytes.
+std::string FileId(const RawDocument& doc) {
+  return doc.record.url.empty() ? "file:" + Sha256Hex(doc.body) : "web:" + doc.record.url;
+}
+
+// The document's own metadata fills what the source did not set.
+template <typename T>
+void FillIfEmpty(T* field, T value) {
+  if (field->empty()) *field = std::move(value);
+}
+void FillIfEmpty(std::optional<std::string>* field, std::optional<std::string> value) {
+  if (!*field) *field = std::move(value);
+}
+
+Status EpubFile(RawDocument& doc) {
+  Result<EpubBook> book = ReadEpub(doc.body, doc.epub);
   if (!book.ok()) return book.status();
-  Record r;
-  r.id = BookId(bytes, book->isbn);
-  SetOrigin(display_name, options, &r);
-  r.title = !book->title.empty() ? book->title : NameForTitle(display_name);
-  r.authors = book->authors;
-  r.date_published = book->date;
-  r.date_modified = book->modified;
+  Record& r = doc.record;
+  r.id = BookId(doc.body, book->isbn);
+  FillIfEmpty(&r.title, !book->title.empty() ? book->title : NameForTitle(doc.DisplayName()));
+  FillIfEmpty(&r.authors, book->authors);
+  FillIfEmpty(&r.date_published, book->date);
+  FillIfEmpty(&r.date_modified, book->modified);
   r.text = CleanText(book->text);
   if (!book->description.empty()) r.summary = book->description;
-  r.tags = book->subjects;
+  FillIfEmpty(&r.tags, book->subjects);
   nlohmann::json& m = r.metadata;
   m["format"] = "epub";
   m["epub_version"] = book->version;
-  m["file_bytes"] = bytes.size();
-  m["file_sha256"] = Sha256Hex(bytes);
+  m["file_bytes"] = doc.body.size();
+  m["file_sha256"] = Sha256Hex(doc.body);
   m["chapters"] = book->chapters;
   if (book->skipped_non_linear > 0) m["skipped_non_linear"] = book->skipped_non_linear;
   if (!book->language.empty()) m["language"] = book->language;
@@ -301,49 +306,46 @@ Result<Record> EpubRecord(const std::string& display_name, std::string_view byte
     creators.push_back(std::move(j));
   }
   if (!creators.empty()) m["creators"] = std::move(creators);
-  return r;
+  return Status::OK();
 }
 
-Result<Record> PdfRecord(const std::string& display_name, std::string_view bytes,
-                         const DocumentRecordOptions& options) {
-  Result<PdfText> pdf = ExtractPdfText(bytes, options.pdf);
+Status PdfFile(RawDocument& doc) {
+  Result<PdfText> pdf = ExtractPdfText(doc.body, doc.pdf);
   if (!pdf.ok()) return pdf.status();
   // A book states its ISBN on the copyright page, near the front.
   std::optional<std::string> isbn = FindIsbnInText(std::string_view(pdf->text).substr(0, 20000));
-  Record r;
-  r.id = BookId(bytes, isbn.value_or(""));
-  SetOrigin(display_name, options, &r);
-  r.title = !pdf->title.empty() ? pdf->title : NameForTitle(display_name);
-  r.authors = pdf->authors;
-  r.date_published = pdf->date_created;
-  r.date_modified = pdf->date_modified;
+  Record& r = doc.record;
+  r.id = BookId(doc.body, isbn.value_or(""));
+  FillIfEmpty(&r.title, !pdf->title.empty() ? pdf->title : NameForTitle(doc.DisplayName()));
+  FillIfEmpty(&r.authors, pdf->authors);
+  FillIfEmpty(&r.date_published, pdf->date_created);
+  FillIfEmpty(&r.date_modified, pdf->date_modified);
   r.text = std::move(pdf->text);
   r.metadata["format"] = "pdf";
   r.metadata["pages"] = pdf->pages;
-  r.metadata["file_bytes"] = bytes.size();
-  r.metadata["file_sha256"] = Sha256Hex(bytes);
+  r.metadata["file_bytes"] = doc.body.size();
+  r.metadata["file_sha256"] = Sha256Hex(doc.body);
   if (isbn) r.metadata["isbn"] = *isbn;
-  return r;
+  return Status::OK();
 }
 
-Result<Record> TextRecord(const std::string& display_name, std::string_view bytes, DocumentFormat format,
-                          const DocumentRecordOptions& options) {
+Status TextFile(RawDocument& doc, BodyFormat format) {
   size_t replaced = 0;
   std::string text;
-  if (!options.http_charset.empty()) {
-    DecodedText decoded = DecodeToUtf8(bytes, options.http_charset, /*sniff_html_meta=*/false);
+  if (!doc.charset.empty()) {
+    DecodedText decoded = DecodeToUtf8(doc.body, doc.charset, /*sniff_html_meta=*/false);
     text = TextFromBytes(decoded.text, &replaced);
   } else {
-    text = TextFromBytes(bytes, &replaced);
+    text = TextFromBytes(doc.body, &replaced);
   }
-  Record r;
+  Record& r = doc.record;
   GutenbergText gutenberg = ParseGutenbergText(text);
   if (gutenberg.found) {
-    r.id = BookId(bytes, "");
-    SetOrigin(display_name, options, &r);
+    r.id = BookId(doc.body, "");
     r.text = CleanText(gutenberg.body);
-    r.title = !gutenberg.title.empty() ? gutenberg.title : TitleOf(r.text, DocumentFormat::kPlainText, display_name);
-    r.authors = gutenberg.authors;
+    FillIfEmpty(&r.title, !gutenberg.title.empty() ? gutenberg.title
+                                                   : TitleOf(r.text, BodyFormat::kPlainText, doc.DisplayName()));
+    FillIfEmpty(&r.authors, gutenberg.authors);
     r.metadata["format"] = "gutenberg";
     if (!gutenberg.ebook_number.empty()) {
       r.metadata["gutenberg_id"] = gutenberg.ebook_number;
@@ -351,67 +353,61 @@ Result<Record> TextRecord(const std::string& display_name, std::string_view byte
     }
     if (!gutenberg.language.empty()) r.metadata["language"] = gutenberg.language;
     if (!gutenberg.release_date.empty()) r.metadata["release_date"] = gutenberg.release_date;
-    r.metadata["file_bytes"] = bytes.size();
-    r.metadata["file_sha256"] = Sha256Hex(bytes);
+    r.metadata["file_bytes"] = doc.body.size();
+    r.metadata["file_sha256"] = Sha256Hex(doc.body);
   } else {
     // The form `alcor ingest` has always stored for notes and Markdown files.
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
     if (TrimView(text).empty()) return Status::InvalidArgument("document is empty");
-    r.id = options.url.empty() ? "file:" + Sha256Hex(bytes) : "web:" + options.url;
-    SetOrigin(display_name, options, &r);
-    r.title = TitleOf(text, format, display_name);
+    r.id = FileId(doc);
+    FillIfEmpty(&r.title, TitleOf(text, format, doc.DisplayName()));
     r.text = std::move(text);
-    r.metadata["format"] = format == DocumentFormat::kMarkdown ? "markdown" : "text";
-    r.metadata["file_bytes"] = bytes.size();
+    r.metadata["format"] = format == BodyFormat::kMarkdown ? "markdown" : "text";
+    r.metadata["file_bytes"] = doc.body.size();
   }
   if (replaced > 0) r.metadata["invalid_utf8_replaced"] = replaced;
-  return r;
+  return Status::OK();
 }
 
-Result<Record> HtmlRecord(const std::string& display_name, std::string_view bytes,
-                          const DocumentRecordOptions& options) {
+Status HtmlFile(RawDocument& doc, BodyFormat format) {
+  Record& r = doc.record;
   NormalizeOptions normalize;
-  normalize.base_url = options.url;
+  normalize.base_url = doc.base_url.empty() ? r.url : doc.base_url;
   // A page fetched from the web is a whole page with navigation around its article.
-  normalize.main_content = options.main_content || !options.url.empty();
-  Result<NormalizeResult> page = NormalizeHtml(bytes, normalize, options.http_charset);
+  normalize.main_content = format == BodyFormat::kHtmlPage || !r.url.empty();
+  Result<NormalizeResult> page = NormalizeHtml(doc.body, normalize, doc.charset);
   if (!page.ok()) return page.status();
-  Record r;
-  r.id = options.url.empty() ? "file:" + Sha256Hex(bytes) : "web:" + options.url;
-  SetOrigin(display_name, options, &r);
+  r.id = FileId(doc);
   r.text = std::move(page->text);
-  r.title = !page->title.empty() ? page->title : TitleOf(r.text, DocumentFormat::kMarkdown, display_name);
-  r.authors = page->authors;
-  r.date_published = page->date_published;
-  r.date_modified = page->date_modified;
+  FillIfEmpty(&r.title, !page->title.empty() ? page->title : TitleOf(r.text, BodyFormat::kMarkdown, doc.DisplayName()));
+  FillIfEmpty(&r.authors, page->authors);
+  FillIfEmpty(&r.date_published, page->date_published);
+  FillIfEmpty(&r.date_modified, page->date_modified);
   if (!page->description.empty()) r.summary = page->description;
   r.metadata["format"] = "html";
-  r.metadata["file_bytes"] = bytes.size();
+  r.metadata["file_bytes"] = doc.body.size();
   if (!page->language.empty()) r.metadata["language"] = page->language;
   if (!page->canonical_url.empty()) r.metadata["canonical_url"] = page->canonical_url;
   if (!page->site_name.empty()) r.metadata["site_name"] = page->site_name;
   if (page->invalid_utf8_replaced > 0) r.metadata["invalid_utf8_replaced"] = page->invalid_utf8_replaced;
-  return r;
+  return Status::OK();
 }
 
 }  // namespace
 
-Result<Record> DocumentToRecord(const std::string& display_name, std::string_view bytes, DocumentFormat format,
-                                const DocumentRecordOptions& options) {
-  Result<Record> r = Status::InvalidArgument("unsupported document type");
+Status ConvertFile(RawDocument& doc, BodyFormat format) {
+  if (!doc.record.metadata.is_object()) doc.record.metadata = nlohmann::json::object();
   switch (format) {
-    case DocumentFormat::kEpub: r = EpubRecord(display_name, bytes, options); break;
-    case DocumentFormat::kPdf: r = PdfRecord(display_name, bytes, options); break;
-    case DocumentFormat::kPlainText:
-    case DocumentFormat::kMarkdown: r = TextRecord(display_name, bytes, format, options); break;
-    case DocumentFormat::kHtml: r = HtmlRecord(display_name, bytes, options); break;
-    case DocumentFormat::kUnknown:
-      return Status::InvalidArgument("unsupported document type (not EPUB, PDF, HTML, text or Markdown)");
+    case BodyFormat::kEpub: return EpubFile(doc);
+    case BodyFormat::kPdf: return PdfFile(doc);
+    case BodyFormat::kPlainText:
+    case BodyFormat::kMarkdown: return TextFile(doc, format);
+    case BodyFormat::kHtml:
+    case BodyFormat::kHtmlPage: return HtmlFile(doc, format);
+    case BodyFormat::kFinalText:
+    case BodyFormat::kDetect: break;
   }
-  if (!r.ok()) return r;
-  if (TrimView(r->text).empty()) return Status::InvalidArgument("the document has no text");
-  r->Seal();
-  return r;
+  return Status::InvalidArgument(std::string("a file of its own cannot be read as ") + BodyFormatName(format));
 }
 
 }  // namespace alcor

@@ -1,8 +1,10 @@
 #include "alcor/ingest.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 
 #include <spdlog/spdlog.h>
@@ -34,18 +36,20 @@ class IngestSourceContext : public SourceContext {
  public:
   using OutcomeFn = std::function<void(const IngestOutcome&)>;
   IngestSourceContext(std::string name, HttpClient* http, IngestSink* sink, std::string input,
-                      const OutcomeFn* on_outcome)
-      : name_(std::move(name)), http_(http), sink_(sink), input_(std::move(input)), on_outcome_(on_outcome) {}
+                      const OutcomeFn* on_outcome, const std::atomic<bool>* stop)
+      : name_(std::move(name)), http_(http), sink_(sink), input_(std::move(input)), on_outcome_(on_outcome),
+        stop_(stop) {}
 
   const std::string& source_name() const override { return name_; }
   HttpClient& http() override { return *http_; }
   Env* env() override { return Env::Default(); }
 
   Status Emit(RawDocument doc) override {
+    if (stop_->load()) return Status::Interrupted("ingest is stopping");
     ++emitted_;
     IngestOutcome outcome{input_, IngestOutcome::Kind::kFailed, doc.record.id, ""};
     Record record;
-    Status s = ConvertRawDocument(std::move(doc), &record);
+    Status s = Convert(std::move(doc), &record);
     if (s.ok()) s = sink_->Offer(std::move(record), &outcome);
     if (!s.ok()) {
       ++failed_;
@@ -59,7 +63,7 @@ class IngestSourceContext : public SourceContext {
     return Status::NotFound("a one-off ingest keeps no state");
   }
   void Checkpoint(const std::string& name, std::string contents) override {}
-  bool stopping() const override { return false; }
+  bool stopping() const override { return stop_->load(); }
   void CountUnchanged(uint64_t n) override {}
   void ReportFailure(const std::string& what, const Status& why) override {
     ++failed_;
@@ -76,6 +80,7 @@ class IngestSourceContext : public SourceContext {
   IngestSink* sink_;
   std::string input_;
   const OutcomeFn* on_outcome_;
+  const std::atomic<bool>* stop_;
   uint64_t emitted_ = 0;
   uint64_t failed_ = 0;
 };
@@ -84,14 +89,15 @@ class IngestSourceContext : public SourceContext {
 
 Ingester::Ingester(IngestSink* sink, IngestOptions options) : sink_(sink), options_(std::move(options)) {}
 
-DocumentRecordOptions Ingester::RecordOptions() const {
-  DocumentRecordOptions o;
-  o.source = options_.source;
-  o.source_kind = "file";
-  o.main_content = options_.main_content;
-  o.epub = options_.epub;
-  o.pdf = options_.pdf;
-  return o;
+RawDocument Ingester::FileDocument(std::string bytes, DocumentFormat format, bool page) const {
+  RawDocument doc;
+  doc.record.source = options_.source;
+  doc.record.source_kind = "file";
+  doc.body = std::move(bytes);
+  doc.format = BodyFormatFor(format, page || options_.main_content);
+  doc.epub = options_.epub;
+  doc.pdf = options_.pdf;
+  return doc;
 }
 
 void Ingester::Fail(const std::string& input, const std::string& why, const OutcomeFn& on_outcome) {
@@ -99,7 +105,13 @@ void Ingester::Fail(const std::string& input, const std::string& why, const Outc
   on_outcome({input, IngestOutcome::Kind::kFailed, "", why});
 }
 
+void Ingester::RequestStop() {
+  if (stop_.exchange(true)) return;
+  if (options_.http != nullptr) options_.http->Cancel();
+}
+
 void Ingester::Ingest(const std::string& input, const OutcomeFn& on_outcome) {
+  if (stopping()) return;
   Env* env = Env::Default();
   if (input == "-") {
     std::string bytes;
@@ -117,7 +129,10 @@ void Ingester::Ingest(const std::string& input, const OutcomeFn& on_outcome) {
       Fail("-", "stdin is not a supported document (EPUB, PDF, HTML, text or Markdown)", on_outcome);
       return;
     }
-    IngestBytes("-", bytes, format, RecordOptions(), on_outcome);
+    RawDocument doc = FileDocument(std::move(bytes), format, /*page=*/false);
+    doc.record.metadata["path"] = "-";
+    doc.origin = "-";
+    IngestDocument(std::move(doc), on_outcome);
     return;
   }
   if (IsHttpUrl(input)) {
@@ -154,6 +169,7 @@ void Ingester::IngestFolder(const std::string& path, int depth, const OutcomeFn&
   }
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
+    if (stopping()) return;
     if (name.empty() || name[0] == '.') continue;  // hidden files and folders
     std::string child = JoinPath(path, name);
     if (env->IsDirectory(child)) {
@@ -165,6 +181,13 @@ void Ingester::IngestFolder(const std::string& path, int depth, const OutcomeFn&
 }
 
 void Ingester::IngestFile(const std::string& path, bool explicit_argument, const OutcomeFn& on_outcome) {
+  // Reading a FIFO would wait for a writer, and a device may never end: only regular files are
+  // documents (the store is locked while ingest runs).
+  mode_t mode = 0;
+  if (Status m = Env::Default()->GetMode(path, &mode); m.ok() && !S_ISREG(mode)) {
+    on_outcome({path, IngestOutcome::Kind::kSkipped, "", "not a regular file (a FIFO, socket or device)"});
+    return;
+  }
   std::string bytes;
   Status s = ReadFileToString(Env::Default(), path, &bytes, options_.max_document_bytes);
   if (!s.ok()) {
@@ -180,7 +203,10 @@ void Ingester::IngestFile(const std::string& path, bool explicit_argument, const
     }
     return;
   }
-  IngestBytes(path, bytes, format, RecordOptions(), on_outcome);
+  RawDocument doc = FileDocument(std::move(bytes), format, /*page=*/false);
+  doc.record.metadata["path"] = path;
+  doc.origin = path;
+  IngestDocument(std::move(doc), on_outcome);
 }
 
 void Ingester::IngestUrl(const std::string& url, const OutcomeFn& on_outcome) {
@@ -188,10 +214,11 @@ void Ingester::IngestUrl(const std::string& url, const OutcomeFn& on_outcome) {
     Fail(url, "URLs cannot be fetched here (no HTTP client)", on_outcome);
     return;
   }
+  // The body cap is the client's max_response_bytes ("http" of --config), as in a scrape.
   HttpRequest request = HttpRequest::Get(url);
-  request.max_bytes = options_.max_document_bytes;
   Result<HttpResponse> response = options_.http->Fetch(request);
   if (!response.ok()) {
+    if (stopping() && response.status().IsInterrupted()) return;  // the stop, not the URL's fault
     Fail(url, response.status().ToString(), on_outcome);
     return;
   }
@@ -208,10 +235,11 @@ void Ingester::IngestUrl(const std::string& url, const OutcomeFn& on_outcome) {
          on_outcome);
     return;
   }
-  DocumentRecordOptions record_options = RecordOptions();
-  record_options.url = CanonicalizeUrl(final_url);
-  record_options.http_charset = response->charset();
-  IngestBytes(url, response->body, format, record_options, on_outcome);
+  RawDocument doc = FileDocument(std::move(response->body), format, /*page=*/true);
+  doc.record.url = CanonicalizeUrl(final_url);
+  doc.charset = response->charset();
+  doc.origin = url;
+  IngestDocument(std::move(doc), on_outcome);
 }
 
 void Ingester::IngestArxiv(const std::string& input, const OutcomeFn& on_outcome) {
@@ -232,9 +260,10 @@ void Ingester::IngestArxiv(const std::string& input, const OutcomeFn& on_outcome
   entry["ids"] = nlohmann::json::array({id});
   entry.erase("queries");
   entry.erase("seed_file");
-  // One paper was asked for, not its citation graph (unless the settings say otherwise).
+  // One paper was asked for, not its citation graph, whatever depth a scrape configuration
+  // gives its arxiv sources (docs/sources.md, "alcor ingest").
   if (!entry.contains("citations") || !entry["citations"].is_object()) entry["citations"] = nlohmann::json::object();
-  if (!entry["citations"].contains("max_depth")) entry["citations"]["max_depth"] = 0;
+  entry["citations"]["max_depth"] = 0;
   Result<SourceConfig> config = ValidateSourceConfig(entry, "alcor ingest " + input, options_.config_dir);
   if (!config.ok()) {
     Fail(input, config.status().ToString(), on_outcome);
@@ -245,9 +274,10 @@ void Ingester::IngestArxiv(const std::string& input, const OutcomeFn& on_outcome
     Fail(input, source.status().ToString(), on_outcome);
     return;
   }
-  IngestSourceContext ctx(options_.source, options_.http, sink_, input, &on_outcome);
+  IngestSourceContext ctx(options_.source, options_.http, sink_, input, &on_outcome, &stop_);
   Status s = (*source)->Run(ctx);
   failed_ += ctx.failed();
+  if (stopping()) return;
   if (!s.ok()) {
     Fail(input, s.ToString(), on_outcome);
   } else if (ctx.emitted() == 0 && ctx.failed() == 0) {
@@ -255,17 +285,17 @@ void Ingester::IngestArxiv(const std::string& input, const OutcomeFn& on_outcome
   }
 }
 
-void Ingester::IngestBytes(const std::string& display, std::string_view bytes, DocumentFormat format,
-                           const DocumentRecordOptions& record_options, const OutcomeFn& on_outcome) {
-  IngestOutcome outcome{display, IngestOutcome::Kind::kFailed, "", ""};
-  Result<Record> record = DocumentToRecord(display, bytes, format, record_options);
-  if (!record.ok()) {
+void Ingester::IngestDocument(RawDocument doc, const OutcomeFn& on_outcome) {
+  IngestOutcome outcome{doc.origin, IngestOutcome::Kind::kFailed, "", ""};
+  Record record;
+  Status converted = Convert(std::move(doc), &record);
+  if (!converted.ok()) {
     ++failed_;
-    outcome.detail = record.status().message();
+    outcome.detail = converted.message();
     on_outcome(outcome);
     return;
   }
-  Status s = sink_->Offer(std::move(record).value(), &outcome);
+  Status s = sink_->Offer(std::move(record), &outcome);
   if (!s.ok()) {
     ++failed_;
     outcome.kind = IngestOutcome::Kind::kFailed;

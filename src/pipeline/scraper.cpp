@@ -269,7 +269,7 @@ void Scraper::Impl::RunWorker() {
     out.seq = item.seq;
     out.id = item.doc.record.id;
     try {
-      out.status = ConvertRawDocument(std::move(item.doc), &out.record);
+      out.status = Convert(std::move(item.doc), &out.record);
     } catch (const std::exception& e) {
       out.status = Status::Internal(out.id + ": exception escaped the conversion: " + e.what());
     }

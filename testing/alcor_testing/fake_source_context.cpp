@@ -14,7 +14,7 @@ alcor::Status FakeSourceContext::Emit(alcor::RawDocument doc) {
   ++emitted;
   std::string id = doc.record.id;
   alcor::Record record;
-  alcor::Status s = alcor::ConvertRawDocument(std::move(doc), &record);
+  alcor::Status s = alcor::Convert(std::move(doc), &record);
   if (s.ok()) {
     records.push_back(std::move(record));
   } else {

@@ -1,5 +1,5 @@
 // A SourceContext for testing source modules without the pipeline: Emit converts each document
-// at once (ConvertRawDocument) and records the result; checkpoints are recorded and become the
+// at once (Convert) and records the result; checkpoints are recorded and become the
 // state of the next run with NextRun(). Thread safe for one source thread.
 #pragma once
 

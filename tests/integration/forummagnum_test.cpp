@@ -725,7 +725,7 @@ TEST(ForumMagnumRealTest, TheRealPostParsesIntoACompleteRecord) {
   Result<RawDocument> doc = ForumPostToDocument(post, options, "lesswrong");
   ASSERT_TRUE(doc.ok()) << doc.status().ToString();
   Record r;
-  ASSERT_TRUE(ConvertRawDocument(std::move(doc.value()), &r).ok());
+  ASSERT_TRUE(Convert(std::move(doc.value()), &r).ok());
   EXPECT_EQ(r.id, "lw:uMQ3cqWDPHhjtiesc");
   EXPECT_EQ(r.title, "AGI Ruin: A List of Lethalities");
   EXPECT_EQ(r.url, "https://www.lesswrong.com/posts/uMQ3cqWDPHhjtiesc/agi-ruin-a-list-of-lethalities");

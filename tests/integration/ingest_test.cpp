@@ -2,6 +2,11 @@
 // through the arXiv emulator) and the book source and StaticSite over real HTTP.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include <nlohmann/json.hpp>
@@ -306,6 +311,15 @@ TEST(IngesterTest, ArxivIdsGoThroughTheArxivKind) {
   EXPECT_TRUE(Contains(sink.records[0].text, "Weak supervisors label data")) << sink.records[0].text;
   EXPECT_EQ(server.Count("/s2/paper/ARXIV:2401.00001/references"), 0u) << "no citation walk for one paper";
 
+  // A scrape configuration's citation depth does not make a one-paper ingest walk citations.
+  IngestOptions deep = options;
+  deep.arxiv_settings["citations"]["max_depth"] = 2;
+  Ingester deep_ingester(&sink, deep);
+  std::vector<IngestOutcome> deep_outcomes;
+  deep_ingester.Ingest("arxiv:2401.00001", [&](const IngestOutcome& o) { deep_outcomes.push_back(o); });
+  ASSERT_EQ(deep_outcomes.size(), 1u);
+  EXPECT_EQ(server.Count("/s2/paper/ARXIV:2401.00001/references"), 0u) << "citations.max_depth 2 in --config";
+
   ingester.Ingest("arxiv:2401.99999", keep);
   ASSERT_EQ(outcomes.size(), 2u);
   EXPECT_EQ(outcomes[1].kind, IngestOutcome::Kind::kFailed) << outcomes[1].ToString();
@@ -313,6 +327,81 @@ TEST(IngesterTest, ArxivIdsGoThroughTheArxivKind) {
   ASSERT_EQ(outcomes.size(), 3u);
   EXPECT_EQ(outcomes[2].kind, IngestOutcome::Kind::kFailed);
   EXPECT_TRUE(Contains(outcomes[2].detail, "not-an-id")) << outcomes[2].ToString();
+}
+
+// ---- issue 19: FIFOs, --config http caps, arxiv depth, signals ------------------------------
+
+TEST(IngestCliTest, FifoInAFolderIsSkippedNotWaitedOn) {
+  TempDir tmp;
+  Env::Default()->CreateDirs(tmp.Sub("in"), 0700);
+  testing::WriteFile(tmp.Sub("in/a.md"), "# A note\n\nSome words.\n");
+  ASSERT_EQ(::mkfifo(tmp.Sub("in/pipe").c_str(), 0600), 0);
+  std::string out, err;
+  // timeout: without the check, reading the FIFO would wait for a writer forever.
+  int rc = RunCommand("timeout 60 " + Alcor(tmp) + "ingest " + tmp.Sub("in"), &out, &err);
+  EXPECT_EQ(rc, 0) << out << err;
+  EXPECT_TRUE(Contains(out, "skipped " + tmp.Sub("in/pipe") + ": not a regular file")) << out;
+  EXPECT_TRUE(Contains(out, "stored file:")) << out;
+}
+
+TEST(IngestCliTest, HttpCapsOfConfigApplyToUrls) {
+  TempDir tmp;
+  TestServer server;
+  server.Route("/big.txt", testing::Reply::Text(std::string(20000, 'x') + "\n"));
+  server.Route("/small.txt", testing::Reply::Text("small enough\n"));
+  nlohmann::json config = {{"http",
+                            {{"max_attempts", 1},
+                             {"max_response_bytes", 5000},
+                             {"hosts", {{server.HostPort(), {{"concurrency", 4}, {"interval_s", 0}}}}}}}};
+  testing::WriteFile(tmp.Sub("cap.json"), config.dump());
+  ::setenv("no_proxy", "*", 1);
+  std::string out, err;
+  int rc = RunCommand(Alcor(tmp) + "ingest --config " + tmp.Sub("cap.json") + " " + server.Url("/big.txt") + " " +
+                          server.Url("/small.txt"),
+                      &out, &err);
+  EXPECT_EQ(rc, 1) << out << err;
+  EXPECT_TRUE(Contains(out, "failed " + server.Url("/big.txt") + ": ")) << "max_response_bytes 5000\n" << out;
+  EXPECT_TRUE(Contains(out, "stored web:")) << out;
+}
+
+TEST(IngestCliTest, SigintStopsCommitsWhatWasProcessedAndExits130) {
+  TempDir tmp;
+  TestServer server;
+  for (int i = 0; i < 40; ++i) {
+    server.Route("/slow/" + std::to_string(i) + ".txt",
+                 testing::Reply::Text("Slow document number " + std::to_string(i) + ".\n").WithLatency(250));
+  }
+  std::string config = WriteLoopbackConfig(tmp, server);
+  testing::WriteFile(tmp.Sub("first.md"), "# First\n\nStored before the signal.\n");
+  std::string command = "exec " + Alcor(tmp) + "ingest --config " + config + " " + tmp.Sub("first.md");
+  for (int i = 0; i < 40; ++i) command += " " + server.Url("/slow/" + std::to_string(i) + ".txt");
+  command += " > " + tmp.Sub("out.txt") + " 2> " + tmp.Sub("err.txt");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setenv("no_proxy", "*", 1);
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  // Wait until a few slow URLs were served, then interrupt.
+  for (int i = 0; i < 200 && server.Count("/slow/2.txt") == 0; ++i) ::usleep(50000);
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  int64_t start = Env::Default()->MonotonicMicros();
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_LT(Env::Default()->MonotonicMicros() - start, 5000000) << "stops within seconds";
+  ASSERT_TRUE(WIFEXITED(status));
+  std::string out, err;
+  ReadFileToString(Env::Default(), tmp.Sub("out.txt"), &out, 1 << 20);
+  ReadFileToString(Env::Default(), tmp.Sub("err.txt"), &err, 1 << 20);
+  EXPECT_EQ(WEXITSTATUS(status), 130) << out << err;
+  size_t stored_lines = 0;
+  for (size_t at = out.find("stored "); at != std::string::npos; at = out.find("stored ", at + 1)) ++stored_lines;
+  EXPECT_GE(stored_lines, 3u) << out;
+  EXPECT_LT(stored_lines, 41u) << "the signal stopped the run early\n" << out;
+  std::vector<nlohmann::json> records = CatRecords(tmp);
+  EXPECT_EQ(records.size(), stored_lines) << "what was printed as stored is committed, and only that";
+  EXPECT_EQ(RunCommand(Alcor(tmp) + "validate", &out, &err), 0) << out << err;
 }
 
 // ---- the book source over HTTP, and the static site -----------------------------------------

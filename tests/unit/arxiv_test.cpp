@@ -370,7 +370,7 @@ TEST(ArxivTextTest, LatexmlArticleThroughTheNormalizerKeepsMathAndSections) {
   doc.body = std::string(article);
   doc.format = BodyFormat::kHtml;
   Record r;
-  ASSERT_TRUE(ConvertRawDocument(std::move(doc), &r).ok());
+  ASSERT_TRUE(Convert(std::move(doc), &r).ok());
   EXPECT_NE(r.text.find("r_{\\theta}(x,y)"), std::string::npos) << r.text;
   EXPECT_NE(r.text.find("\\mathrm{gap}(\\pi)"), std::string::npos) << r.text;
   EXPECT_NE(r.text.find("Introduction"), std::string::npos);

@@ -6,6 +6,7 @@
 
 #include "alcor/book.hpp"
 #include "alcor/config.hpp"
+#include "alcor/convert.hpp"
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/pdf.hpp"
@@ -275,15 +276,34 @@ TEST(EpubTest, BrokenArchivesAndDocumentsGetClearErrors) {
   }
 }
 
+// A file of its own as the book kind and `alcor ingest` emit it (alcor/convert.hpp): no id, its
+// path in metadata.path (or its URL), converted by Convert.
+Result<Record> FileRecord(const std::string& name, std::string bytes, BodyFormat format, const std::string& source,
+                          const std::string& kind = "file", const std::string& url = "") {
+  RawDocument doc;
+  doc.record.source = source;
+  doc.record.source_kind = kind;
+  if (url.empty()) {
+    doc.record.metadata["path"] = name;
+  } else {
+    doc.record.url = url;
+  }
+  doc.origin = name;
+  doc.body = std::move(bytes);
+  doc.format = format;
+  Record r;
+  Status s = Convert(std::move(doc), &r);
+  if (!s.ok()) return s;
+  return r;
+}
+
 // ---- Project Gutenberg ----------------------------------------------------------------------
 
 TEST(GutenbergTest, RealFileWithBomCrlfAndIndentedEndMarker) {
   std::string bytes = RealBook("pg1065_the_raven.txt");
   if (bytes.empty()) GTEST_SKIP() << "real fixtures (../shared/fixtures/real/books) are absent";
-  DocumentRecordOptions options;
-  options.source = "books";
-  options.source_kind = "book";
-  Result<Record> r = DocumentToRecord("pg1065_the_raven.txt", bytes, DetectDocumentFormat("pg1065.txt", bytes), options);
+  Result<Record> r = FileRecord("pg1065_the_raven.txt", bytes,
+                                BodyFormatFor(DetectDocumentFormat("pg1065.txt", bytes), false), "books", "book");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->id, "book:" + Sha256Hex(bytes));
   EXPECT_EQ(r->title, "The Raven");
@@ -344,9 +364,7 @@ TEST(GutenbergTest, RecordFromCrlfBomFile) {
       "\xEF\xBB\xBFThe Project Gutenberg eBook of Tiny\r\n\r\nTitle: Tiny\r\n\r\nAuthor: Someone\r\n\r\n"
       "*** START OF THE PROJECT GUTENBERG EBOOK TINY ***\r\nLine one.\r\nLine two.\r\n"
       "*** END OF THE PROJECT GUTENBERG EBOOK TINY ***\r\nLicence text.\r\n";
-  DocumentRecordOptions options;
-  options.source = "local";
-  Result<Record> r = DocumentToRecord("tiny.txt", file, DocumentFormat::kPlainText, options);
+  Result<Record> r = FileRecord("tiny.txt", file, BodyFormat::kPlainText, "local");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->text, "Line one.\nLine two.\n");
   EXPECT_EQ(r->title, "Tiny");
@@ -396,12 +414,9 @@ TEST(IsbnTest, NormalizesValidatesAndFinds) {
   EXPECT_FALSE(FindIsbnInText("ISBN pending. Call 555-1234.").has_value());
 }
 
-TEST(DocumentRecordTest, BookIdsAndFileIds) {
-  DocumentRecordOptions options;
-  options.source = "shelf";
-  options.source_kind = "book";
+TEST(ConvertFileTest, BookIdsAndFileIds) {
   std::string epub = books::MakeLinearNoEpub();
-  Result<Record> e = DocumentToRecord("/books/h.epub", epub, DocumentFormat::kEpub, options);
+  Result<Record> e = FileRecord("/books/h.epub", epub, BodyFormat::kEpub, "shelf", "book");
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   EXPECT_EQ(e->id, "book:isbn:9780306406157");
   EXPECT_EQ(e->source, "shelf");
@@ -414,7 +429,7 @@ TEST(DocumentRecordTest, BookIdsAndFileIds) {
   EXPECT_EQ(e->content_sha256, Sha256Hex(e->text));
 
   std::string pdf = books::MakeRunningHeaderPdf();
-  Result<Record> p = DocumentToRecord("paper.pdf", pdf, DocumentFormat::kPdf, options);
+  Result<Record> p = FileRecord("paper.pdf", pdf, BodyFormat::kPdf, "shelf", "book");
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->id, "book:" + Sha256Hex(pdf));
   EXPECT_EQ(p->authors.size(), 2u);
@@ -423,16 +438,16 @@ TEST(DocumentRecordTest, BookIdsAndFileIds) {
   books::PdfPageSpec copyright;
   copyright.lines = {{72, 700, 11, "A Book With a Number"}, {72, 680, 11, "ISBN 978-0-306-40615-7"}};
   Result<Record> with_isbn =
-      DocumentToRecord("b.pdf", books::MakePdf({copyright}), DocumentFormat::kPdf, options);
+      FileRecord("b.pdf", books::MakePdf({copyright}), BodyFormat::kPdf, "shelf", "book");
   ASSERT_TRUE(with_isbn.ok());
   EXPECT_EQ(with_isbn->id, "book:isbn:9780306406157");
   EXPECT_EQ(with_isbn->title, "b") << "no Title in the info dictionary: the file name";
 
-  Result<Record> scan = DocumentToRecord("scan.pdf", books::MakeNoTextPdf(), DocumentFormat::kPdf, options);
+  Result<Record> scan = FileRecord("scan.pdf", books::MakeNoTextPdf(), BodyFormat::kPdf, "shelf", "book");
   EXPECT_TRUE(Contains(scan.status().message(), "no text layer"));
 
   std::string md = "# Notes\r\n\r\nOn $x^2$.\r\n";
-  Result<Record> m = DocumentToRecord("n.md", md, DocumentFormat::kMarkdown, options);
+  Result<Record> m = FileRecord("n.md", md, BodyFormat::kMarkdown, "shelf", "book");
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->id, "file:" + Sha256Hex(md)) << "plain notes keep the file: id";
   EXPECT_EQ(m->text, "# Notes\n\nOn $x^2$.");
@@ -444,27 +459,58 @@ TEST(DocumentRecordTest, BookIdsAndFileIds) {
       "<article><h1>Mesa-optimizers</h1><p>Inner alignment asks whether a learned optimizer pursues the base "
       "objective. This paragraph is long enough to be the article body of the page, with several sentences "
       "about inner alignment and deceptive alignment.</p></article><footer>Copyright footer</footer></body></html>";
-  Result<Record> whole = DocumentToRecord("m.html", html, DocumentFormat::kHtml, options);
+  Result<Record> whole = FileRecord("m.html", html, BodyFormat::kHtml, "shelf", "book");
   ASSERT_TRUE(whole.ok());
   EXPECT_EQ(whole->id, "file:" + Sha256Hex(html));
   EXPECT_EQ(whole->title, "Mesa-optimizers");
   EXPECT_EQ(whole->authors, std::vector<std::string>{"Rae Lin"});
   EXPECT_TRUE(Contains(whole->text, "Copyright footer")) << "without main-content the page is kept whole";
-  options.main_content = true;
-  Result<Record> article = DocumentToRecord("m.html", html, DocumentFormat::kHtml, options);
+  Result<Record> article = FileRecord("m.html", html, BodyFormat::kHtmlPage, "shelf", "book");
   ASSERT_TRUE(article.ok());
   EXPECT_FALSE(Contains(article->text, "Copyright footer")) << article->text;
   EXPECT_TRUE(Contains(article->text, "Inner alignment asks"));
 
-  options.url = "https://example.org/m";
-  Result<Record> web = DocumentToRecord("https://example.org/m", html, DocumentFormat::kHtml, options);
+  Result<Record> web =
+      FileRecord("https://example.org/m", html, BodyFormat::kHtml, "shelf", "book", "https://example.org/m");
   ASSERT_TRUE(web.ok());
   EXPECT_EQ(web->id, "web:https://example.org/m");
   EXPECT_EQ(web->url, "https://example.org/m");
   EXPECT_FALSE(web->metadata.contains("path"));
 
-  EXPECT_EQ(DocumentToRecord("x", "\x01\x02", DocumentFormat::kUnknown, options).status().code(),
+  EXPECT_EQ(FileRecord("x", "\x01\x02", BodyFormat::kDetect, "shelf", "book").status().code(),
             Status::Code::kInvalidArgument);
+}
+
+TEST(ConvertFileTest, DetectTellsTheFormatAndAnItemWithAnIdKeepsWhatItsSourceSaid) {
+  std::string epub = books::MakeLinearNoEpub();
+  Result<Record> detected = FileRecord("-", epub, BodyFormat::kDetect, "local");
+  ASSERT_TRUE(detected.ok()) << detected.status().ToString();
+  EXPECT_EQ(detected->id, "book:isbn:9780306406157") << "an EPUB told by its bytes";
+  EXPECT_EQ(detected->metadata["text_format"], "epub");
+  EXPECT_EQ(detected->metadata["path"], "-");
+
+  RawDocument doc;
+  doc.record.id = "shelf:1";
+  doc.record.title = "Given by the source";
+  doc.body = epub;
+  doc.format = BodyFormat::kEpub;
+  Record item;
+  Status s = Convert(std::move(doc), &item);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(item.id, "shelf:1");
+  EXPECT_EQ(item.title, "Given by the source");
+  EXPECT_FALSE(item.authors.empty()) << "the book's authors fill what the source left empty";
+  EXPECT_EQ(item.text, detected->text);
+  EXPECT_FALSE(item.metadata.contains("file_sha256")) << "an item is not described as a file";
+
+  RawDocument broken;
+  broken.record.id = "shelf:2";
+  broken.body = "not a zip";
+  broken.format = BodyFormat::kEpub;
+  Record none;
+  Status failed = Convert(std::move(broken), &none);
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(failed.message().rfind("shelf:2", 0), 0u) << "an item's errors name it: " << failed.ToString();
 }
 
 // ---- the book source kind on local files ----------------------------------------------------

@@ -9,6 +9,7 @@
 #include "alcor/env.hpp"
 #include "alcor/http.hpp"
 #include "alcor/ingest.hpp"
+#include "alcor/pipeline.hpp"
 #include "alcor/store.hpp"
 #include "alcor/url.hpp"
 #include "commands.hpp"
@@ -67,7 +68,9 @@ CommandRunner SetupIngest(CLI::App* app) {
                   "files (EPUB, PDF, HTML, text, Markdown), folders (recursive), - for stdin, http(s) URLs, "
                   "arxiv:ID")
       ->required();
-  app->footer("Prints one line per document: stored, duplicate, skipped or failed. Exit 1 if any failed.");
+  app->footer(
+      "Prints one line per document once it is committed: stored, duplicate, skipped or failed. Exit 1 if any "
+      "failed, 130 when interrupted (SIGINT/SIGTERM: what was processed is committed).");
   return [flags](const GlobalOptions& global) {
     HttpOptions http;
     IngestOptions options;
@@ -100,22 +103,35 @@ CommandRunner SetupIngest(CLI::App* app) {
     options.main_content = flags->main_content;
     options.http = client.get();
     Ingester ingester(sink.get(), options);
-    uint64_t stored = 0, duplicates = 0, skipped = 0;
+    // SIGINT/SIGTERM: stop after the current document, commit what was offered, exit 130.
+    SignalWatcher signals([&ingester](int sig) {
+      spdlog::warn("signal {} received: stopping (committing what was processed)", sig);
+      ingester.RequestStop();
+    });
+    // Outcomes are printed once the commit has made them true: "stored" is never printed for a
+    // document a failed commit then lost.
+    std::vector<IngestOutcome> outcomes;
     for (const std::string& input : flags->inputs) {
-      ingester.Ingest(input, [&](const IngestOutcome& o) {
-        std::cout << o.ToString() << "\n";
-        if (o.kind == IngestOutcome::Kind::kStored) ++stored;
-        if (o.kind == IngestOutcome::Kind::kDuplicate) ++duplicates;
-        if (o.kind == IngestOutcome::Kind::kSkipped) ++skipped;
-      });
+      if (ingester.stopping()) break;
+      ingester.Ingest(input, [&](const IngestOutcome& o) { outcomes.push_back(o); });
+    }
+    Status s = sink->Commit();
+    uint64_t stored = 0, duplicates = 0, skipped = 0;
+    for (const IngestOutcome& o : outcomes) {
+      bool kept = o.kind == IngestOutcome::Kind::kStored || o.kind == IngestOutcome::Kind::kDuplicate;
+      if (kept && !s.ok()) continue;
+      std::cout << o.ToString() << "\n";
+      if (o.kind == IngestOutcome::Kind::kStored) ++stored;
+      if (o.kind == IngestOutcome::Kind::kDuplicate) ++duplicates;
+      if (o.kind == IngestOutcome::Kind::kSkipped) ++skipped;
     }
     std::cout.flush();
-    Status s = sink->Commit();
     if (!s.ok()) {
       spdlog::error("nothing was stored: {}", s.ToString());
       return kExitFailed;
     }
     spdlog::info("{} stored, {} duplicates, {} skipped, {} failed", stored, duplicates, skipped, ingester.failed());
+    if (signals.received() != 0) return kExitInterrupted;
     return ingester.failed() > 0 ? kExitFailed : kExitOk;
   };
 }

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/book.hpp"
+#include "alcor/convert.hpp"
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/http.hpp"
@@ -67,14 +68,16 @@ class BookSource : public Source {
   }
 
  private:
-  DocumentRecordOptions RecordOptions(const SourceContext& ctx) const {
-    DocumentRecordOptions o;
-    o.source = ctx.source_name();
-    o.source_kind = "book";
-    o.main_content = settings_.main_content;
-    o.epub.include_non_linear = settings_.include_non_linear;
-    o.pdf.max_input_bytes = settings_.max_book_bytes;
-    return o;
+  // A book as it comes: its bytes, converted on a normalizer worker (alcor/convert.hpp derives
+  // its id and record, a file of its own).
+  RawDocument BookDocument(std::string bytes, DocumentFormat format, bool page) const {
+    RawDocument doc;
+    doc.record.source_kind = "book";
+    doc.body = std::move(bytes);
+    doc.format = BodyFormatFor(format, page || settings_.main_content);
+    doc.epub.include_non_linear = settings_.include_non_linear;
+    doc.pdf.max_input_bytes = settings_.max_book_bytes;
+    return doc;
   }
 
   Status DoFolder(SourceContext& ctx, const std::string& dir, int depth) {
@@ -110,10 +113,13 @@ class BookSource : public Source {
     if (format == DocumentFormat::kUnknown) {
       // A file named in the config must be a book; a stray file in a folder of books is not one.
       if (configured) ctx.ReportFailure(path, Status::InvalidArgument("unsupported document type"));
-      else ctx.Log("skipped " + path + ": unsupported document type");
+      else ctx.ReportSkipped(path, "unsupported document type");
       return Status::OK();
     }
-    return EmitBook(ctx, "path:" + path, path, bytes, format, RecordOptions(ctx));
+    RawDocument doc = BookDocument(std::move(bytes), format, /*page=*/false);
+    doc.record.metadata["path"] = path;
+    doc.origin = path;
+    return EmitBook(ctx, "path:" + path, std::move(doc));
   }
 
   Status DoUrl(SourceContext& ctx, const std::string& url) {
@@ -143,32 +149,22 @@ class BookSource : public Source {
                                                      (type != nullptr ? *type : std::string("none")) + ")"));
       return Status::OK();
     }
-    DocumentRecordOptions options = RecordOptions(ctx);
-    options.url = CanonicalizeUrl(final_url);
-    options.http_charset = response->charset();
-    Status s = EmitBook(ctx, "url:" + url, url, response->body, format, options);
-    return s;
+    RawDocument doc = BookDocument(std::move(response->body), format, /*page=*/true);
+    doc.record.url = CanonicalizeUrl(final_url);
+    doc.charset = response->charset();
+    doc.origin = url;
+    return EmitBook(ctx, "url:" + url, std::move(doc));
   }
 
-  // Converts and emits one book unless its bytes are those emitted last time.
-  Status EmitBook(SourceContext& ctx, const std::string& key, const std::string& display, std::string_view bytes,
-                  DocumentFormat format, const DocumentRecordOptions& options) {
-    std::string digest = Sha256Hex(bytes);
+  // Emits one book unless its bytes are those emitted last time. A book that then fails
+  // conversion is not read again until its bytes change (its failure is in the run report).
+  Status EmitBook(SourceContext& ctx, const std::string& key, RawDocument doc) {
+    std::string digest = Sha256Hex(doc.body);
     auto it = seen_.find(key);
     if (it != seen_.end() && it->second == digest) {
       ctx.CountUnchanged();
       return Status::OK();
     }
-    Result<Record> record = DocumentToRecord(display, bytes, format, options);
-    if (!record.ok()) {
-      // Fetch it in full next time: the validators saved for this answer would hide it.
-      if (key.rfind("url:", 0) == 0) ctx.http().ForgetValidators(display);
-      ctx.ReportFailure(display, record.status());
-      return Status::OK();
-    }
-    RawDocument doc;
-    doc.record = std::move(record).value();
-    doc.format = BodyFormat::kFinalText;
     Status s = ctx.Emit(std::move(doc));
     if (!s.ok()) return s;
     seen_[key] = digest;
