@@ -70,6 +70,8 @@ class Env {
   virtual bool IsDirectory(const std::string& path) = 0;
   // True when path itself is a symbolic link (lstat(2); the link is not followed).
   virtual bool IsSymlink(const std::string& path) = 0;
+  // True for a regular file (after symlinks); false for folders, FIFOs, sockets, devices, absent paths.
+  virtual bool IsRegularFile(const std::string& path) = 0;
   virtual Status GetFileSize(const std::string& path, uint64_t* size) = 0;
   // Permission bits (st_mode & 07777).
   virtual Status GetMode(const std::string& path, mode_t* mode) = 0;

@@ -183,8 +183,8 @@ void Ingester::IngestFolder(const std::string& path, int depth, const OutcomeFn&
 void Ingester::IngestFile(const std::string& path, bool explicit_argument, const OutcomeFn& on_outcome) {
   // Reading a FIFO would wait for a writer, and a device may never end: only regular files are
   // documents (the store is locked while ingest runs).
-  mode_t mode = 0;
-  if (Status m = Env::Default()->GetMode(path, &mode); m.ok() && !S_ISREG(mode)) {
+  Env* env = Env::Default();
+  if (env->FileExists(path) && !env->IsDirectory(path) && !env->IsRegularFile(path)) {
     on_outcome({path, IngestOutcome::Kind::kSkipped, "", "not a regular file (a FIFO, socket or device)"});
     return;
   }

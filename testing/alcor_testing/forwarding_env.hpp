@@ -34,6 +34,7 @@ class ForwardingEnv : public Env {
   bool FileExists(const std::string& path) override { return base_->FileExists(path); }
   bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
   bool IsSymlink(const std::string& path) override { return base_->IsSymlink(path); }
+  bool IsRegularFile(const std::string& path) override { return base_->IsRegularFile(path); }
   Status GetFileSize(const std::string& path, uint64_t* size) override { return base_->GetFileSize(path, size); }
   Status GetMode(const std::string& path, mode_t* mode) override { return base_->GetMode(path, mode); }
   Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override {

@@ -165,6 +165,7 @@ class BookSource : public Source {
       ctx.CountUnchanged();
       return Status::OK();
     }
+    doc.record.source = ctx.source_name();
     Status s = ctx.Emit(std::move(doc));
     if (!s.ok()) return s;
     seen_[key] = digest;
