@@ -30,13 +30,9 @@ CommandRunner SetupDedup(CLI::App* app) {
       spdlog::error("{}", s.ToString());
       return ExitCodeFor(s);
     }
-    nlohmann::json run = {{"command", "dedup"}, {"run_id", store->run_id()}, {"policy", *policy},
-                          {"dedup", report.ToJson()}};
-    Status r = store->WriteRunReport(run.dump(2) + "\n");
-    if (!r.ok()) spdlog::warn("run report not written: {}", r.ToString());
-    if (*json) std::cout << report.ToJson().dump() << "\n";
-    else std::cout << report.ToText();
-    return kExitOk;
+    WriteRunReportOrWarn(store.get(), {{"command", "dedup"}, {"run_id", store->run_id()}, {"policy", *policy},
+                                       {"dedup", report.ToJson()}});
+    return PrintReport(report.ToJson(), report.ToText(), *json);
   };
 }
 

@@ -26,13 +26,10 @@ CommandRunner SetupRepair(CLI::App* app) {
       return ExitCodeFor(s) == kExitOk ? kExitFailed : ExitCodeFor(s);
     }
     if (report.changed()) {
-      nlohmann::json run = {{"command", "repair"}, {"run_id", store->run_id()}, {"repair", report.ToJson()}};
-      Status r = store->WriteRunReport(run.dump(2) + "\n");
-      if (!r.ok()) spdlog::warn("run report not written: {}", r.ToString());
+      WriteRunReportOrWarn(store.get(),
+                           {{"command", "repair"}, {"run_id", store->run_id()}, {"repair", report.ToJson()}});
     }
-    if (*json) std::cout << report.ToJson().dump() << "\n";
-    else std::cout << report.ToText();
-    return kExitOk;
+    return PrintReport(report.ToJson(), report.ToText(), *json);
   };
 }
 

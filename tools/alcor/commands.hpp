@@ -7,6 +7,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "alcor/log.hpp"
 
@@ -65,6 +66,12 @@ int OpenStoreOrExplain(const GlobalOptions& global, bool read_only, std::unique_
 // The store's superseded set as a predicate for ScanOptions/ValidateOptions (older versions of
 // re-stored items are skipped). On failure logs why and returns the exit code (0 on success).
 int LoadSupersededOrExplain(const class Store& store, std::function<bool(const struct RecordLocation&)>* predicate);
+
+// Writes run as the store's runs/<run-id>.json; a failure is only a warning (the command's work
+// is already committed).
+void WriteRunReportOrWarn(class Store* store, const nlohmann::json& run);
+// Prints a command's report: report_json on one line with --json, else report_text. Returns kExitOk.
+int PrintReport(const nlohmann::json& report_json, const std::string& report_text, bool as_json);
 
 // Subcommand setups, one per cmd_<name>.cpp.
 CommandRunner SetupValidate(CLI::App* app);

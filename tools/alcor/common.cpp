@@ -1,4 +1,6 @@
 // Helpers shared by the subcommands.
+#include <iostream>
+
 #include <spdlog/spdlog.h>
 
 #include "alcor/dedup.hpp"
@@ -46,6 +48,17 @@ int OpenStoreOrExplain(const GlobalOptions& global, StoreAccess access, std::uni
   }
   spdlog::error("{}", s.ToString());
   return ExitCodeFor(s) == kExitOk ? kExitFailed : ExitCodeFor(s);
+}
+
+void WriteRunReportOrWarn(Store* store, const nlohmann::json& run) {
+  Status s = store->WriteRunReport(run.dump(2) + "\n");
+  if (!s.ok()) spdlog::warn("run report not written: {}", s.ToString());
+}
+
+int PrintReport(const nlohmann::json& report_json, const std::string& report_text, bool as_json) {
+  if (as_json) std::cout << report_json.dump() << "\n";
+  else std::cout << report_text;
+  return kExitOk;
 }
 
 int OpenStoreOrExplain(const GlobalOptions& global, bool read_only, std::unique_ptr<Store>* store) {
