@@ -39,6 +39,20 @@ std::string PercentDecode(std::string_view s, bool plus_is_space = false);
 // s with & < > " ' written as XML entities: safe in element text and in quoted attributes.
 std::string XmlEscape(std::string_view s);
 
+// Runs of ASCII whitespace (newlines included) become one space; leading and trailing
+// whitespace removed.
+std::string CollapseWhitespace(std::string_view text);
+
+// Whether text matches pattern, in which '*' stands for any run of characters (empty included)
+// and, when question_mark_matches_one, '?' for any one character; every other byte stands for
+// itself. With prefix_is_enough, the pattern need only match a prefix of text (robots.txt paths).
+// Iterative with one backtrack point: never recursive, O(|pattern| * |text|) at worst.
+struct WildcardOptions {
+  bool question_mark_matches_one = true;
+  bool prefix_is_enough = false;
+};
+bool WildcardMatch(std::string_view pattern, std::string_view text, WildcardOptions options = {});
+
 // s without trailing '/' characters ("https://a.org//" → "https://a.org").
 std::string StripTrailingSlashes(std::string s);
 

@@ -1,3 +1,4 @@
+#include "alcor/enum_names.hpp"
 #include "alcor/status.hpp"
 
 #include <cstring>
@@ -17,26 +18,25 @@ Status Status::Internal(std::string_view msg) {
   return Status(Code::kInternal, "internal error: " + std::string(msg));
 }
 
-const char* Status::CodeName(Code code) {
-  switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kNotFound: return "Not found";
-    case Code::kCorruption: return "Corruption";
-    case Code::kIOError: return "IO error";
-    case Code::kInvalidArgument: return "Invalid argument";
-    case Code::kNotSupported: return "Not supported";
-    case Code::kLocked: return "Locked";
-    case Code::kNetwork: return "Network error";
-    case Code::kHttp: return "HTTP error";
-    case Code::kLimitExceeded: return "Limit exceeded";
-    case Code::kInterrupted: return "Interrupted";
-    case Code::kAlreadyExists: return "Already exists";
-    case Code::kBlocked: return "Blocked";
-    case Code::kRobotsDenied: return "Robots denied";
-    case Code::kInternal: return "Internal";
-  }
-  return "Unknown";
-}
+constexpr EnumName<Status::Code> kCodeNames[] = {
+    {Status::Code::kOk, "OK"},
+    {Status::Code::kNotFound, "Not found"},
+    {Status::Code::kCorruption, "Corruption"},
+    {Status::Code::kIOError, "IO error"},
+    {Status::Code::kInvalidArgument, "Invalid argument"},
+    {Status::Code::kNotSupported, "Not supported"},
+    {Status::Code::kLocked, "Locked"},
+    {Status::Code::kNetwork, "Network error"},
+    {Status::Code::kHttp, "HTTP error"},
+    {Status::Code::kLimitExceeded, "Limit exceeded"},
+    {Status::Code::kInterrupted, "Interrupted"},
+    {Status::Code::kAlreadyExists, "Already exists"},
+    {Status::Code::kBlocked, "Blocked"},
+    {Status::Code::kRobotsDenied, "Robots denied"},
+    {Status::Code::kInternal, "Internal"},
+};
+
+const char* Status::CodeName(Code code) { return NameIn(kCodeNames, code, "Unknown"); }
 
 std::string Status::ToString() const {
   if (ok()) return "OK";

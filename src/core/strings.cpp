@@ -89,4 +89,44 @@ std::string StripTrailingSlashes(std::string s) {
   return s;
 }
 
+std::string CollapseWhitespace(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool space = false;
+  for (char c : text) {
+    if (IsAsciiSpace(c)) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+bool WildcardMatch(std::string_view pattern, std::string_view text, WildcardOptions options) {
+  size_t p = 0, t = 0;
+  size_t star = std::string_view::npos, star_t = 0;  // the last '*' seen and where it began
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      star_t = t;
+    } else if (p < pattern.size() &&
+               (pattern[p] == text[t] || (options.question_mark_matches_one && pattern[p] == '?'))) {
+      ++p;
+      ++t;
+    } else if (p == pattern.size() && options.prefix_is_enough) {
+      return true;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;  // let the last '*' take one more character
+      t = ++star_t;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
 }  // namespace alcor

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "alcor/enum_names.hpp"
 #include "alcor/dates.hpp"
 #include "alcor/dedup.hpp"
 #include "dedup/dedup_index.hpp"
@@ -21,44 +22,37 @@ using dedup::DocEntry;
 using dedup::DocId;
 using dedup::Fingerprint;
 
-const char* MergePolicyName(MergePolicy policy) {
-  switch (policy) {
-    case MergePolicy::kRicherThenNewer: return "richer";
-    case MergePolicy::kNewerThenRicher: return "newer";
-    case MergePolicy::kKeepFirst: return "first";
-  }
-  return "?";
-}
+constexpr EnumName<MergePolicy> kMergePolicyNames[] = {
+    {MergePolicy::kRicherThenNewer, "richer"},
+    {MergePolicy::kNewerThenRicher, "newer"},
+    {MergePolicy::kKeepFirst, "first"},
+};
+
+const char* MergePolicyName(MergePolicy policy) { return NameIn(kMergePolicyNames, policy, "?"); }
 
 bool ParseMergePolicy(std::string_view name, MergePolicy* policy) {
-  for (MergePolicy p : {MergePolicy::kRicherThenNewer, MergePolicy::kNewerThenRicher, MergePolicy::kKeepFirst}) {
-    if (name == MergePolicyName(p)) {
-      *policy = p;
-      return true;
-    }
-  }
-  return false;
+  std::optional<MergePolicy> named = ValueNamed(kMergePolicyNames, name);
+  if (named) *policy = *named;
+  return named.has_value();
 }
 
-const char* DedupOutcomeName(DedupOutcome outcome) {
-  switch (outcome) {
-    case DedupOutcome::kNew: return "new";
-    case DedupOutcome::kUnchanged: return "unchanged";
-    case DedupOutcome::kMerged: return "merged";
-  }
-  return "?";
-}
+constexpr EnumName<DedupOutcome> kDedupOutcomeNames[] = {
+    {DedupOutcome::kNew, "new"},
+    {DedupOutcome::kUnchanged, "unchanged"},
+    {DedupOutcome::kMerged, "merged"},
+};
 
-const char* DedupReasonName(DedupReason reason) {
-  switch (reason) {
-    case DedupReason::kNone: return "none";
-    case DedupReason::kSameId: return "same id";
-    case DedupReason::kSameUrl: return "same url";
-    case DedupReason::kExactText: return "exact duplicate";
-    case DedupReason::kNearText: return "near duplicate";
-  }
-  return "?";
-}
+const char* DedupOutcomeName(DedupOutcome outcome) { return NameIn(kDedupOutcomeNames, outcome, "?"); }
+
+constexpr EnumName<DedupReason> kDedupReasonNames[] = {
+    {DedupReason::kNone, "none"},
+    {DedupReason::kSameId, "same id"},
+    {DedupReason::kSameUrl, "same url"},
+    {DedupReason::kExactText, "exact duplicate"},
+    {DedupReason::kNearText, "near duplicate"},
+};
+
+const char* DedupReasonName(DedupReason reason) { return NameIn(kDedupReasonNames, reason, "?"); }
 
 std::string DedupDecision::ToString() const {
   std::string where = location.shard.empty() ? "" : location.shard + ":" + std::to_string(location.line);

@@ -1,4 +1,5 @@
 // RawDocument → Record (alcor/convert.hpp): the normalizer workers' one entry.
+#include "alcor/enum_names.hpp"
 #include "alcor/convert.hpp"
 
 #include "alcor/normalize.hpp"
@@ -6,19 +7,18 @@
 
 namespace alcor {
 
-const char* BodyFormatName(BodyFormat format) {
-  switch (format) {
-    case BodyFormat::kFinalText: return "text";
-    case BodyFormat::kPlainText: return "plain";
-    case BodyFormat::kMarkdown: return "markdown";
-    case BodyFormat::kHtml: return "html";
-    case BodyFormat::kHtmlPage: return "html-page";
-    case BodyFormat::kPdf: return "pdf";
-    case BodyFormat::kEpub: return "epub";
-    case BodyFormat::kDetect: return "detect";
-  }
-  return "unknown";
-}
+constexpr EnumName<BodyFormat> kBodyFormatNames[] = {
+    {BodyFormat::kFinalText, "text"},
+    {BodyFormat::kPlainText, "plain"},
+    {BodyFormat::kMarkdown, "markdown"},
+    {BodyFormat::kHtml, "html"},
+    {BodyFormat::kHtmlPage, "html-page"},
+    {BodyFormat::kPdf, "pdf"},
+    {BodyFormat::kEpub, "epub"},
+    {BodyFormat::kDetect, "detect"},
+};
+
+const char* BodyFormatName(BodyFormat format) { return NameIn(kBodyFormatNames, format, "unknown"); }
 
 BodyFormat BodyFormatFor(DocumentFormat format, bool page) {
   switch (format) {

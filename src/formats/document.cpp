@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "alcor/enum_names.hpp"
 #include "alcor/book.hpp"
 #include "alcor/convert.hpp"
 #include "alcor/env.hpp"
@@ -16,17 +17,16 @@
 
 namespace alcor {
 
-const char* DocumentFormatName(DocumentFormat format) {
-  switch (format) {
-    case DocumentFormat::kUnknown: return "unknown";
-    case DocumentFormat::kPlainText: return "text";
-    case DocumentFormat::kMarkdown: return "markdown";
-    case DocumentFormat::kHtml: return "html";
-    case DocumentFormat::kPdf: return "pdf";
-    case DocumentFormat::kEpub: return "epub";
-  }
-  return "unknown";
-}
+constexpr EnumName<DocumentFormat> kDocumentFormatNames[] = {
+    {DocumentFormat::kUnknown, "unknown"},
+    {DocumentFormat::kPlainText, "text"},
+    {DocumentFormat::kMarkdown, "markdown"},
+    {DocumentFormat::kHtml, "html"},
+    {DocumentFormat::kPdf, "pdf"},
+    {DocumentFormat::kEpub, "epub"},
+};
+
+const char* DocumentFormatName(DocumentFormat format) { return NameIn(kDocumentFormatNames, format, "unknown"); }
 
 namespace {
 

@@ -13,17 +13,7 @@ namespace alcor::text {
 namespace {
 
 std::string CleanTex(std::string_view tex) {
-  std::string t;
-  bool space = false;
-  for (char c : tex) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = true;
-      continue;
-    }
-    if (space && !t.empty()) t += ' ';
-    space = false;
-    t += c;
-  }
+  std::string t = CollapseWhitespace(tex);
   auto strip = [&](std::string_view open, std::string_view close) {
     if (t.size() >= open.size() + close.size() && t.compare(0, open.size(), open) == 0 &&
         t.compare(t.size() - close.size(), close.size(), close) == 0) {

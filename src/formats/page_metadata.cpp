@@ -12,23 +12,8 @@
 namespace alcor::text {
 namespace {
 
-std::string Collapse(std::string_view s) {
-  std::string r;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
-      space = true;
-      continue;
-    }
-    if (space && !r.empty()) r += ' ';
-    space = false;
-    r += c;
-  }
-  return r;
-}
-
 std::optional<std::string> ToUtcDate(std::string_view raw) {
-  std::string s = Collapse(raw);
+  std::string s = CollapseWhitespace(raw);
   if (s.empty()) return std::nullopt;
   if (auto d = NormalizeDateToUtc(s)) return d;
   // "2020/01/02" and "20200102" (citation_* and some CMS meta tags).
@@ -72,11 +57,11 @@ std::vector<std::string> TypesOf(const nlohmann::json& j) {
 }
 
 std::string StringOf(const nlohmann::json& j) {
-  if (j.is_string()) return Collapse(j.get<std::string>());
+  if (j.is_string()) return CollapseWhitespace(j.get<std::string>());
   if (j.is_object()) {
     for (const char* k : {"name", "@value", "headline"}) {
       auto it = j.find(k);
-      if (it != j.end() && it->is_string()) return Collapse(it->get<std::string>());
+      if (it != j.end() && it->is_string()) return CollapseWhitespace(it->get<std::string>());
     }
   }
   if (j.is_array() && !j.empty()) return StringOf(j[0]);
@@ -158,7 +143,7 @@ void Visit(const nlohmann::json& j, JsonLdFacts* f, int depth) {
 }  // namespace
 
 std::vector<std::string> SplitAuthorNames(std::string_view raw) {
-  std::string s = Collapse(raw);
+  std::string s = CollapseWhitespace(raw);
   if (s.size() > 3 && AsciiLower(s.substr(0, 3)) == "by ") s = s.substr(3);
   std::vector<std::string> parts;
   // Unambiguous separators first.
@@ -179,7 +164,7 @@ std::vector<std::string> SplitAuthorNames(std::string_view raw) {
     while (i <= str.size()) {
       size_t j = str.find(sep, i);
       if (j == std::string::npos) j = str.size();
-      std::string p = Collapse(str.substr(i, j - i));
+      std::string p = CollapseWhitespace(str.substr(i, j - i));
       if (!p.empty()) r.push_back(p);
       i = j + 1;
     }
@@ -212,8 +197,8 @@ PageMetadata ExtractPageMetadata(const Dom& dom, const std::string& page_url) {
     if (d.is_text) continue;
     switch (d.tag) {
       case GUMBO_TAG_HTML:
-        if (m.language.empty()) m.language = Collapse(dom.Attr(i, "lang"));
-        if (m.language.empty()) m.language = Collapse(dom.Attr(i, "xml:lang"));
+        if (m.language.empty()) m.language = CollapseWhitespace(dom.Attr(i, "lang"));
+        if (m.language.empty()) m.language = CollapseWhitespace(dom.Attr(i, "xml:lang"));
         break;
       case GUMBO_TAG_BASE:
         if (m.base_href.empty() && !dom.Attr(i, "href").empty())
@@ -236,7 +221,7 @@ PageMetadata ExtractPageMetadata(const Dom& dom, const std::string& page_url) {
         if (key.empty()) key = AsciiLower(dom.Attr(i, "name"));
         if (key.empty()) key = AsciiLower(dom.Attr(i, "itemprop"));
         std::string http_equiv = AsciiLower(dom.Attr(i, "http-equiv"));
-        std::string content = Collapse(dom.Attr(i, "content"));
+        std::string content = CollapseWhitespace(dom.Attr(i, "content"));
         if (content.empty()) break;
         if (http_equiv == "content-language" && meta_lang.empty()) meta_lang = content;
         if (key == "og:title" && og_title.empty()) og_title = content;

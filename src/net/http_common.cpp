@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alcor/enum_names.hpp"
 #include "alcor/http.hpp"
 #include "alcor/strings.hpp"
 #include "alcor/version.hpp"
@@ -124,14 +125,13 @@ Result<HttpHeader> HttpHeader::FromConfig(std::string name, std::string_view con
 
 // --- responses -----------------------------------------------------------------------------------
 
-const char* FetchOutcomeName(FetchOutcome outcome) {
-  switch (outcome) {
-    case FetchOutcome::kOk: return "ok";
-    case FetchOutcome::kNotModified: return "not-modified";
-    case FetchOutcome::kRobotsDisallowed: return "robots-disallowed";
-  }
-  return "unknown";
-}
+constexpr EnumName<FetchOutcome> kFetchOutcomeNames[] = {
+    {FetchOutcome::kOk, "ok"},
+    {FetchOutcome::kNotModified, "not-modified"},
+    {FetchOutcome::kRobotsDisallowed, "robots-disallowed"},
+};
+
+const char* FetchOutcomeName(FetchOutcome outcome) { return NameIn(kFetchOutcomeNames, outcome, "unknown"); }
 
 const std::string* HttpResponse::Header(std::string_view name) const {
   std::string lower = AsciiLower(name);
@@ -228,6 +228,15 @@ bool ValidHostPattern(std::string_view p) {
   return true;
 }
 
+// A duration in seconds within [min_s, max_s], stored as milliseconds.
+Status SecondsInToMillis(const nlohmann::json& value, const std::string& path, double min_s, double max_s,
+                         int64_t* millis) {
+  Result<double> seconds = NumberIn(value, path, min_s, max_s);
+  if (!seconds.ok()) return seconds.status();
+  *millis = static_cast<int64_t>(*seconds * 1000);
+  return Status::OK();
+}
+
 Result<HostRule> ParseHostRule(const nlohmann::json& v, const std::string& path) {
   if (!v.is_object()) return KeyError(path, "must be an object");
   HostRule rule;
@@ -282,17 +291,11 @@ Result<HttpOptions> ParseHttpOptions(const nlohmann::json& http) {
       if (!n.ok()) return n.status();
       options.max_response_bytes = static_cast<uint64_t>(*n);
     } else if (key == "timeout_s") {
-      Result<double> d = NumberIn(value, path, 0.1, 86400);
-      if (!d.ok()) return d.status();
-      options.timeout_ms = static_cast<int64_t>(*d * 1000);
+      ALCOR_RETURN_IF_ERROR(SecondsInToMillis(value, path, 0.1, 86400, &options.timeout_ms));
     } else if (key == "connect_timeout_s") {
-      Result<double> d = NumberIn(value, path, 0.1, 3600);
-      if (!d.ok()) return d.status();
-      options.connect_timeout_ms = static_cast<int64_t>(*d * 1000);
+      ALCOR_RETURN_IF_ERROR(SecondsInToMillis(value, path, 0.1, 3600, &options.connect_timeout_ms));
     } else if (key == "stall_timeout_s") {
-      Result<double> d = NumberIn(value, path, 1, 3600);
-      if (!d.ok()) return d.status();
-      options.stall_timeout_ms = static_cast<int64_t>(*d * 1000);
+      ALCOR_RETURN_IF_ERROR(SecondsInToMillis(value, path, 1, 3600, &options.stall_timeout_ms));
     } else if (key == "max_attempts") {
       Result<int64_t> n = IntegerIn(value, path, 1, 20);
       if (!n.ok()) return n.status();

@@ -94,27 +94,7 @@ RobotsRules RobotsRules::Parse(std::string_view text, std::string_view product_t
 bool RobotsRules::Matches(std::string_view pattern, std::string_view path) {
   bool anchored = !pattern.empty() && pattern.back() == '$';
   if (anchored) pattern.remove_suffix(1);
-  // Iterative wildcard match with one backtrack point: linear in practice, never recursive.
-  size_t p = 0, s = 0;
-  size_t star = std::string_view::npos, star_s = 0;
-  while (s < path.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      star_s = s;
-    } else if (p < pattern.size() && pattern[p] == path[s]) {
-      ++p;
-      ++s;
-    } else if (p == pattern.size() && !anchored) {
-      return true;  // prefix match
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      s = ++star_s;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
+  return WildcardMatch(pattern, path, {.question_mark_matches_one = false, .prefix_is_enough = !anchored});
 }
 
 bool RobotsRules::Allowed(std::string_view path) const {

@@ -1,5 +1,6 @@
 // Validating a source instance against its kind's keys, and the key tables as Markdown
 // (alcor/source_config.hpp, docs/sources.md).
+#include "alcor/enum_names.hpp"
 #include "alcor/source_config.hpp"
 
 #include <cmath>
@@ -145,29 +146,27 @@ std::string ShownDefault(const KeySpec& key) {
 
 }  // namespace
 
-const char* ConfigTypeName(ConfigType type) {
-  switch (type) {
-    case ConfigType::kString: return "a string";
-    case ConfigType::kBool: return "a boolean";
-    case ConfigType::kInteger: return "an integer";
-    case ConfigType::kNumber: return "a number";
-    case ConfigType::kStringList: return "an array of strings";
-    case ConfigType::kStringMap: return "an object of strings";
-  }
-  return "?";
-}
+constexpr EnumName<ConfigType> kConfigTypeNames[] = {
+    {ConfigType::kString, "a string"},
+    {ConfigType::kBool, "a boolean"},
+    {ConfigType::kInteger, "an integer"},
+    {ConfigType::kNumber, "a number"},
+    {ConfigType::kStringList, "an array of strings"},
+    {ConfigType::kStringMap, "an object of strings"},
+};
 
-const char* ConfigTypeDocName(ConfigType type) {
-  switch (type) {
-    case ConfigType::kString: return "string";
-    case ConfigType::kBool: return "bool";
-    case ConfigType::kInteger: return "integer";
-    case ConfigType::kNumber: return "number";
-    case ConfigType::kStringList: return "list of strings";
-    case ConfigType::kStringMap: return "object of strings";
-  }
-  return "?";
-}
+const char* ConfigTypeName(ConfigType type) { return NameIn(kConfigTypeNames, type, "?"); }
+
+constexpr EnumName<ConfigType> kConfigTypeDocNames[] = {
+    {ConfigType::kString, "string"},
+    {ConfigType::kBool, "bool"},
+    {ConfigType::kInteger, "integer"},
+    {ConfigType::kNumber, "number"},
+    {ConfigType::kStringList, "list of strings"},
+    {ConfigType::kStringMap, "object of strings"},
+};
+
+const char* ConfigTypeDocName(ConfigType type) { return NameIn(kConfigTypeDocNames, type, "?"); }
 
 namespace config_internal {
 const json& Lookup(const SourceConfig& config, std::string_view path) { return config.Get(path); }

@@ -6,6 +6,7 @@
 
 #include "alcor/env.hpp"
 #include "alcor/source_config.hpp"
+#include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 #include "alcor_testing/test_server.hpp"
 #include "sources/feed/feed_parse.hpp"
@@ -387,12 +388,13 @@ TEST(FeedHelpersTest, SplitAuthors) {
   EXPECT_TRUE(SplitAuthors("   ").empty());
 }
 
-TEST(FeedHelpersTest, GlobMatch) {
-  EXPECT_TRUE(GlobMatch("*/tag/*", "https://b.org/tag/ai/"));
-  EXPECT_FALSE(GlobMatch("*/tag/*", "https://b.org/posts/tagging/"));
-  EXPECT_TRUE(GlobMatch("https://b.org/20?\?/*", "https://b.org/2024/03/x/"));
-  EXPECT_FALSE(GlobMatch("https://b.org/20?\?/*", "https://b.org/about/"));
-  EXPECT_TRUE(GlobMatch("*", ""));
+TEST(FeedHelpersTest, UrlGlobsMatchWholeUrls) {
+  EXPECT_TRUE(WildcardMatch("*/tag/*", "https://b.org/tag/ai/"));
+  EXPECT_FALSE(WildcardMatch("*/tag/*", "https://b.org/posts/tagging/"));
+  EXPECT_TRUE(WildcardMatch("https://b.org/20?\?/*", "https://b.org/2024/03/x/"));
+  EXPECT_FALSE(WildcardMatch("https://b.org/20?\?/*", "https://b.org/about/"));
+  EXPECT_TRUE(WildcardMatch("*", ""));
+  EXPECT_FALSE(WildcardMatch("https://b.org/tag/", "https://b.org/tag/ai/"));  // whole text, not a prefix
 }
 
 TEST(FeedHelpersTest, PlatformsAndUrls) {

@@ -8,6 +8,7 @@
 
 #include "alcor/arxiv.hpp"
 #include "alcor/dates.hpp"
+#include "alcor/strings.hpp"
 
 namespace alcor {
 
@@ -85,22 +86,6 @@ bool IsErrorEntry(pugi::xml_node entry) {
 }
 
 }  // namespace
-
-std::string CollapseWhitespace(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool space = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  return out;
-}
 
 Result<ArxivFeed> ParseArxivFeed(std::string_view xml) {
   if (xml.size() > (size_t{256} << 20)) return Status::LimitExceeded("arXiv API response larger than 256 MiB");

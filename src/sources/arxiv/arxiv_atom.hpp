@@ -42,7 +42,4 @@ struct ArxivFeed {
 // Parses a response body. Fails with Corruption naming the problem when it is not an Atom feed.
 Result<ArxivFeed> ParseArxivFeed(std::string_view xml);
 
-// Runs of whitespace (newlines included) become one space; leading and trailing space removed.
-std::string CollapseWhitespace(std::string_view text);
-
 }  // namespace alcor

@@ -13,6 +13,7 @@
 
 #include <pugixml.hpp>
 
+#include "alcor/enum_names.hpp"
 #include "alcor/dates.hpp"
 #include "alcor/normalize.hpp"
 #include "alcor/strings.hpp"
@@ -469,14 +470,13 @@ pugi::xml_node RootElement(const pugi::xml_document& doc) {
 
 }  // namespace
 
-const char* FeedFormatName(ParsedFeed::Format format) {
-  switch (format) {
-    case ParsedFeed::Format::kRss2: return "rss2";
-    case ParsedFeed::Format::kRss1: return "rss1";
-    case ParsedFeed::Format::kAtom: return "atom";
-  }
-  return "unknown";
-}
+constexpr EnumName<ParsedFeed::Format> kFeedFormatNames[] = {
+    {ParsedFeed::Format::kRss2, "rss2"},
+    {ParsedFeed::Format::kRss1, "rss1"},
+    {ParsedFeed::Format::kAtom, "atom"},
+};
+
+const char* FeedFormatName(ParsedFeed::Format format) { return NameIn(kFeedFormatNames, format, "unknown"); }
 
 Result<ParsedFeed> ParseFeed(std::string_view bytes, const FeedParseOptions& options) {
   if (bytes.size() > options.max_bytes) {
@@ -775,17 +775,8 @@ std::string HtmlSnippetToText(std::string_view html, size_t max_bytes) {
   std::string out;
   if (html.find('<') == std::string_view::npos && html.find('&') == std::string_view::npos) {
     // Plain text: collapse whitespace only.
-    bool space = false;
-    for (char c : html) {
-      if (std::isspace(static_cast<unsigned char>(c))) {
-        space = true;
-      } else {
-        if (space && !out.empty()) out += ' ';
-        space = false;
-        out += c;
-      }
-      if (out.size() >= max_bytes) break;
-    }
+    out = CollapseWhitespace(html);
+    if (out.size() > max_bytes) out.resize(max_bytes);
     return out;
   }
   // The normalizer's pre-pass: scripts and styles out, nesting capped (gumbo's tree builder is
@@ -831,26 +822,6 @@ bool LooksComplete(std::string_view html, bool from_summary) {
     if (at != std::string::npos && tv.size() - at <= marker.size() + 24) return false;
   }
   return from_summary ? words >= 150 : words >= 15;
-}
-
-bool GlobMatch(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
 }
 
 std::vector<std::string> SplitAuthors(std::string_view byline) {

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alcor/enum_names.hpp"
 #include "alcor/dates.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/http.hpp"
@@ -26,28 +27,22 @@ namespace feed {
 
 using json = nlohmann::json;
 
-const char* PlatformName(Platform p) {
-  switch (p) {
-    case Platform::kAuto: return "auto";
-    case Platform::kWordPress: return "wordpress";
-    case Platform::kSubstack: return "substack";
-    case Platform::kBlogger: return "blogger";
-    case Platform::kGhost: return "ghost";
-    case Platform::kMedium: return "medium";
-    case Platform::kGeneric: return "generic";
-  }
-  return "generic";
-}
+constexpr EnumName<Platform> kPlatformNames[] = {
+    {Platform::kAuto, "auto"},
+    {Platform::kWordPress, "wordpress"},
+    {Platform::kSubstack, "substack"},
+    {Platform::kBlogger, "blogger"},
+    {Platform::kGhost, "ghost"},
+    {Platform::kMedium, "medium"},
+    {Platform::kGeneric, "generic"},
+};
+
+const char* PlatformName(Platform p) { return NameIn(kPlatformNames, p, "generic"); }
 
 bool ParsePlatform(std::string_view name, Platform* out) {
-  for (Platform p : {Platform::kAuto, Platform::kWordPress, Platform::kSubstack, Platform::kBlogger,
-                     Platform::kGhost, Platform::kMedium, Platform::kGeneric}) {
-    if (name == PlatformName(p)) {
-      *out = p;
-      return true;
-    }
-  }
-  return false;
+  std::optional<Platform> named = ValueNamed(kPlatformNames, name);
+  if (named) *out = *named;
+  return named.has_value();
 }
 
 Platform DetectPlatform(const std::string& feed_url, const std::string& generator) {

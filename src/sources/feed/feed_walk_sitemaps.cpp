@@ -106,11 +106,11 @@ class SitemapWalker : public ArchiveWalker {
         if (StripTrailingSlashes(canon) == site_canon) continue;  // the home page
         if (!feed.settings().sitemap_include.empty() &&
             std::none_of(feed.settings().sitemap_include.begin(), feed.settings().sitemap_include.end(),
-                         [&](const std::string& g) { return GlobMatch(g, u.loc); })) {
+                         [&](const std::string& g) { return WildcardMatch(g, u.loc); })) {
           continue;
         }
         if (std::any_of(feed.settings().sitemap_exclude.begin(), feed.settings().sitemap_exclude.end(),
-                        [&](const std::string& g) { return GlobMatch(g, u.loc); })) {
+                        [&](const std::string& g) { return WildcardMatch(g, u.loc); })) {
           continue;
         }
         if (rs.emitted.count(canon)) continue;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "alcor/enum_names.hpp"
 #include "alcor/dates.hpp"
 #include "alcor/strings.hpp"
 #include "alcor/url.hpp"
@@ -18,20 +19,16 @@ using json = nlohmann::json;
 // ---------------------------------------------------------------------------------------------
 // Sites
 
-const char* ForumName(Forum forum) {
-  switch (forum) {
-    case Forum::kLessWrong: return "lesswrong";
-    case Forum::kAlignmentForum: return "alignmentforum";
-    case Forum::kEaForum: return "eaforum";
-  }
-  return "lesswrong";
-}
+constexpr EnumName<Forum> kForumNames[] = {
+    {Forum::kLessWrong, "lesswrong"},
+    {Forum::kAlignmentForum, "alignmentforum"},
+    {Forum::kEaForum, "eaforum"},
+};
+
+const char* ForumName(Forum forum) { return NameIn(kForumNames, forum, "lesswrong"); }
 
 std::optional<Forum> ParseForumName(std::string_view name) {
-  for (Forum f : {Forum::kLessWrong, Forum::kAlignmentForum, Forum::kEaForum}) {
-    if (name == ForumName(f)) return f;
-  }
-  return std::nullopt;
+  return ValueNamed(kForumNames, name);
 }
 
 Forum ForumFromBaseUrl(std::string_view base_url) {
@@ -45,14 +42,13 @@ Forum ForumFromBaseUrl(std::string_view base_url) {
 
 const char* ForumIdPrefix(Forum forum) { return forum == Forum::kEaForum ? "ea:" : "lw:"; }
 
-const char* ForumPublicOrigin(Forum forum) {
-  switch (forum) {
-    case Forum::kLessWrong: return "https://www.lesswrong.com";
-    case Forum::kAlignmentForum: return "https://www.alignmentforum.org";
-    case Forum::kEaForum: return "https://forum.effectivealtruism.org";
-  }
-  return "https://www.lesswrong.com";
-}
+constexpr EnumName<Forum> kForumPublicOrigins[] = {
+    {Forum::kLessWrong, "https://www.lesswrong.com"},
+    {Forum::kAlignmentForum, "https://www.alignmentforum.org"},
+    {Forum::kEaForum, "https://forum.effectivealtruism.org"},
+};
+
+const char* ForumPublicOrigin(Forum forum) { return NameIn(kForumPublicOrigins, forum, "https://www.lesswrong.com"); }
 
 // ---------------------------------------------------------------------------------------------
 // Queries
