@@ -22,6 +22,9 @@
 //   Status kInvalidArgument         the request URL is malformed or not http(s).
 //   Status kInterrupted             the client was cancelled or destroyed before the answer.
 // Every message names the method and URL (userinfo removed) and never contains a secret value.
+// At debug level (-v) the client logs one line per transfer, robots.txt, retries and redirect hops
+// included: event "http_request", method, URL, status (0: no answer), body bytes, milliseconds,
+// and the source (HttpObserver::party) when the request has an observer (alcor/log.hpp).
 #pragma once
 
 #include <cstdint>
@@ -82,6 +85,29 @@ Result<std::string> ExpandEnvReferences(std::string_view text, const EnvLookup& 
                                         std::vector<std::string>* secrets);
 
 // ---------------------------------------------------------------------------------------------
+// Observing requests
+
+// Follows the requests of one party (a source of `alcor scrape`) through the client: what holds
+// them back before a transfer, and whom they are for. The client calls it from its own thread:
+// implementations must be thread safe and quick, and must not call the client.
+class HttpObserver {
+ public:
+  // Why a request waits before its next transfer: the host's robots.txt Crawl-delay (the request
+  // is queued and the host's interval, raised by Crawl-delay, has not passed); a retry after the
+  // server asked to slow down (429, 503, or any answer with Retry-After); a retry after another
+  // transient failure (exponential backoff).
+  enum class Wait { kCrawlDelay, kThrottled, kBackoff };
+
+  virtual ~HttpObserver() = default;
+  // Whom the requests are for: the "source" field of the client's log lines ("" for none).
+  virtual const std::string& party() const = 0;
+  // Each WaitBegan is followed by exactly one WaitEnded with the same reason: when the transfer
+  // starts, or when the request ends without one (cancelled).
+  virtual void WaitBegan(Wait why) = 0;
+  virtual void WaitEnded(Wait why) = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Requests and responses
 
 struct HttpHeader {
@@ -116,6 +142,9 @@ struct HttpRequest {
   // Send the stored ETag / Last-Modified of this URL as If-None-Match / If-Modified-Since and
   // remember the validators of the answer (see HttpClient::SaveValidators).
   bool conditional = false;
+  // Told about this request's waits (redirect hops and retries included); nullptr: nobody. Not
+  // owned; must outlive the request's callback.
+  HttpObserver* observer = nullptr;
 
   static HttpRequest Get(std::string url) {
     HttpRequest r;

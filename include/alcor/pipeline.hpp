@@ -53,6 +53,11 @@ struct SourceRunReport {
   uint64_t bytes = 0;         // HTTP body bytes received for this source
   uint64_t input_bytes = 0;   // bytes of documents handed to conversion
   double seconds = 0;
+  // What the source is doing, for the progress display only (not in the JSON): while running,
+  // the wait the HTTP client holds it in ("throttled", "backing off", "Crawl-delay wait"), else
+  // its own SourcePhaseName ("starting", "listing", "fetching pages"); once ended "done",
+  // "failed" or "interrupted".
+  std::string phase;
 
   nlohmann::json ToJson() const;
 };
@@ -71,9 +76,23 @@ struct RunReport {
 
   bool any_source_failed() const;
   nlohmann::json ToJson() const;
-  // The end-of-run summary for people: one line per source and a total.
-  std::string Summary() const;
+  // The end-of-run summary for people: a table of the sources and their total, then the failures.
+  // Its lines fit `columns` (the table always; a message line breaks at spaces, and only a single
+  // word longer than the width, such as a URL, may exceed it). Columns that are 0 for every
+  // source are left out (fetched, new and failed always stay); a name too long for its column
+  // has a line of its own above its figures.
+  std::string Summary(int columns = 80) const;
+
+  // The live progress display, as lines of fewer than `columns` characters (never wrapped: what
+  // does not fit is cut), at most max_lines of them: a header, one row per source (its phase,
+  // HTTP requests, documents, new records, failures; more figures on a wide terminal) and a total
+  // with the time elapsed since the run started. When the sources do not fit, the running ones
+  // come first and a last row says how many more there are.
+  std::vector<std::string> ProgressLines(int columns, int max_lines, double elapsed_seconds) const;
 };
+
+// A duration for people, at most 6 characters: "12.3s", "5m07s", "2h03m".
+std::string FormatDuration(double seconds);
 
 struct ScrapeOptions {
   std::vector<std::string> only;  // run only these source names (empty: every enabled source)

@@ -10,6 +10,7 @@
 // `alcor scrape --config` builds one Source per configured instance.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,6 +31,14 @@ class Env;
 
 // ---------------------------------------------------------------------------------------------
 // What a running source sees
+
+// What a source is doing, as it says itself (SourceContext::SetPhase): paging through lists (a
+// feed, API result pages, sitemaps, search results) or fetching the pages or files of single
+// items. The progress display of `alcor scrape` shows it, unless the HTTP client holds the
+// source's requests back (Crawl-delay, throttled, backing off: alcor/http.hpp HttpObserver).
+enum class SourcePhase { kStarting, kListing, kFetchingPages };
+// "starting", "listing", "fetching pages".
+const char* SourcePhaseName(SourcePhase phase);
 
 class SourceContext {
  public:
@@ -67,6 +76,27 @@ class SourceContext {
   virtual void ReportSkipped(const std::string& what, const std::string& why) { Log("skipped " + what + ": " + why); }
   // A note for the log (info level), prefixed with the source name.
   virtual void Log(const std::string& message) = 0;
+
+  // What the source is doing now (for the progress display; no other effect). Thread safe.
+  void SetPhase(SourcePhase phase) { phase_.store(phase, std::memory_order_relaxed); }
+  SourcePhase phase() const { return phase_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<SourcePhase> phase_{SourcePhase::kStarting};
+};
+
+// Sets ctx's phase for a scope (fetching one item's page amid a listing) and restores the one
+// before at its end.
+class ScopedSourcePhase {
+ public:
+  ScopedSourcePhase(SourceContext& ctx, SourcePhase phase) : ctx_(ctx), previous_(ctx.phase()) { ctx.SetPhase(phase); }
+  ~ScopedSourcePhase() { ctx_.SetPhase(previous_); }
+  ScopedSourcePhase(const ScopedSourcePhase&) = delete;
+  ScopedSourcePhase& operator=(const ScopedSourcePhase&) = delete;
+
+ private:
+  SourceContext& ctx_;
+  SourcePhase previous_;
 };
 
 // One configured source instance.

@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -27,6 +28,7 @@
 
 #include "alcor/env.hpp"
 #include "alcor/http.hpp"
+#include "alcor/log.hpp"
 #include "alcor/strings.hpp"
 #include "net/host_scheduler.hpp"
 #include "net/http_url.hpp"
@@ -100,7 +102,20 @@ struct Job {
   int64_t first_start_us = -1;  // first transfer of the current hop (retry budget)
   bool is_robots = false;
   std::vector<std::string> secrets;  // values to keep out of every message
+  std::optional<HttpObserver::Wait> wait;  // the wait request.observer was told of, if any
 };
+
+// Tells job's observer that job waits for why (after ending the wait it was in, if any).
+void EndWait(Job& job) {
+  if (job.wait && job.request.observer != nullptr) job.request.observer->WaitEnded(*job.wait);
+  job.wait.reset();
+}
+void BeginWait(Job& job, HttpObserver::Wait why) {
+  EndWait(job);
+  if (job.request.observer == nullptr) return;
+  job.wait = why;
+  job.request.observer->WaitBegan(why);
+}
 
 struct RobotsState {
   enum State { kFetching, kReady, kFailed };
@@ -124,6 +139,7 @@ struct Transfer {
   bool conditional_sent = false;
   bool stalled = false;
   Env* env = nullptr;
+  int64_t start_us = 0;
   int64_t stall_us = 0;
   int64_t last_progress_us = 0;  // when a header or body byte last arrived (or the start)
   char error[CURL_ERROR_SIZE] = {0};
@@ -397,6 +413,7 @@ class CurlHttpClient final : public HttpClient {
       if (delay_us > scheduler_.interval_us(host)) {
         spdlog::debug("{}: robots.txt Crawl-delay {} s", host, *robots.rules.crawl_delay_s());
         scheduler_.RaiseInterval(host, delay_us);
+        crawl_delay_hosts_.insert(host);
       }
     }
     std::vector<std::unique_ptr<Job>> waiting;
@@ -423,6 +440,9 @@ class CurlHttpClient final : public HttpClient {
     if (delay_us >= 0) {
       scheduler_.Defer(host, ticket, delay_us);
     } else {
+      if (crawl_delay_hosts_.count(host) != 0 && scheduler_.IntervalPending(host)) {
+        BeginWait(*job, HttpObserver::Wait::kCrawlDelay);
+      }
       scheduler_.Enqueue(host, ticket, front);
     }
     scheduled_[ticket] = std::move(job);
@@ -471,6 +491,7 @@ class CurlHttpClient final : public HttpClient {
       Fail(std::move(job), Status::IOError("curl_easy_init failed: " + Describe(*job)));
       return;
     }
+    EndWait(*job);
     const std::vector<HttpHeader>& rule_headers = host_headers_[host];
     if (job->first_start_us < 0) job->first_start_us = now;
     bool is_retry = job->attempts > 0;
@@ -502,6 +523,7 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_ms));
     t->env = env_;
+    t->start_us = now;
     t->stall_us = options_.stall_timeout_ms * 1000;
     t->last_progress_us = now;
     curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
@@ -608,6 +630,7 @@ class CurlHttpClient final : public HttpClient {
 
   void Finished(std::unique_ptr<Transfer> t, CURLcode rc) {
     std::unique_ptr<Job> job = std::move(t->job);
+    LogTransfer(*job, *t, rc);
     if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
       Fail(std::move(job),
            Status::LimitExceeded(Describe(*job) + ": response larger than the limit of " +
@@ -706,6 +729,10 @@ class CurlHttpClient final : public HttpClient {
     }
     spdlog::debug("retrying in {:.1f} s (attempt {} of {}): {}", d.delay_micros / 1e6,
                   job->attempts + 1, policy_.options().max_attempts, Redact(failure.message(), job->secrets));
+    // The server asked to slow down (429, 503, Retry-After), or the request failed otherwise.
+    int code = failure.http_status();
+    bool throttled = retry_after.has_value() || code == 429 || code == 503;
+    BeginWait(*job, throttled ? HttpObserver::Wait::kThrottled : HttpObserver::Wait::kBackoff);
     Enqueue(std::move(job), /*front=*/true, d.delay_micros);
   }
 
@@ -750,6 +777,28 @@ class CurlHttpClient final : public HttpClient {
 
   // --- completion ----------------------------------------------------------------------------
 
+  // -v: one debug line per transfer (robots.txt, retries and redirect hops included) with the
+  // method, the URL (without secrets), the status (0: no answer), the body bytes and the time.
+  void LogTransfer(const Job& job, const Transfer& t, CURLcode rc) const {
+    if (!spdlog::default_logger_raw()->should_log(spdlog::level::debug)) return;
+    long status = 0;
+    if (rc == CURLE_OK) curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+    LogFields f;
+    f.event = "http_request";
+    if (job.request.observer != nullptr) f.source = job.request.observer->party();
+    f.method = job.request.method;
+    f.url = Redact(job.target.display.empty() ? DisplayUrl(job.request.url) : job.target.display, job.secrets);
+    f.status = static_cast<int>(status);
+    f.bytes = static_cast<int64_t>(t.body.size());
+    f.ms = (env_->MonotonicMicros() - t.start_us) / 1000;
+    std::string outcome = rc == CURLE_OK ? std::to_string(status)
+                          : t.stalled    ? std::string("stalled")
+                                         : std::string("failed: ") + curl_easy_strerror(rc);
+    LogEvent(LogLevel::kDebug, f,
+             fmt::format("{}{} {} {}, {} bytes, {} ms", f.source.empty() ? "" : f.source + ": ", f.method, f.url,
+                         outcome, f.bytes, f.ms));
+  }
+
   std::string Redact(const std::string& text, const std::vector<std::string>& secrets) const {
     return RedactValues(SecretRegistry::Global()->Redact(text), secrets);
   }
@@ -765,6 +814,7 @@ class CurlHttpClient final : public HttpClient {
 
   // Takes job by rvalue reference so callers may use *job in the other arguments.
   void Complete(std::unique_ptr<Job>&& job, HttpResponse response) {
+    EndWait(*job);
     FetchCallback done = std::move(job->done);
     job.reset();
     done(std::move(response));
@@ -778,6 +828,7 @@ class CurlHttpClient final : public HttpClient {
       std::string key = job->target.host_key.empty() ? "(invalid)" : job->target.host_key;
       stats_.hosts[key].failures++;
     }
+    EndWait(*job);
     FetchCallback done = std::move(job->done);
     job.reset();
     done(std::move(out));
@@ -837,6 +888,7 @@ class CurlHttpClient final : public HttpClient {
   HostScheduler::Ticket next_ticket_ = 1;
   std::map<std::string, std::vector<HttpHeader>> host_headers_;  // the host rules' headers
   std::map<std::string, std::unique_ptr<RobotsState>> robots_;
+  std::set<std::string> crawl_delay_hosts_;  // hosts whose interval robots.txt Crawl-delay raised
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
   std::vector<CURL*> easy_pool_;
 };

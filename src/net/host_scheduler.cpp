@@ -25,6 +25,12 @@ int64_t HostScheduler::interval_us(const std::string& host) const {
   return it == hosts_.end() ? 0 : it->second.interval_us;
 }
 
+bool HostScheduler::IntervalPending(const std::string& host) const {
+  auto it = hosts_.find(host);
+  if (it == hosts_.end() || !it->second.started_once) return false;
+  return Now() < it->second.last_start_us + it->second.interval_us;
+}
+
 void HostScheduler::Enqueue(const std::string& host, Ticket ticket, bool front) {
   Host& h = hosts_[host];
   if (front) {

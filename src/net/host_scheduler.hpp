@@ -41,6 +41,9 @@ class HostScheduler {
   // Makes host's interval interval_us when that is longer (robots.txt Crawl-delay).
   void RaiseInterval(const std::string& host, int64_t interval_us);
   int64_t interval_us(const std::string& host) const;
+  // True when host's interval since its last start has not passed yet: a ticket queued now would
+  // wait for it (what the client reports as a Crawl-delay wait when robots.txt set the interval).
+  bool IntervalPending(const std::string& host) const;
 
   // Queues ticket for host (AddHost first); front puts it before the host's other tickets.
   void Enqueue(const std::string& host, Ticket ticket, bool front = false);

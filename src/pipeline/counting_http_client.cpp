@@ -10,6 +10,7 @@ thread_local bool in_callback = false;
 
 void CountingHttpClient::Submit(HttpRequest request, FetchCallback done) {
   counters_->requests++;
+  if (request.observer == nullptr) request.observer = observer_;
   SourceHttpCounters* counters = counters_;
   inner_->Submit(std::move(request), [counters, done = std::move(done)](Result<HttpResponse> result) {
     if (!result.ok()) {

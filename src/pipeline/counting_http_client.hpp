@@ -1,5 +1,6 @@
 // An HttpClient that forwards to the run's shared client and counts, for one source, what its
-// requests brought: the per-source HTTP figures of the run report.
+// requests brought: the per-source HTTP figures of the run report. It also hands the source's
+// observer (its waits, its name in the client's log lines) to every request that has none.
 #pragma once
 
 #include <atomic>
@@ -18,8 +19,9 @@ struct SourceHttpCounters {
 
 class CountingHttpClient : public HttpClient {
  public:
-  // REQUIRES: inner and counters outlive this client.
-  CountingHttpClient(HttpClient* inner, SourceHttpCounters* counters) : inner_(inner), counters_(counters) {}
+  // REQUIRES: inner, counters and observer (may be nullptr) outlive this client and its requests.
+  CountingHttpClient(HttpClient* inner, SourceHttpCounters* counters, HttpObserver* observer = nullptr)
+      : inner_(inner), counters_(counters), observer_(observer) {}
 
   void Submit(HttpRequest request, FetchCallback done) override;
   void Cancel() override { inner_->Cancel(); }
@@ -33,6 +35,7 @@ class CountingHttpClient : public HttpClient {
  private:
   HttpClient* inner_;
   SourceHttpCounters* counters_;
+  HttpObserver* observer_;
 };
 
 }  // namespace alcor

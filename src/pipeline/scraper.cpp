@@ -13,8 +13,10 @@
 
 #include "alcor/dates.hpp"
 #include "alcor/env.hpp"
+#include "alcor/log.hpp"
 #include "alcor/pipeline.hpp"
 #include "alcor/suggest.hpp"
+#include "alcor/url.hpp"
 #include "pipeline/bounded_queue.hpp"
 #include "pipeline/counting_http_client.hpp"
 
@@ -36,6 +38,28 @@ struct DoneItem {
   std::string id;
   Status status;
   Record record;
+};
+
+// What the HTTP client holds back of one source's requests: counts of requests per wait.
+class SourceWaits final : public HttpObserver {
+ public:
+  explicit SourceWaits(std::string name) : name_(std::move(name)) {}
+  const std::string& party() const override { return name_; }
+  void WaitBegan(Wait why) override { waiting_[static_cast<int>(why)]++; }
+  void WaitEnded(Wait why) override { waiting_[static_cast<int>(why)]--; }
+
+  // The phase to show for the wait that holds the source back, "" when none does. The server's
+  // own request to slow down first, then backoff after failures, then robots.txt Crawl-delay.
+  std::string Phase() const {
+    if (waiting_[static_cast<int>(Wait::kThrottled)] > 0) return "throttled";
+    if (waiting_[static_cast<int>(Wait::kBackoff)] > 0) return "backing off";
+    if (waiting_[static_cast<int>(Wait::kCrawlDelay)] > 0) return "Crawl-delay wait";
+    return "";
+  }
+
+ private:
+  const std::string name_;
+  std::atomic<int> waiting_[3] = {0, 0, 0};
 };
 
 struct PendingCheckpoint {
@@ -75,6 +99,7 @@ struct Scraper::Impl {
     const SourceConfig* config = nullptr;
     std::unique_ptr<Source> source;
     SourceHttpCounters http_counters;
+    std::unique_ptr<SourceWaits> waits;
     std::unique_ptr<CountingHttpClient> http;
     std::unique_ptr<Context> context;
     std::thread thread;
@@ -149,11 +174,21 @@ struct Scraper::Impl {
 
     void ReportFailure(const std::string& what, const Status& why) override {
       if (impl_->stopping && why.IsInterrupted()) return;  // the run's own stop, not a failure
-      spdlog::warn("{}: {}: {}", source_name(), what, why.ToString());
+      LogFields fields;
+      fields.event = "item_failed";
+      fields.source = source_name();
+      if (IsHttpUrl(what)) fields.url = what;
+      if (why.http_status() > 0) fields.status = why.http_status();
+      LogEvent(LogLevel::kWarn, fields, source_name() + ": " + what + ": " + why.ToString());
       impl_->AddFailure(run(), what + ": " + why.ToString());
     }
 
-    void Log(const std::string& message) override { spdlog::info("{}: {}", source_name(), message); }
+    void Log(const std::string& message) override {
+      LogFields fields;
+      fields.event = "source_note";
+      fields.source = source_name();
+      LogEvent(LogLevel::kInfo, fields, source_name() + ": " + message);
+    }
 
    private:
     bool limit_reached() const {
@@ -218,7 +253,8 @@ Status Scraper::Impl::SelectSources() {
     run->config = &s;
     run->report.name = s.name;
     run->report.kind = s.kind;
-    run->http = std::make_unique<CountingHttpClient>(shared_http, &run->http_counters);
+    run->waits = std::make_unique<SourceWaits>(s.name);
+    run->http = std::make_unique<CountingHttpClient>(shared_http, &run->http_counters, run->waits.get());
     run->context = std::make_unique<Context>(this, sources.size());
     sources.push_back(std::move(run));
   }
@@ -227,6 +263,7 @@ Status Scraper::Impl::SelectSources() {
 
 void Scraper::Impl::RunSource(size_t index) {
   SourceRun& r = *sources[index];
+  ScopedLogSource log_source(r.config->name);
   int64_t start = store->env()->MonotonicMicros();
   Status s;
   // The kind the config was validated against: the scraper only runs the kinds its caller's
@@ -257,7 +294,13 @@ void Scraper::Impl::RunSource(size_t index) {
       r.report.error = SecretRegistry::Global()->Redact(s.ToString());
     }
   }
-  if (r.report.status == "failed") spdlog::error("{}: failed: {}", r.config->name, r.report.error);
+  if (r.report.status == "failed") {
+    LogFields fields;
+    fields.event = "source_failed";
+    fields.source = r.config->name;
+    if (s.http_status() > 0) fields.status = s.http_status();
+    LogEvent(LogLevel::kError, fields, r.config->name + ": failed: " + r.report.error);
+  }
   r.finished = true;
 }
 
@@ -375,6 +418,12 @@ RunReport Scraper::Impl::Snapshot() {
     // 304 answers are unchanged items the source may not count itself.
     s.unchanged = std::max<uint64_t>(s.unchanged, r->http_counters.not_modified);
     if (!r->finished && s.status == "ok") s.status = "running";
+    if (s.status == "running") {
+      s.phase = r->waits->Phase();
+      if (s.phase.empty()) s.phase = SourcePhaseName(r->context->phase());
+    } else {
+      s.phase = s.status == "ok" ? "done" : s.status;
+    }
     report.sources.push_back(std::move(s));
   }
   if (dedup) report.dedup = dedup->stats();
@@ -395,7 +444,10 @@ Status Scraper::Impl::Write(RunReport* report) {
       SourceRun& run = *sources[item.source];
       if (!item.status.ok()) {
         AddFailure(run, item.status.ToString());
-        spdlog::warn("{}: {}", run.config->name, item.status.ToString());
+        LogFields fields;
+        fields.event = "conversion_failed";
+        fields.source = run.config->name;
+        LogEvent(LogLevel::kWarn, fields, run.config->name + ": " + item.status.ToString());
       } else if (item.record.id.empty()) {
         AddFailure(run, "a document without an id");
       } else {

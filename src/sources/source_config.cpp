@@ -258,4 +258,13 @@ std::string KeyTableMarkdown(const SourceKind& kind) {
   return out;
 }
 
+const char* SourcePhaseName(SourcePhase phase) {
+  switch (phase) {
+    case SourcePhase::kStarting: return "starting";
+    case SourcePhase::kListing: return "listing";
+    case SourcePhase::kFetchingPages: return "fetching pages";
+  }
+  return "starting";
+}
+
 }  // namespace alcor

@@ -1,8 +1,17 @@
 // Retries of the libcurl HttpClient against the loopback TestServer: which failures are retried,
-// backoff timing, Retry-After in both forms, attempt and time bounds, POST.
+// backoff timing, Retry-After in both forms, attempt and time bounds, POST. And the waits the
+// client reports to a request's HttpObserver (the real signals behind the phases of `alcor
+// scrape`'s progress display): robots.txt Crawl-delay, a retry the server asked for (429,
+// Retry-After: throttled), a retry after another failure (backoff), nothing for a request that is
+// not held back, and every wait ended, also when the client is cancelled during one.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "alcor/dates.hpp"
 #include "alcor/env.hpp"
@@ -15,6 +24,7 @@ namespace {
 using testing::Reply;
 using testing::ServerRequest;
 using testing::TestServer;
+using Wait = HttpObserver::Wait;
 
 // Arrival gaps at the server can be shorter than the client's start gaps by the difference in
 // connection and send time of two requests: allow for that on a loaded (or sanitized) machine.
@@ -210,6 +220,118 @@ TEST(HttpRetryTest, RetryOfOneRequestDoesNotBlockOthers) {
   ASSERT_TRUE(up.ok());
   EXPECT_LT(TestServer::NowMicros() - start, 500000);
   EXPECT_FALSE(down.get().ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waits reported to an HttpObserver
+
+class RecordingObserver : public HttpObserver {
+ public:
+  struct Event {
+    bool began;
+    Wait why;
+    bool operator==(const Event& o) const { return began == o.began && why == o.why; }
+  };
+  const std::string& party() const override { return party_; }
+  void WaitBegan(Wait why) override { Record({true, why}); }
+  void WaitEnded(Wait why) override { Record({false, why}); }
+
+  std::vector<Event> events() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return events_;
+  }
+  // Every WaitBegan followed by its WaitEnded, none open.
+  bool Balanced() const {
+    int open[3] = {0, 0, 0};
+    for (const Event& e : events()) {
+      int& n = open[static_cast<int>(e.why)];
+      n += e.began ? 1 : -1;
+      if (n < 0) return false;
+    }
+    return open[0] == 0 && open[1] == 0 && open[2] == 0;
+  }
+  bool Saw(Wait why) const {
+    for (const Event& e : events())
+      if (e.began && e.why == why) return true;
+    return false;
+  }
+
+ private:
+  void Record(Event e) {
+    std::lock_guard<std::mutex> lock(mu_);
+    events_.push_back(e);
+  }
+  const std::string party_ = "a-source";
+  mutable std::mutex mu_;
+  std::vector<Event> events_;
+};
+
+Result<HttpResponse> FetchObserved(HttpClient& client, const std::string& url, HttpObserver* observer) {
+  HttpRequest request = HttpRequest::Get(url);
+  request.observer = observer;
+  return client.Fetch(std::move(request));
+}
+
+TEST(HttpObserverTest, ARequestNotHeldBackReportsNoWait) {
+  TestServer server;
+  server.Route("/a", Reply::Text("a"));
+  auto client = MakeClient();
+  RecordingObserver observer;
+  ASSERT_TRUE(FetchObserved(*client, server.Url("/a"), &observer).ok());
+  ASSERT_TRUE(FetchObserved(*client, server.Url("/a"), &observer).ok());
+  EXPECT_TRUE(observer.events().empty());
+}
+
+TEST(HttpObserverTest, CrawlDelayOfRobotsTxtIsReported) {
+  TestServer server;
+  server.ServeRobots("User-agent: *\nCrawl-delay: 1\n");
+  server.Route("/a", Reply::Text("a"));
+  auto client = MakeClient();
+  RecordingObserver observer;
+  ASSERT_TRUE(FetchObserved(*client, server.Url("/a"), &observer).ok());
+  ASSERT_TRUE(FetchObserved(*client, server.Url("/a"), &observer).ok());
+  EXPECT_TRUE(observer.Saw(Wait::kCrawlDelay));
+  EXPECT_FALSE(observer.Saw(Wait::kThrottled));
+  EXPECT_FALSE(observer.Saw(Wait::kBackoff));
+  EXPECT_TRUE(observer.Balanced());
+}
+
+TEST(HttpObserverTest, ARetryTheServerAskedForIsThrottling) {
+  TestServer server;
+  server.RouteSequence("/t", {Reply::Status(429).WithHeader("Retry-After", "1"), Reply::Text("ok")});
+  auto client = MakeClient();
+  RecordingObserver observer;
+  Result<HttpResponse> r = FetchObserved(*client, server.Url("/t"), &observer);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(observer.events(), (std::vector<RecordingObserver::Event>{{true, Wait::kThrottled},
+                                                                      {false, Wait::kThrottled}}));
+}
+
+TEST(HttpObserverTest, ARetryAfterAServerErrorIsBackoff) {
+  TestServer server;
+  server.RouteSequence("/b", {Reply::Status(500), Reply::Text("ok")});
+  auto client = MakeClient();
+  RecordingObserver observer;
+  Result<HttpResponse> r = FetchObserved(*client, server.Url("/b"), &observer);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(observer.events(), (std::vector<RecordingObserver::Event>{{true, Wait::kBackoff},
+                                                                      {false, Wait::kBackoff}}));
+}
+
+TEST(HttpObserverTest, CancellingDuringAWaitEndsIt) {
+  TestServer server;
+  server.RouteSequence("/t", {Reply::Status(503).WithHeader("Retry-After", "4"), Reply::Text("ok")});
+  auto client = MakeClient();
+  RecordingObserver observer;
+  HttpRequest request = HttpRequest::Get(server.Url("/t"));
+  request.observer = &observer;
+  std::future<Result<HttpResponse>> answer = client->FetchAsync(std::move(request));
+  ASSERT_TRUE(server.WaitForRequests(2, 5000));  // robots.txt, the 503
+  for (int i = 0; i < 200 && observer.events().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(observer.events(), (std::vector<RecordingObserver::Event>{{true, Wait::kThrottled}}));
+  client->Cancel();
+  EXPECT_TRUE(answer.get().status().IsInterrupted());
+  EXPECT_TRUE(observer.Balanced());
 }
 
 }  // namespace

@@ -90,6 +90,19 @@ TEST_F(HostSchedulerTest, CrawlDelayOnlyRaisesTheInterval) {
   EXPECT_EQ(StartAll(), Tickets({2}));
 }
 
+TEST_F(HostSchedulerTest, IntervalPendingUntilTheIntervalSinceTheLastStartPassed) {
+  scheduler_.AddHost("a.org", 4, 3 * kSecond);
+  EXPECT_FALSE(scheduler_.IntervalPending("a.org")) << "nothing started yet";
+  EXPECT_FALSE(scheduler_.IntervalPending("unknown.org"));
+  scheduler_.Enqueue("a.org", 1);
+  EXPECT_EQ(StartAll(), Tickets({1}));
+  EXPECT_TRUE(scheduler_.IntervalPending("a.org"));
+  env_.now_us += 3 * kSecond - 1;
+  EXPECT_TRUE(scheduler_.IntervalPending("a.org"));
+  env_.now_us += 1;
+  EXPECT_FALSE(scheduler_.IntervalPending("a.org"));
+}
+
 TEST_F(HostSchedulerTest, HostsAreIndependent) {
   scheduler_.AddHost("slow.org", 1, 60 * kSecond);
   scheduler_.AddHost("fast.org:8080", 1, 0);

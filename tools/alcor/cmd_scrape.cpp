@@ -1,11 +1,13 @@
 // alcor scrape [--config FILE] [--only NAME...] [--limit N] [--dry-run] [--print-config]:
 // the nightly job. Thin: loads the config, opens the store and the HTTP client, runs the
-// Scraper (alcor/pipeline.hpp), shows progress on a terminal and prints the summary.
+// Scraper (alcor/pipeline.hpp), shows progress on a terminal (never in a pipe or under cron:
+// plain log lines only) and prints the summary.
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>  // mallopt
 #endif
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -14,6 +16,7 @@
 
 #include "alcor/config.hpp"
 #include "alcor/env.hpp"
+#include "alcor/log.hpp"
 #include "alcor/pipeline.hpp"
 #include "alcor/store.hpp"
 #include "commands.hpp"
@@ -22,39 +25,23 @@ namespace alcor::cli {
 
 namespace {
 
-// A live display on stderr, one line per source, redrawn in place.
+// The live display at the bottom of stderr (a terminal): the figures of the run so far, fitted to
+// the terminal's width and height each time they are drawn; log lines print above it.
 class ProgressDisplay {
  public:
   void Draw(const RunReport& report) {
-    std::string out;
-    if (lines_ > 0) out += "\x1b[" + std::to_string(lines_) + "A";
-    lines_ = 0;
-    for (const SourceRunReport& s : report.sources) {
-      double rate = s.seconds > 0 ? static_cast<double>(s.fetched) / s.seconds : 0;
-      if (s.status == "running" || s.seconds == 0) {
-        double elapsed = Elapsed();
-        rate = elapsed > 0 ? static_cast<double>(s.fetched) / elapsed : 0;
-      }
-      char line[256];
-      std::snprintf(line, sizeof(line), "\x1b[2K%-22s %-11s %7llu items %7.1f/s %6llu new %5llu errors\n",
-                    s.name.c_str(), s.status.c_str(), static_cast<unsigned long long>(s.fetched), rate,
-                    static_cast<unsigned long long>(s.stored_new), static_cast<unsigned long long>(s.failed));
-      out += line;
-      ++lines_;
-    }
-    std::fputs(out.c_str(), stderr);
-    std::fflush(stderr);
+    double elapsed = static_cast<double>(Env::Default()->MonotonicMicros() - start_) / 1e6;
+    ShowStatusBlock(report.ProgressLines(TerminalColumns(), TerminalRows() - 1, elapsed));
   }
+  // Erases it: the summary printed next starts where the display was, with nothing of it left.
+  void Clear() { ClearStatusBlock(); }
 
  private:
-  double Elapsed() {
-    int64_t now = Env::Default()->MonotonicMicros();
-    if (start_ == 0) start_ = now;
-    return static_cast<double>(now - start_) / 1e6;
-  }
-  int lines_ = 0;
-  int64_t start_ = 0;
+  const int64_t start_ = Env::Default()->MonotonicMicros();
 };
+
+// 80, or the terminal's width when stdout is a narrower one.
+int SummaryColumns() { return ::isatty(STDOUT_FILENO) ? std::min(80, TerminalColumns()) : 80; }
 
 std::string DefaultConfigPath() {
   if (const char* env = std::getenv("ALCOR_CONFIG"); env && *env) return env;
@@ -114,7 +101,7 @@ CommandRunner SetupScrape(CLI::App* app) {
     options.dry_run = flags->dry_run;
     options.workers = flags->workers;
     ProgressDisplay display;
-    bool progress = !global.quiet && !global.no_progress && ::isatty(2);
+    bool progress = !global.quiet && !global.no_progress && StderrIsInteractiveTerminal();
     if (progress) options.on_progress = [&display](const RunReport& r) { display.Draw(r); };
 
 #ifdef __GLIBC__
@@ -131,17 +118,17 @@ CommandRunner SetupScrape(CLI::App* app) {
     });
     RunReport report;
     Status s = scraper.Run(&report);
+    if (progress) display.Clear();
     if (s.code() == Status::Code::kInvalidArgument) {
       spdlog::error("{}", s.message());
       return kExitUsage;
     }
-    if (progress) display.Draw(report);
     if (!flags->dry_run) {
       Status w = store->WriteRunReport(report.ToJson().dump(2) + "\n");
       if (!w.ok()) spdlog::warn("could not write the run report: {}", w.ToString());
     }
     if (!global.quiet || report.any_source_failed() || !s.ok()) {
-      std::cout << (flags->dry_run ? "dry run: nothing was stored; would have stored:\n" : "") << report.Summary();
+      std::cout << (flags->dry_run ? "dry run: nothing was stored; would have stored:\n" : "") << report.Summary(SummaryColumns());
       if (!flags->dry_run) std::cout << "run report: " << JoinPath(store->dir(), "runs/" + report.run_id + ".json") << "\n";
       std::cout.flush();
     }

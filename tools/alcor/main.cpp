@@ -56,11 +56,16 @@ int Main(int argc, char** argv) {
   app.fallthrough();
   GlobalOptions global;
   app.add_option("--store", global.store_dir, "corpus store directory (default $ALCOR_STORE, else ./corpus)");
-  app.add_option("--log-format", global.log_format, "text or json (one object per line)")
+  app.add_option("--log-format", global.log_format,
+                 "text or json: one object per line with time, level, event, msg and, when known, source, "
+                 "method, url, status, bytes, ms")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--quiet,-q", global.quiet, "warnings and errors only");
-  app.add_flag("--verbose,-v", global.verbose, "debug messages too");
-  app.add_flag("--no-progress", global.no_progress, "no live progress display");
+  app.add_flag("--verbose,-v", global.verbose,
+               "debug messages too, among them one line per HTTP transfer (method, URL without secrets, status, "
+               "bytes, time)");
+  app.add_flag("--no-progress", global.no_progress,
+               "no live progress display (scrape shows one only when stderr is a terminal)");
   app.footer("Exit codes: 0 ok, 1 failed or problems found, 2 usage or config error, 3 store locked, "
              "130 interrupted.\nRun 'alcor COMMAND --help' for a command's options.");
 

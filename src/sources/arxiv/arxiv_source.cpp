@@ -550,6 +550,7 @@ RawDocument ArxivSource::BuildDocument(const ArxivEntry& entry, int depth, const
 
 Status ArxivSource::ProcessEntry(const ArxivEntry& entry, int depth, const std::set<std::string>& cited_by) {
   if (!visited_.insert(entry.id).second) return Status::OK();
+  ScopedSourcePhase fetching(*ctx_, SourcePhase::kFetchingPages);  // its text, its references
   bool follow = depth < s_.max_depth;
   auto known = papers_.find(entry.id);
   if (known != papers_.end() && known->second.version >= entry.version) {
@@ -781,6 +782,7 @@ Status ArxivSource::RunCitationLevel(int depth) {
 
 Status ArxivSource::Run(SourceContext& ctx) {
   ctx_ = &ctx;
+  ctx.SetPhase(SourcePhase::kListing);
   papers_.clear();
   cursors_.clear();
   visited_.clear();

@@ -40,6 +40,7 @@ class BookSource : public Source {
   explicit BookSource(Settings settings) : settings_(std::move(settings)) {}
 
   Status Run(SourceContext& ctx) override {
+    ctx.SetPhase(SourcePhase::kFetchingPages);  // the books themselves: there is no list to read
     Result<std::string> saved = ctx.ReadState(kStateName);
     if (saved.ok()) {
       nlohmann::json j = nlohmann::json::parse(*saved, nullptr, /*allow_exceptions=*/false);

@@ -242,6 +242,7 @@ Status FeedSource::EmitPost(RunState& rs, const Post& post) {
   if (want_page) {
     std::string page_url = !post.content_src.empty() ? post.content_src : post.link;
     if (rs.page_fetches_left > 0) --rs.page_fetches_left;
+    ScopedSourcePhase fetching(ctx, SourcePhase::kFetchingPages);
     Result<HttpResponse> page = ctx.http().Fetch(HttpRequest::Get(page_url));
     Status problem;
     if (!page.ok()) {
@@ -388,6 +389,7 @@ Status FeedSource::ProcessFeed(RunState& rs, bool* all_new) {
 Status FeedSource::Run(SourceContext& ctx) {
   RunState rs;
   rs.ctx = &ctx;
+  ctx.SetPhase(SourcePhase::kListing);
   Result<std::string> saved = ctx.ReadState(kStateName);
   if (saved.ok()) {
     Result<FeedState> st = FeedState::Parse(*saved);

@@ -87,6 +87,7 @@ class SubstackWalker : public ArchiveWalker {
         // The body, from the post API.
         if (!slug.empty()) {
           std::string post_url = base + "/api/v1/posts/" + slug;
+          ScopedSourcePhase fetching(ctx, SourcePhase::kFetchingPages);
           Result<HttpResponse> body = ctx.http().Fetch(HttpRequest::Get(post_url));
           if (body.ok() && !body->robots_disallowed()) {
             json full = json::parse(body->body, nullptr, false);

@@ -68,6 +68,7 @@ class ForumMagnumSource : public Source {
   Status Run(SourceContext& ctx) override {
     // Everything below is per run (a Source may be run more than once).
     ctx_ = &ctx;
+    ctx.SetPhase(SourcePhase::kListing);
     cursor_ = ForumCursor();
     server_start_ms_.reset();
     max_seen_ms_ = 0;
@@ -199,6 +200,7 @@ class ForumMagnumSource : public Source {
       if (ForumPostWanted(*p, options_)) ids.push_back(StringField(*p, "_id"));
     }
     if (ids.empty()) return Status::OK();
+    ScopedSourcePhase fetching(*ctx_, SourcePhase::kFetchingPages);
     json terms = BaseTerms();
     terms["postIds"] = ids;
     terms["limit"] = ids.size();
