@@ -258,13 +258,12 @@ std::string KeyTableMarkdown(const SourceKind& kind) {
   return out;
 }
 
-const char* SourcePhaseName(SourcePhase phase) {
-  switch (phase) {
-    case SourcePhase::kStarting: return "starting";
-    case SourcePhase::kListing: return "listing";
-    case SourcePhase::kFetchingPages: return "fetching pages";
-  }
-  return "starting";
-}
+constexpr EnumName<SourcePhase> kSourcePhaseNames[] = {
+    {SourcePhase::kStarting, "starting"},
+    {SourcePhase::kListing, "listing"},
+    {SourcePhase::kFetchingPages, "fetching pages"},
+};
+
+const char* SourcePhaseName(SourcePhase phase) { return NameIn(kSourcePhaseNames, phase, "starting"); }
 
 }  // namespace alcor

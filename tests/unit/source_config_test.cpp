@@ -6,6 +6,7 @@
 #include <string>
 
 #include "alcor/env.hpp"
+#include "alcor/source.hpp"
 #include "alcor/source_config.hpp"
 
 namespace alcor {
@@ -134,6 +135,13 @@ TEST(SourceKeysTest, DocsShowTheGeneratedTableOfEveryKind) {
         << "docs/sources.md \"## " << kind->name << "\" differs from the keys the kind declares; regenerate it with "
         << "`alcor sources --keys " << kind->name << "`";
   }
+}
+
+// The progress display of `alcor scrape` shows these names (docs/operations.md, "What a run shows").
+TEST(SourcePhaseTest, EveryPhaseHasItsName) {
+  EXPECT_STREQ(SourcePhaseName(SourcePhase::kStarting), "starting");
+  EXPECT_STREQ(SourcePhaseName(SourcePhase::kListing), "listing");
+  EXPECT_STREQ(SourcePhaseName(SourcePhase::kFetchingPages), "fetching pages");
 }
 
 }  // namespace
