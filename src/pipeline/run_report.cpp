@@ -231,7 +231,7 @@ std::string RunReport::Summary(int columns) const {
   for (const SourceRunReport& s : sources) row(s);
   row(total);
   out += Wrap("http: " + std::to_string(total.http_requests) + " requests, " + Bytes(total.bytes) + " received; " +
-                  std::to_string(commits) + " commits",
+                  std::to_string(commits) + (commits == 1 ? " commit" : " commits"),
               width);
   for (const SourceRunReport& s : sources) {
     if (!s.error.empty()) out += Wrap(s.name + ": failed: " + s.error, width);

@@ -50,7 +50,7 @@ bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfin
 
 // kBlogs WordPress blogs of kPostsPerBlog posts each, their pages fetched one by one; a source
 // whose feed does not exist (it fails, and logs so, during the run); the feed URL of the first
-// blog carries a ${ENV} secret.
+// blog and an access header of the host carry a ${ENV} secret.
 class TerminalAndLogsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -85,8 +85,8 @@ class TerminalAndLogsTest : public ::testing::Test {
                          {"history", false}});
     }
     sources.push_back({{"name", "missing"}, {"kind", "feed"}, {"feed_url", server_.Url("/no/such/feed")}});
-    json config = {{"http", {{"contact", "https://example.invalid/contact"},
-                             {"hosts", {{server_.HostPort(), {{"concurrency", 1}, {"interval_s", 0}}}}}}},
+    json host = {{"concurrency", 1}, {"interval_s", 0}, {"headers", {{"X-Api-Key", "${ALCOR_LOG_TEST_KEY}"}}}};
+    json config = {{"http", {{"contact", "https://example.invalid/contact"}, {"hosts", {{server_.HostPort(), host}}}}},
                    {"sources", sources}};
     config_ = tmp_.Sub("scrape.json");
     testing::WriteFile(config_, config.dump(2));
@@ -163,6 +163,11 @@ TEST_F(TerminalAndLogsTest, VerboseJsonLogsOneLinePerRequestWithFieldsAndNoSecre
   EXPECT_EQ(logged_paths.size(), 1u + kBlogs * (1 + kPostsPerBlog) + 1) << "robots.txt, feeds and pages, missing";
   EXPECT_TRUE(secret_url_redacted);
   EXPECT_TRUE(failure_logged) << err;
+  std::vector<testing::ServerRequest> served = server_.Requests();
+  ASSERT_FALSE(served.empty());
+  const std::string* key = served.back().Header("x-api-key");
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(*key, kSecret) << "the secret was in use in the header and the URL, and logged nowhere";
 }
 
 TEST_F(TerminalAndLogsTest, VerboseTextLogsEachRequestAndQuietDoesNot) {
