@@ -41,6 +41,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "alcor/secrets.hpp"
 #include "alcor/status.hpp"
 
 namespace alcor {
@@ -50,31 +51,11 @@ class Env;
 // ---------------------------------------------------------------------------------------------
 // Secrets
 
-// Process-wide set of secret values (expanded ${ENV} references, API keys). Anything alcor writes
-// for people — log lines, error messages, run reports — can be passed through Redact.
-// Thread safety: all methods may be called concurrently.
-class SecretRegistry {
- public:
-  // The registry every part of alcor shares. Never deleted.
-  static SecretRegistry* Global();
-
-  // Remembers value as secret. Empty values are ignored.
-  void Add(std::string value);
-  // Returns text with every occurrence of every registered secret replaced by "[REDACTED]".
-  std::string Redact(std::string_view text) const;
-  size_t size() const;
-
- private:
-  mutable std::mutex mu_;
-  std::vector<std::string> values_;  // guarded by mu_
-};
-
-// Replaces every secret of secrets (non-empty values) in text by "[REDACTED]".
-std::string RedactValues(std::string_view text, const std::vector<std::string>& secrets);
+// SecretRegistry, RedactValues, RedactedExcerpt: alcor/secrets.hpp.
 
 // Expands ${NAME} references in text from the process environment ("$" not followed by "{" is
 // kept as is; NAME is [A-Za-z_][A-Za-z0-9_]*). Each expanded value is added to
-// SecretRegistry::Global() and, when secrets is non-null, appended to *secrets.
+// SecretRegistry::Global() under its NAME and, when secrets is non-null, appended to *secrets.
 // Fails with InvalidArgument naming the variable (never a value) when it is unset or the
 // reference is malformed ("${", "${1X}").
 Result<std::string> ExpandEnvReferences(std::string_view text,

@@ -1,7 +1,7 @@
 // Logging: spdlog to stderr, as text for people or one JSON object per line for cron.
 // Every module logs through spdlog's default logger after InitLogging; stdout stays for data.
 //
-// Every line written passes through SecretRegistry::Global() (alcor/http.hpp): an expanded
+// Every line written passes through SecretRegistry::Global() (alcor/secrets.hpp): an expanded
 // ${ENV} value never reaches the log, whatever the message or field it is in.
 //
 // Structured fields: LogEvent logs a message with fields (the event, the source, the URL, the

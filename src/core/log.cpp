@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/dates.hpp"
-#include "alcor/http.hpp"  // SecretRegistry
+#include "alcor/secrets.hpp"
 
 namespace alcor {
 namespace {

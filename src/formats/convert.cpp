@@ -3,6 +3,7 @@
 #include "alcor/convert.hpp"
 
 #include "alcor/normalize.hpp"
+#include "alcor/secrets.hpp"
 #include "formats/file_record.hpp"
 
 namespace alcor {
@@ -113,6 +114,21 @@ BodyFormat DetectFormat(const RawDocument& doc) {
   return BodyFormatFor(DetectDocumentFormat(name, doc.body, doc.content_type), !r.url.empty() || doc.main_content);
 }
 
+// Secrets never reach records (docs/configuration.md, "Secrets"): a configured secret in any
+// field (a feed URL with a key, a server echoing a header into a page) is stored as the ${NAME}
+// it was configured as.
+void ConcealSecrets(Record* r) {
+  const SecretRegistry& secrets = *SecretRegistry::Global();
+  if (secrets.size() == 0) return;
+  for (std::string* field : {&r->id, &r->source, &r->url, &r->title, &r->text}) *field = secrets.Conceal(*field);
+  for (std::vector<std::string>* list : {&r->authors, &r->tags}) {
+    for (std::string& e : *list) e = secrets.Conceal(e);
+  }
+  if (r->summary) *r->summary = secrets.Conceal(*r->summary);
+  for (AlsoAt& a : r->also_at) a.url = secrets.Conceal(a.url);
+  secrets.ConcealJson(&r->metadata);
+}
+
 }  // namespace
 
 Status Convert(RawDocument doc, Record* out) {
@@ -137,6 +153,7 @@ Status Convert(RawDocument doc, Record* out) {
   if (r.text.find_first_not_of(" \t\n") == std::string::npos) {
     return fail(Status::InvalidArgument("the document has no text"));
   }
+  ConcealSecrets(&r);
   r.Seal();
   *out = std::move(r);
   return Status::OK();

@@ -12,6 +12,7 @@
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/normalize.hpp"
+#include "alcor/secrets.hpp"
 #include "alcor/strings.hpp"
 #include "formats/file_record.hpp"
 
@@ -240,7 +241,7 @@ std::string TitleOf(std::string_view text, BodyFormat format, const std::string&
     if (format != BodyFormat::kMarkdown) break;
   }
   if (!first_line.empty()) {
-    std::string title(first_line.substr(0, 200));
+    std::string title = RedactedExcerpt(first_line, 200);
     while (!title.empty() && title.front() == '#') title.erase(0, 1);
     title = std::string(TrimView(title));
     if (!title.empty()) return title;

@@ -74,11 +74,12 @@ bool IsRetryableCurlError(CURLcode rc) {
   }
 }
 
-// A short printable excerpt of an error body, for messages.
-std::string Snippet(std::string_view body) {
+// A short printable excerpt of an error body, for messages: secrets (the registry's and the
+// request's own) are redacted before the body is cut, and a secret's prefix at a cut as well.
+std::string Snippet(std::string_view body, const std::vector<std::string>& secrets) {
   std::string out;
   bool space = false;
-  for (char c : body.substr(0, 400)) {
+  for (char c : RedactedExcerpt(body, 400, secrets)) {
     unsigned char u = static_cast<unsigned char>(c);
     if (std::isspace(u)) {
       space = !out.empty();
@@ -89,7 +90,7 @@ std::string Snippet(std::string_view body) {
     out.push_back(u < 0x20 || u == 0x7f ? '?' : c);
     if (out.size() >= 200) break;
   }
-  return out;
+  return RedactCutPrefix(SecretRegistry::Global()->RedactCut(out), secrets);
 }
 
 struct Job {
@@ -325,10 +326,20 @@ class CurlHttpClient final : public HttpClient {
       return;
     }
     job->target = std::move(url).value();
+    WarnOnceWithoutContact(job->target.host);
     job->request.url = job->target.request;
     job->request.method = job->request.method.empty() ? "GET" : job->request.method;
     for (char& c : job->request.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     Dispatch(std::move(job));
+  }
+
+  // A live run (its first request to a host other than loopback, docs/http.md) without
+  // http.contact: warned once per client, that is once per run.
+  void WarnOnceWithoutContact(const std::string& host) {
+    if (!options_.contact.empty() || IsLoopbackHost(host) || warned_no_contact_.exchange(true)) return;
+    spdlog::warn("http.contact is not set: requests to {} and other sites carry no way to reach you; set "
+                 "\"contact\" in the config's \"http\" object to your URL or e-mail address (docs/http.md)",
+                 host);
   }
 
   void Dispatch(std::unique_ptr<Job> job) {
@@ -681,7 +692,7 @@ class CurlHttpClient final : public HttpClient {
       return;
     }
     std::string message = "HTTP " + std::to_string(status) + " from " + Describe(*job);
-    std::string snippet = Snippet(t->body);
+    std::string snippet = Snippet(t->body, job->secrets);
     Status final_status =
         Status::Http(static_cast<int>(status), message + (snippet.empty() ? "" : "; body: " + snippet));
     if (IsRetryableHttpStatus(static_cast<int>(status))) {
@@ -870,6 +881,7 @@ class CurlHttpClient final : public HttpClient {
   ValidatorStore validators_;
   const std::string user_agent_;
   std::mt19937_64 rng_;  // loop thread only
+  std::atomic<bool> warned_no_contact_{false};
 
   CURLM* multi_ = nullptr;
   std::thread loop_;

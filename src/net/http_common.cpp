@@ -18,58 +18,12 @@ namespace alcor {
 
 namespace {
 
-constexpr std::string_view kRedacted = "[REDACTED]";
-
 bool IsNameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 }  // namespace
 
-// --- secrets -----------------------------------------------------------------------------------
-
-SecretRegistry* SecretRegistry::Global() {
-  static SecretRegistry* registry = new SecretRegistry();
-  return registry;
-}
-
-void SecretRegistry::Add(std::string value) {
-  if (value.empty()) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  if (std::find(values_.begin(), values_.end(), value) != values_.end()) return;
-  values_.push_back(std::move(value));
-  // Longest first, so a secret that contains another is replaced whole.
-  std::stable_sort(values_.begin(), values_.end(),
-                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-}
-
-std::string SecretRegistry::Redact(std::string_view text) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return RedactValues(text, values_);
-}
-
-size_t SecretRegistry::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return values_.size();
-}
-
-std::string RedactValues(std::string_view text, const std::vector<std::string>& secrets) {
-  // Longest first, so a secret that contains another is replaced whole.
-  std::vector<const std::string*> order;
-  for (const std::string& secret : secrets) order.push_back(&secret);
-  std::stable_sort(order.begin(), order.end(),
-                   [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
-  std::string out(text);
-  for (const std::string* secret_ptr : order) {
-    const std::string& secret = *secret_ptr;
-    if (secret.empty()) continue;
-    size_t pos = 0;
-    while ((pos = out.find(secret, pos)) != std::string::npos) {
-      out.replace(pos, secret.size(), kRedacted);
-      pos += kRedacted.size();
-    }
-  }
-  return out;
-}
+// --- ${ENV} references ----------------------------------------------------------------------
 
 Result<std::string> ExpandEnvReferences(std::string_view text, const EnvLookup& lookup,
                                         std::vector<std::string>* secrets) {
@@ -96,7 +50,7 @@ Result<std::string> ExpandEnvReferences(std::string_view text, const EnvLookup& 
     if (!value) {
       return Status::InvalidArgument("environment variable " + name + " is not set");
     }
-    SecretRegistry::Global()->Add(*value);
+    SecretRegistry::Global()->Add(*value, name);
     if (secrets != nullptr && !value->empty()) secrets->push_back(*value);
     out += *value;
     i = close + 1;
@@ -281,7 +235,10 @@ Result<HttpOptions> ParseHttpOptions(const nlohmann::json& http) {
     std::string path = "http." + key;
     if (key == "contact") {
       if (!value.is_string()) return KeyError(path, "must be a string");
-      std::string contact = value.get<std::string>();
+      // May be a ${ENV} reference (an address kept out of the config file): then a secret.
+      Result<std::string> contact_value = ExpandEnvReferences(value.get<std::string>());
+      if (!contact_value.ok()) return KeyError(path, contact_value.status().message());
+      std::string contact = std::move(contact_value).value();
       if (contact.size() > 256 || contact.find_first_of("\r\n()") != std::string::npos) {
         return KeyError(path, "must be a URL or e-mail address without line breaks or parentheses");
       }

@@ -26,8 +26,13 @@ struct HttpUrl {
 // message quotes the URL without its userinfo (callers redact secrets).
 Result<HttpUrl> ParseHttpUrl(std::string_view url);
 
-// The URL with user:password@ and the fragment removed, for messages; the input itself when it
-// cannot be parsed (truncated to 300 characters).
+// Whether host (as HttpUrl::host has it) is this machine's loopback: "localhost" or a name under
+// it, 127.0.0.0/8, "[::1]". Requests to other hosts make a run live (docs/http.md, "User-Agent").
+bool IsLoopbackHost(std::string_view host);
+
+// The URL with user:password@ and the fragment removed and registered secrets redacted, for
+// messages; the input itself when it cannot be parsed (truncated to 300 characters, a secret's
+// prefix at the cut redacted too).
 std::string DisplayUrl(std::string_view url);
 
 }  // namespace alcor

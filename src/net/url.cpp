@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "alcor/secrets.hpp"
 #include "alcor/strings.hpp"
 #include "net/http_url.hpp"
 
@@ -73,8 +74,10 @@ bool HasScheme(std::string_view s) {
 
 bool IsHttpScheme(const std::string& lower_scheme) { return lower_scheme == "http" || lower_scheme == "https"; }
 
+// s for a message: at most 300 bytes, secrets redacted (before the cut, and a secret's prefix at
+// the cut), control characters as '?'.
 std::string Clip(std::string_view s) {
-  std::string out(s.substr(0, 300));
+  std::string out = RedactedExcerpt(s, 300);
   for (char& c : out) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   }
@@ -207,6 +210,13 @@ std::string PercentEncode(std::string_view text) {
 }
 
 // --- net/http_url.hpp ----------------------------------------------------------------------------
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost" || host == "[::1]") return true;
+  if (host.size() > 10 && host.substr(host.size() - 10) == ".localhost") return true;
+  if (host.substr(0, 4) != "127.") return false;
+  return host.find_first_not_of("0123456789.") == std::string_view::npos;
+}
 
 std::string DisplayUrl(std::string_view url) {
   UrlHandle u;

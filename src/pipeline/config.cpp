@@ -6,6 +6,7 @@
 #include <set>
 
 #include "alcor/env.hpp"
+#include "alcor/source.hpp"
 #include "alcor/suggest.hpp"
 
 namespace alcor {
@@ -114,6 +115,15 @@ Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path,
         ValidateSourceConfig((*sources)[i], path + ": sources[" + std::to_string(i) + "]", dir, kinds);
     if (!source.ok()) return source.status();
     source->config_path = path;
+    // Settings that are well-typed but wrong (an impossible date, a malformed URL) are usage
+    // errors found here, before a store is opened or a request made: the kind builds an instance
+    // (without I/O) and drops it.
+    Result<std::unique_ptr<Source>> built = source->source_kind->create(*source);
+    if (!built.ok()) {
+      return built.status().code() == Status::Code::kInvalidArgument
+                 ? built.status()
+                 : Status::InvalidArgument(built.status().message());
+    }
     if (!names.insert(source->name).second) {
       return KeyError(path + ": sources[" + std::to_string(i) + "]", "name",
                       "\"" + source->name + "\" is used by an earlier source; names must be unique");
@@ -133,7 +143,7 @@ Result<RunConfig> LoadRunConfig(Env* env, const std::string& path, const SourceK
 json RunConfig::EffectiveJson() const {
   json out = json::object();
   out["http"] = http_display_;
-  out["http"]["contact"] = http.contact;
+  if (!out["http"].contains("contact")) out["http"]["contact"] = http.contact;  // as configured: ${NAME} stays
   out["http"]["max_response_bytes"] = http.max_response_bytes;
   out["dedup"] = {{"policy", MergePolicyName(dedup.policy)},
                   {"near_duplicates", dedup.near_duplicates},

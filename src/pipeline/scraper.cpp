@@ -147,10 +147,12 @@ struct Scraper::Impl {
       if (path.empty()) return Status::NotFound("no state " + name + " for " + source_name());
       std::string text;
       ALCOR_RETURN_IF_ERROR(ReadFileToString(impl_->store->env(), path, &text, uint64_t{256} << 20));
-      return text;
+      return SecretRegistry::Global()->Reveal(text);
     }
 
+    // State is stored with each configured secret as its ${NAME} (ReadState puts the values back).
     void Checkpoint(const std::string& name, std::string contents) override {
+      contents = SecretRegistry::Global()->Conceal(contents);
       SourceRun& r = run();
       std::lock_guard<std::mutex> lock(r.mu);
       uint64_t covers = r.emitted.load();

@@ -11,6 +11,7 @@
 
 #include "alcor/corpus.hpp"
 #include "alcor/dates.hpp"
+#include "alcor/secrets.hpp"
 
 namespace alcor {
 
@@ -473,7 +474,16 @@ Status ReadCommitIntent(Env* env, const std::string& dir, std::vector<std::strin
 
 Status Store::WriteRunReport(const std::string& json_text) {
   if (options_.read_only) return Status::InvalidArgument(dir_ + ": store opened read-only");
-  return WriteFileAtomically(env_, JoinPath(PathOf(store_files::kRunsDir), run_id_ + ".json"), json_text);
+  // No configured secret reaches a run report: each is written as its ${NAME} (in every string
+  // of the JSON, escaped or not).
+  std::string text = json_text;
+  nlohmann::json report = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (!report.is_discarded()) {
+    SecretRegistry::Global()->ConcealJson(&report);
+    text = report.dump(2) + "\n";
+  }
+  text = SecretRegistry::Global()->Conceal(text);
+  return WriteFileAtomically(env_, JoinPath(PathOf(store_files::kRunsDir), run_id_ + ".json"), text);
 }
 
 }  // namespace alcor

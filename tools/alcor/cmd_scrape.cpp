@@ -50,6 +50,14 @@ std::string DefaultConfigPath() {
 
 }  // namespace
 
+// A count flag: a whole number, 0 or more ("--limit: must be a whole number, 0 or more, not -1").
+const CLI::Validator kCount(
+    [](std::string& value) -> std::string {
+      bool digits = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+      return digits && value.size() < 19 ? "" : "must be a whole number, 0 or more, not " + value;
+    },
+    "N", "count");
+
 CommandRunner SetupScrape(CLI::App* app) {
   struct Flags {
     std::string config = DefaultConfigPath();
@@ -62,11 +70,13 @@ CommandRunner SetupScrape(CLI::App* app) {
   auto flags = std::make_shared<Flags>();
   app->add_option("--config", flags->config, "configuration file (default $ALCOR_CONFIG, else configs/default.json)");
   app->add_option("--only", flags->only, "run only these sources (by name; disabled ones too)")->expected(1, -1);
-  app->add_option("--limit", flags->limit, "at most N documents per source (0: no limit)");
+  app->add_option("--limit", flags->limit, "at most N documents per source (0: no limit)")
+      ->check(kCount);
   app->add_flag("--dry-run", flags->dry_run, "fetch and process, store nothing; report what would be stored");
   app->add_flag("--print-config", flags->print_config,
                 "print the effective configuration (defaults filled in, secrets masked) and exit");
-  app->add_option("--workers", flags->workers, "normalizer threads (default: one per core)");
+  app->add_option("--workers", flags->workers, "normalizer threads, 0 to 1024 (default 0: one per core)")
+      ->check(CLI::Range(0, 1024));
   app->footer(
       "Writes runs/<run-id>.json and prints a summary per source. Exit 0 when every source "
       "succeeded, 1 when any failed, 2 for a bad configuration, 3 when the store is in use, "

@@ -47,8 +47,14 @@ CommandRunner SetupValidate(CLI::App* app) {
     std::unique_ptr<Store> store;
     StoreOptions read_only;
     read_only.read_only = true;
-    if (Store::Open(Env::Default(), store_dir, read_only, &store).ok()) {
+    Status opened = Store::Open(Env::Default(), store_dir, read_only, &store);
+    if (opened.ok()) {
       if (int rc = LoadSupersededOrExplain(*store, &options.is_superseded)) return rc;
+    } else if (flags->shards.empty() && (opened.IsNotFound() || opened.code() == Status::Code::kInvalidArgument)) {
+      // No store there at all (a damaged one is what validate reports on): the same message and
+      // exit code as every other command (OpenStoreOrExplain).
+      spdlog::error("{}", opened.ToString());
+      return ExitCodeFor(opened);
     }
     ValidationReport report;
     Status s = ValidateStore(Env::Default(), store_dir, options, &report);

@@ -49,6 +49,22 @@ bool RejectUnknownCommand(int argc, char** argv) {
   return false;
 }
 
+// An option or argument given an empty value ("--source ''", "--store ''") is a usage error:
+// it would otherwise silently mean the default, or nothing. Returns the message, "" when none.
+std::string EmptyValueError(const CLI::App& app) {
+  std::vector<const CLI::App*> apps = {&app};
+  for (const CLI::App* sub : app.get_subcommands()) apps.push_back(sub);
+  for (const CLI::App* a : apps) {
+    for (const CLI::Option* o : a->get_options()) {
+      if (o->count() == 0 || o->get_type_size_min() == 0) continue;  // not given, or a flag
+      for (const std::string& value : o->results()) {
+        if (value.empty()) return o->get_name() + ": an empty value (\"\") is not allowed";
+      }
+    }
+  }
+  return "";
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"alcor: build and keep a private text corpus for AI-alignment research", "alcor"};
   app.set_version_flag("--version", std::string("alcor ") + kVersion + " (" + kGitRevision + ")");
@@ -82,6 +98,10 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
+  }
+  if (std::string empty = EmptyValueError(app); !empty.empty()) {
+    std::cerr << "alcor: " << empty << "\nRun 'alcor --help' for more information.\n";
+    return kExitUsage;
   }
 
   if (global.store_dir.empty()) {

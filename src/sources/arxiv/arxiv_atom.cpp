@@ -8,6 +8,7 @@
 
 #include "alcor/arxiv.hpp"
 #include "alcor/dates.hpp"
+#include "alcor/secrets.hpp"
 #include "alcor/strings.hpp"
 
 namespace alcor {
@@ -114,7 +115,7 @@ Result<ArxivFeed> ParseArxivFeed(std::string_view xml) {
     std::string id_text = CollapseWhitespace(Text(Child(entry, kAtomNs, "id")));
     Result<ArxivId> id = ParseArxivId(id_text);
     if (!id.ok()) {
-      out.unreadable_entries.push_back(id_text.empty() ? "(entry without id)" : id_text.substr(0, 200));
+      out.unreadable_entries.push_back(id_text.empty() ? "(entry without id)" : RedactedExcerpt(id_text, 200));
       continue;
     }
     e.id = id->id;

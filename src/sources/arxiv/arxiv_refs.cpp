@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/arxiv.hpp"
+#include "alcor/secrets.hpp"
 #include "alcor/strings.hpp"
 
 namespace alcor {
@@ -105,7 +106,7 @@ std::string SemanticScholarErrorMessage(std::string_view body) {
   if (!j.is_object()) return "";
   for (const char* key : {"error", "message"}) {
     auto it = j.find(key);
-    if (it != j.end() && it->is_string()) return it->get<std::string>().substr(0, 500);
+    if (it != j.end() && it->is_string()) return RedactedExcerpt(it->get<std::string>(), 500);
   }
   return "";
 }

@@ -22,8 +22,10 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/arxiv.hpp"
+#include "alcor/dates.hpp"
 #include "alcor/env.hpp"
 #include "alcor/pdf.hpp"
+#include "alcor/secrets.hpp"
 #include "alcor/source.hpp"
 #include "alcor/source_config.hpp"
 #include "alcor/strings.hpp"
@@ -490,7 +492,7 @@ void ArxivSource::AttachText(const ArxivEntry& entry, RawDocument* doc) {
   if (!problems.empty()) {
     std::string joined;
     for (const std::string& p : problems) joined += (joined.empty() ? "" : "; ") + p;
-    r.metadata["text_error"] = joined.substr(0, 1000);
+    r.metadata["text_error"] = RedactedExcerpt(joined, 1000);
   }
 }
 
@@ -813,8 +815,7 @@ std::optional<std::string> CompactDate(const std::string& date) {
   std::string out = date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
   for (char c : out)
     if (c < '0' || c > '9') return std::nullopt;
-  int month = std::stoi(out.substr(4, 2)), day = std::stoi(out.substr(6, 2));
-  if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  if (!ParseRfc3339(date)) return std::nullopt;  // no such day: 2023-13-45, 2023-02-30
   return out;
 }
 
@@ -893,8 +894,8 @@ Result<std::unique_ptr<Source>> CreateArxivSource(const SourceConfig& config) {
   if (!seed.empty()) s.seed_file = seed.front() == '/' ? seed : JoinPath(config.config_dir.empty() ? "." : config.config_dir, seed);
   std::optional<std::string> from = CompactDate(keys.date_from.Get(config).value_or(""));
   std::optional<std::string> to = CompactDate(keys.date_to.Get(config).value_or(""));
-  if (!from) return bad("date_from", "must be a date YYYY-MM-DD");
-  if (!to) return bad("date_to", "must be a date YYYY-MM-DD");
+  if (!from) return bad("date_from", "must be a date YYYY-MM-DD, not \"" + keys.date_from.Get(config).value_or("") + "\"");
+  if (!to) return bad("date_to", "must be a date YYYY-MM-DD, not \"" + keys.date_to.Get(config).value_or("") + "\"");
   s.date_from = *from;
   s.date_to = *to;
   constexpr int64_t kNoMax = std::numeric_limits<int64_t>::max();

@@ -9,6 +9,7 @@
 
 #include "alcor/enum_names.hpp"
 #include "alcor/dates.hpp"
+#include "alcor/secrets.hpp"
 #include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 
@@ -203,8 +204,8 @@ std::string GraphQlErrorMessage(std::string_view body) {
     std::string out;
     for (const json& e : *errors) {
       std::string message = e.is_object() ? StringField(e, "message") : (e.is_string() ? e.get<std::string>() : "");
-      if (message.empty()) message = e.dump().substr(0, 300);
-      if (message.size() > 1000) message = message.substr(0, 1000) + "...";
+      if (message.empty()) message = RedactedExcerpt(e.dump(), 300);
+      if (message.size() > 1000) message = RedactedExcerpt(message, 1000) + "...";
       if (!out.empty()) out += "; ";
       out += message;
       if (out.size() > 2000) break;
@@ -254,7 +255,7 @@ Result<json> ReadForumData(const Result<HttpResponse>& answer, std::string_view 
   }
   json parsed = json::parse(r.body, nullptr, false);
   if (!parsed.is_object()) {
-    std::string excerpt = r.body.substr(0, 120);
+    std::string excerpt = RedactedExcerpt(r.body, 120);
     return Status::Corruption(std::string(what) + ": the answer is not a JSON object (" +
                               std::to_string(r.body.size()) + " bytes: \"" + excerpt + "\")");
   }
