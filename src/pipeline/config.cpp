@@ -118,7 +118,8 @@ Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path,
     // Settings that are well-typed but wrong (an impossible date, a malformed URL) are usage
     // errors found here, before a store is opened or a request made: the kind builds an instance
     // (without I/O) and drops it.
-    Result<std::unique_ptr<Source>> built = source->source_kind->create(*source);
+    const SourceKind& kind = *source->source_kind;
+    Result<std::unique_ptr<Source>> built = kind.create ? kind.create(*source) : std::unique_ptr<Source>();
     if (!built.ok()) {
       return built.status().code() == Status::Code::kInvalidArgument
                  ? built.status()

@@ -87,7 +87,6 @@ TEST_F(UsageErrorsTest, NegativeNumbersAndEmptyValuesOfFlags) {
   ExpectUsageError("ingest --source '' " + tmp_.Sub("in"), {"--source", "empty value"});
   ExpectUsageError("ingest ''", {"INPUT", "empty value"});
   ExpectUsageError("dedup --policy ''", {"--policy"});
-  ExpectUsageError("sources --keys ''", {"--keys", "empty value"});
   ExpectUsageError("normalize --base-url ''", {"--base-url", "empty value"});
   ExpectUsageError("--log-format '' stats", {"--log-format"});
   std::string out, err;

@@ -56,7 +56,9 @@ std::string EmptyValueError(const CLI::App& app) {
   for (const CLI::App* sub : app.get_subcommands()) apps.push_back(sub);
   for (const CLI::App* a : apps) {
     for (const CLI::Option* o : a->get_options()) {
-      if (o->count() == 0 || o->get_type_size_min() == 0) continue;  // not given, or a flag
+      // Not given, a flag, or an option whose value may be left out ("--keys [KIND]": an omitted
+      // value reads as "").
+      if (o->count() == 0 || o->get_type_size_min() == 0 || o->get_expected_min() == 0) continue;
       for (const std::string& value : o->results()) {
         if (value.empty()) return o->get_name() + ": an empty value (\"\") is not allowed";
       }
