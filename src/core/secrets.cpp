@@ -48,7 +48,7 @@ std::vector<std::pair<std::string, std::string>> LongestFirst(std::vector<std::p
   return v;
 }
 
-std::string Redacted(const std::pair<std::string, std::string>&) { return std::string(kRedactedText); }
+std::string AsRedacted(const std::pair<std::string, std::string>&) { return std::string(kRedactedText); }
 
 // The longest prefix (at least kMinRedactedPrefix characters, shorter than the secret) of secret
 // that ends text, or 0.
@@ -89,7 +89,7 @@ std::vector<std::pair<std::string, std::string>> SecretRegistry::Snapshot() cons
   return out;
 }
 
-std::string SecretRegistry::Redact(std::string_view text) const { return ReplaceAll(text, Snapshot(), Redacted); }
+std::string SecretRegistry::Redact(std::string_view text) const { return ReplaceAll(text, Snapshot(), AsRedacted); }
 
 std::string SecretRegistry::RedactCut(std::string_view text) const {
   std::vector<std::string> values;
@@ -138,7 +138,7 @@ size_t SecretRegistry::size() const {
 std::string RedactValues(std::string_view text, const std::vector<std::string>& secrets) {
   std::vector<std::pair<std::string, std::string>> values;
   for (const std::string& s : secrets) values.emplace_back(s, "");
-  return ReplaceAll(text, LongestFirst(std::move(values)), Redacted);
+  return ReplaceAll(text, LongestFirst(std::move(values)), AsRedacted);
 }
 
 std::string RedactCutPrefix(std::string_view text, const std::vector<std::string>& secrets) {
