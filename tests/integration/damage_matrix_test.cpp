@@ -66,12 +66,6 @@ std::string CompressFrame(const std::string& data) {
 
 size_t CountLines(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
 
-size_t Count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-  return n;
-}
-
 // A store of two shards made by `alcor ingest`: shard 1 holds a, b, c (in1/), shard 2 holds d;
 // and a blog on a loopback server for `alcor scrape`.
 class DamageMatrixTest : public ::testing::Test {
@@ -247,8 +241,8 @@ TEST_F(DamageMatrixTest, EveryCommandRefusesEveryDamageAndRepairRecovers) {
 
     // The lost records are stored again, not reported as duplicates of what the index knew.
     ASSERT_EQ(Alcor("ingest " + tmp_.Sub("in1"), &out, &err), 0) << out << err;
-    EXPECT_EQ(Count(out, "stored "), 3 - damage.salvaged) << out;
-    EXPECT_EQ(Count(out, "duplicate "), damage.salvaged) << out;
+    EXPECT_EQ(testing::CountOccurrences(out, "stored "), 3 - damage.salvaged) << out;
+    EXPECT_EQ(testing::CountOccurrences(out, "duplicate "), damage.salvaged) << out;
     ASSERT_EQ(Alcor("cat", &out, &err), 0) << err;
     EXPECT_EQ(CountLines(out), 4u);
     EXPECT_EQ(Alcor("validate", &out, &err), 0) << out << err;

@@ -18,12 +18,6 @@ using testing::TestServer;
 
 constexpr const char* kWarning = "http.contact is not set";
 
-size_t Count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-  return n;
-}
-
 class HttpContactWarningTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -67,14 +61,16 @@ class HttpContactWarningTest : public ::testing::Test {
 
 TEST_F(HttpContactWarningTest, OnceOnALiveRunWithoutContact) {
   std::string err = Scrape("http://blog.example/feed.xml", "", /*via_proxy=*/true);
-  EXPECT_EQ(Count(err, kWarning), 1u) << err;
+  EXPECT_EQ(testing::CountOccurrences(err, kWarning), 1u) << err;
   EXPECT_NE(err.find("blog.example"), std::string::npos) << err;
   EXPECT_GE(server_.RequestsFor("/feed.xml").size(), 1u) << "the run went through the proxy";
 }
 
 TEST_F(HttpContactWarningTest, NotWithAContactOrOnLoopback) {
-  EXPECT_EQ(Count(Scrape("http://blog.example/feed.xml", "mailto:ops@example.org", true), kWarning), 0u);
-  EXPECT_EQ(Count(Scrape(server_.Url("/feed.xml"), "", /*via_proxy=*/false), kWarning), 0u);
+  std::string with_contact = Scrape("http://blog.example/feed.xml", "mailto:ops@example.org", /*via_proxy=*/true);
+  EXPECT_EQ(testing::CountOccurrences(with_contact, kWarning), 0u) << with_contact;
+  std::string loopback = Scrape(server_.Url("/feed.xml"), "", /*via_proxy=*/false);
+  EXPECT_EQ(testing::CountOccurrences(loopback, kWarning), 0u) << loopback;
   EXPECT_EQ(server_.RequestsFor("/feed.xml").size(), 2u);
 }
 

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alcor/strings.hpp"
 #include "alcor_testing/test_server.hpp"
 #include "support/temp_dir.hpp"
 
@@ -51,17 +52,6 @@ std::string EchoAcross(const ServerRequest& req, size_t cut) {
   return std::string(cut - 10 - first, '-') + echo;
 }
 
-std::string XmlText(std::string s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else out += c;
-  }
-  return out;
-}
-
 class SecretsEchoTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -76,9 +66,9 @@ class SecretsEchoTest : public ::testing::Test {
       std::string items;
       for (int i = 1; i <= 2; ++i) {
         std::string link = base + "/post/" + std::to_string(i) + "?key=" + key;
-        items += "<item><title>Echo " + std::to_string(i) + "</title><link>" + XmlText(link) + "</link><guid>" +
-                 XmlText(link) + "</guid><pubDate>Tue, 02 Jan 2024 03:04:0" + std::to_string(i) +
-                 " GMT</pubDate><description>" + XmlText("<p>The request was:</p><pre>" + EchoOf(req) + "</pre>") +
+        items += "<item><title>Echo " + std::to_string(i) + "</title><link>" + XmlEscape(link) + "</link><guid>" +
+                 XmlEscape(link) + "</guid><pubDate>Tue, 02 Jan 2024 03:04:0" + std::to_string(i) +
+                 " GMT</pubDate><description>" + XmlEscape("<p>The request was:</p><pre>" + EchoOf(req) + "</pre>") +
                  "</description></item>";
       }
       return Reply::Text("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Echo</title><link>" + base +
@@ -87,7 +77,7 @@ class SecretsEchoTest : public ::testing::Test {
     });
     server_.RoutePrefix("/post/", [](const ServerRequest& req) {
       return Reply::Text("<html><head><title>Echo page</title></head><body><article><h1>Echo page</h1><p>" +
-                             XmlText(EchoOf(req)) + "</p><p>" + std::string(40, 'w') + " words of a page.</p></article></body></html>",
+                             XmlEscape(EchoOf(req)) + "</p><p>" + std::string(40, 'w') + " words of a page.</p></article></body></html>",
                          "text/html; charset=utf-8");
     });
     server_.RouteHandler("/book.txt", [](const ServerRequest& req) {

@@ -42,6 +42,12 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+size_t CountOccurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  return n;
+}
+
 int RunCommand(const std::string& command, std::string* out, std::string* err) {
   TempDir tmp;
   std::string line = command + " >" + tmp.Sub("out") + " 2>" + tmp.Sub("err");

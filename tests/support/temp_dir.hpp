@@ -29,6 +29,9 @@ std::string ReadFile(const std::string& path);
 // and captures stdout and stderr when the pointers are given.
 int RunCommand(const std::string& command, std::string* out = nullptr, std::string* err = nullptr);
 
+// How many times what occurs in text (overlapping occurrences counted).
+size_t CountOccurrences(const std::string& text, const std::string& what);
+
 // Path of the alcor binary under test ($ALCOR_BIN, set by CTest).
 std::string AlcorBin();
 // True when the CI environment variable is set (to anything but ""): tests must then not skip
