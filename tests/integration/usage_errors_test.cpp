@@ -68,6 +68,10 @@ TEST_F(UsageErrorsTest, ImpossibleDatesInTheConfig) {
       ExpectUsageError("scrape --config " + config, {key, date});
     }
   }
+  // ingest takes an arxiv source's settings from a scrape configuration: checked the same way.
+  std::string bad_arxiv =
+      Config({{"kind", "arxiv"}, {"api_url", api}, {"queries", {"alignment"}}, {"date_from", "2023-13-45"}});
+  ExpectUsageError("ingest --config " + bad_arxiv + " arxiv:2101.00001", {"date_from", "2023-13-45"});
   // The same config with possible dates goes on to run (the check is the dates').
   std::string ok = Config({{"kind", "arxiv"}, {"api_url", api}, {"queries", {"alignment"}},
                            {"date_from", "2024-02-29"}, {"date_to", "2024-03-01"}});

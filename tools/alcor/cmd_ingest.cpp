@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "alcor/config.hpp"
 #include "alcor/dedup.hpp"
 #include "alcor/env.hpp"
 #include "alcor/http.hpp"
@@ -33,6 +34,9 @@ Status ReadIngestConfig(const std::string& path, HttpOptions* http, nlohmann::js
   ALCOR_RETURN_IF_ERROR(ReadFileToString(Env::Default(), path, &text, uint64_t{16} << 20));
   nlohmann::json config = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!config.is_object()) return Status::InvalidArgument(path + ": not a JSON object");
+  // A scrape configuration is checked as scrape checks it: a wrong value (an impossible date) is
+  // a usage error before any store or request.
+  if (config.contains("sources")) ALCOR_RETURN_IF_ERROR(ParseRunConfig(text, path).status());
   Result<HttpOptions> parsed = ParseHttpOptions(config.contains("http") ? config["http"] : nlohmann::json());
   if (!parsed.ok()) return parsed.status().WithContext(path);
   *http = std::move(parsed).value();
