@@ -194,13 +194,6 @@ class Deduplicator {
   std::unique_ptr<Impl> impl_;
 };
 
-// An IngestSink (alcor/ingest.hpp) that passes every record through a Deduplicator and commits
-// its shards, index and superseded set with Store::Commit on Commit(). Outcomes: kStored for new
-// records, kDuplicate (detail: DedupDecision::ToString()) for merged and unchanged ones.
-// REQUIRES: store open for writing; it outlives the sink.
-class IngestSink;
-Status NewDedupIngestSink(Store* store, const DedupOptions& options, std::unique_ptr<IngestSink>* sink);
-
 // What `alcor dedup` did.
 struct CompactionReport {
   uint64_t shards_before = 0;

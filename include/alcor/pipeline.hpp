@@ -94,6 +94,24 @@ struct RunReport {
 // A duration for people, at most 6 characters: "12.3s", "5m07s", "2h03m".
 std::string FormatDuration(double seconds);
 
+// What became of one document a source met (ScrapeOptions::on_document).
+struct DocumentOutcome {
+  enum class Kind {
+    kStored,     // stored as a new record
+    kDuplicate,  // merged into a record or found unchanged (detail: DedupDecision::ToString())
+    kSkipped,    // left out on purpose (SourceContext::ReportSkipped; detail: why)
+    kFailed,     // SourceContext::ReportFailure, or the conversion failed (detail: the message)
+  };
+  size_t source = 0;  // index of the source instance in RunReport::sources
+  // The order in which the source met its documents: emitted, skipped and failed ones counted
+  // together, from 0. Outcomes arrive out of that order (conversion runs on several workers).
+  uint64_t sequence = 0;
+  Kind kind = Kind::kFailed;
+  std::string what;    // the document (RawDocument::DisplayName), or the `what` the source reported
+  std::string id;      // the record's id (stored, duplicate)
+  std::string detail;  // see Kind
+};
+
 struct ScrapeOptions {
   std::vector<std::string> only;  // run only these source names (empty: every enabled source)
   uint64_t limit = 0;             // documents per source (0: no limit)
@@ -107,6 +125,16 @@ struct ScrapeOptions {
   // Called about twice a second from the writer thread with the figures so far (progress
   // display); may be empty.
   std::function<void(const RunReport&)> on_progress;
+  // Called once per document a source emitted, skipped or failed (may be empty). A stored or
+  // duplicate outcome is reported only after the commit that made it durable (in a dry run, once
+  // decided), so a document a failed commit lost is never reported; skipped and failed ones as
+  // they happen. Calls come from the pipeline's threads, one at a time, in no particular order
+  // (sort by source and sequence for the order the sources met them). A document the run
+  // dropped while stopping on a store failure gets no outcome.
+  std::function<void(const DocumentOutcome&)> on_document;
+  // A one-off run (`alcor ingest`): sources start without state (ReadState is NotFound) and their
+  // checkpoints are dropped, so its instances never read or overwrite a configured source's cursor.
+  bool keep_no_state = false;
 };
 
 // Runs the sources of config into store. REQUIRES: store open for writing (also in dry-run:

@@ -29,12 +29,15 @@ constexpr size_t kMaxFailureReasons = 20;
 struct WorkItem {
   size_t source = 0;
   uint64_t seq = 0;
+  uint64_t met = 0;  // DocumentOutcome::sequence
   RawDocument doc;
 };
 
 struct DoneItem {
   size_t source = 0;
   uint64_t seq = 0;
+  uint64_t met = 0;
+  std::string what;  // RawDocument::DisplayName
   std::string id;
   Status status;
   Record record;
@@ -108,6 +111,7 @@ struct Scraper::Impl {
     std::mutex mu;  // guards what follows
     SourceRunReport report;
     std::atomic<uint64_t> emitted{0};
+    uint64_t met = 0;  // documents emitted, skipped or failed so far (DocumentOutcome::sequence)
     std::vector<PendingCheckpoint> pending;  // in call order
     // Writer-thread only: seqs done, as a prefix count plus the out-of-order ones.
     uint64_t done_prefix = 0;
@@ -134,6 +138,7 @@ struct Scraper::Impl {
       {
         std::lock_guard<std::mutex> lock(r.mu);
         item.seq = r.emitted++;
+        item.met = r.met++;
         r.report.fetched++;
         r.report.input_bytes += doc.body.size() + doc.record.text.size();
       }
@@ -143,6 +148,7 @@ struct Scraper::Impl {
     }
 
     Result<std::string> ReadState(const std::string& name) override {
+      if (impl_->options.keep_no_state) return Status::NotFound("a one-off run keeps no state");
       std::string path = impl_->store->CurrentStateFile(SourceStateName(source_name(), name));
       if (path.empty()) return Status::NotFound("no state " + name + " for " + source_name());
       std::string text;
@@ -152,6 +158,7 @@ struct Scraper::Impl {
 
     // State is stored with each configured secret as its ${NAME} (ReadState puts the values back).
     void Checkpoint(const std::string& name, std::string contents) override {
+      if (impl_->options.keep_no_state) return;
       contents = SecretRegistry::Global()->Conceal(contents);
       SourceRun& r = run();
       std::lock_guard<std::mutex> lock(r.mu);
@@ -183,6 +190,12 @@ struct Scraper::Impl {
       if (why.http_status() > 0) fields.status = why.http_status();
       LogEvent(LogLevel::kWarn, fields, source_name() + ": " + what + ": " + why.ToString());
       impl_->AddFailure(run(), what + ": " + why.ToString());
+      impl_->Report(Met(DocumentOutcome::Kind::kFailed, what, why.message()));
+    }
+
+    void ReportSkipped(const std::string& what, const std::string& why) override {
+      Log("skipped " + what + ": " + why);
+      impl_->Report(Met(DocumentOutcome::Kind::kSkipped, what, why));
     }
 
     void Log(const std::string& message) override {
@@ -193,6 +206,17 @@ struct Scraper::Impl {
     }
 
    private:
+    // An outcome the source reports itself, numbered in the order the source met its documents.
+    DocumentOutcome Met(DocumentOutcome::Kind kind, const std::string& what, std::string detail) {
+      DocumentOutcome o;
+      o.source = index_;
+      o.kind = kind;
+      o.what = what;
+      o.detail = std::move(detail);
+      std::lock_guard<std::mutex> lock(run().mu);
+      o.sequence = run().met++;
+      return o;
+    }
     bool limit_reached() const {
       return impl_->options.limit > 0 && impl_->sources[index_]->emitted.load() >= impl_->options.limit;
     }
@@ -205,6 +229,13 @@ struct Scraper::Impl {
         work(QueueCapacity()), done(QueueCapacity()) {}
 
   size_t QueueCapacity() const { return options.queue > 0 ? options.queue : config.pipeline.queue; }
+
+  // Hands an outcome to options.on_document, one call at a time.
+  void Report(const DocumentOutcome& outcome) {
+    if (!options.on_document) return;
+    std::lock_guard<std::mutex> lock(outcome_mu);
+    options.on_document(outcome);
+  }
 
   void AddFailure(SourceRun& r, std::string reason) {
     std::lock_guard<std::mutex> lock(r.mu);
@@ -220,6 +251,11 @@ struct Scraper::Impl {
   void MarkDone(SourceRun& r, uint64_t seq);  // r.mu held
   void PromoteReadyCheckpoints(SourceRun& r);  // r.mu held; writer thread only
   Status CommitNow();
+  // Reports the outcomes the commit just made true (writer thread).
+  void ReportCommitted() {
+    for (const DocumentOutcome& o : uncommitted) Report(o);
+    uncommitted.clear();
+  }
   RunReport Snapshot();
 
   Store* store;
@@ -236,6 +272,9 @@ struct Scraper::Impl {
   std::map<std::string, std::string> ready_state;  // logical state name → contents
   uint64_t commits = 0;
   uint64_t state_sequence = 0;
+  std::mutex outcome_mu;  // serialises options.on_document
+  // Stored and duplicate outcomes waiting for the commit that makes them true. Writer thread only.
+  std::vector<DocumentOutcome> uncommitted;
 };
 
 Status Scraper::Impl::SelectSources() {
@@ -312,6 +351,8 @@ void Scraper::Impl::RunWorker() {
     DoneItem out;
     out.source = item.source;
     out.seq = item.seq;
+    out.met = item.met;
+    out.what = item.doc.DisplayName();
     out.id = item.doc.record.id;
     try {
       out.status = Convert(std::move(item.doc), &out.record);
@@ -373,6 +414,7 @@ Status Scraper::Impl::CommitNow() {
   }
   if (options.dry_run) {
     ready_state.clear();
+    ReportCommitted();
     return Status::OK();
   }
   Transaction txn;
@@ -393,6 +435,7 @@ Status Scraper::Impl::CommitNow() {
   }
   ready_state.clear();
   ++commits;
+  ReportCommitted();
 #ifdef __GLIBC__
   // The source, worker and writer threads allocate from separate malloc arenas; pages freed in
   // the middle of an arena are not given back on their own, and a long run's RSS would creep up
@@ -444,15 +487,24 @@ Status Scraper::Impl::Write(RunReport* report) {
     if (r == BoundedQueue<DoneItem>::PopResult::kClosed) break;
     if (r == BoundedQueue<DoneItem>::PopResult::kItem && failure.ok()) {
       SourceRun& run = *sources[item.source];
+      DocumentOutcome outcome;
+      outcome.source = item.source;
+      outcome.sequence = item.met;
+      outcome.what = item.what;
       if (!item.status.ok()) {
         AddFailure(run, item.status.ToString());
         LogFields fields;
         fields.event = "conversion_failed";
         fields.source = run.config->name;
         LogEvent(LogLevel::kWarn, fields, run.config->name + ": " + item.status.ToString());
+        outcome.detail = item.status.message();
+        Report(outcome);
       } else if (item.record.id.empty()) {
         AddFailure(run, "a document without an id");
+        outcome.detail = "a document without an id";
+        Report(outcome);
       } else {
+        outcome.id = item.record.id;
         DedupDecision decision;
         Status s = dedup->Offer(std::move(item.record), &decision);
         if (!s.ok()) {
@@ -461,6 +513,10 @@ Status Scraper::Impl::Write(RunReport* report) {
           shared_http->Cancel();
         } else {
           Account(item, decision);
+          outcome.kind = decision.outcome == DedupOutcome::kNew ? DocumentOutcome::Kind::kStored
+                                                                : DocumentOutcome::Kind::kDuplicate;
+          outcome.detail = decision.ToString();
+          if (options.on_document) uncommitted.push_back(std::move(outcome));
         }
       }
       std::lock_guard<std::mutex> lock(run.mu);

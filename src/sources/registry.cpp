@@ -8,6 +8,7 @@ const SourceKind& ForumMagnumSourceKind();  // src/sources/forummagnum/
 const SourceKind& ArxivSourceKind();        // src/sources/arxiv/
 const SourceKind& FeedSourceKind();         // src/sources/feed/
 const SourceKind& BookSourceKind();         // src/sources/book/
+const SourceKind& FileSourceKind();         // src/sources/file/
 
 const SourceKindList& BuiltinSourceKinds() {
   static const SourceKindList kinds = {
@@ -15,6 +16,7 @@ const SourceKindList& BuiltinSourceKinds() {
       &ArxivSourceKind(),
       &FeedSourceKind(),
       &BookSourceKind(),
+      &FileSourceKind(),
   };
   return kinds;
 }

@@ -1,5 +1,6 @@
 // alcor ingest end to end (folders of mixed books, stdin, URLs from the loopback server, arxiv:ID
-// through the arXiv emulator) and the book source and StaticSite over real HTTP.
+// through the arXiv emulator, signals, the run report), the `file` and book sources over real
+// HTTP, a `file` source in a scrape configuration, and StaticSite.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -16,7 +17,7 @@
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/http.hpp"
-#include "alcor/ingest.hpp"
+#include "alcor/source_config.hpp"
 #include "alcor/url.hpp"
 #include "alcor_testing/emulators/arxiv_site.hpp"
 #include "alcor_testing/emulators/static_site.hpp"
@@ -57,6 +58,20 @@ const nlohmann::json* FindRecord(const std::vector<nlohmann::json>& records, con
   for (const nlohmann::json& r : records)
     if (r["id"] == id) return &r;
   return nullptr;
+}
+
+// The store's run reports (runs/*.json), oldest first (run ids sort by time).
+std::vector<nlohmann::json> RunReports(const TempDir& tmp) {
+  std::vector<std::string> names;
+  EXPECT_TRUE(Env::Default()->GetChildren(tmp.Sub("c/runs"), &names).ok());
+  std::sort(names.begin(), names.end());
+  std::vector<nlohmann::json> runs;
+  for (const std::string& name : names) {
+    std::string text;
+    EXPECT_TRUE(ReadFileToString(Env::Default(), tmp.Sub("c/runs/" + name), &text, 1 << 20).ok());
+    runs.push_back(nlohmann::json::parse(text));
+  }
+  return runs;
 }
 
 // A config for `alcor ingest --config`: no politeness delay and one attempt for the loopback host.
@@ -224,20 +239,17 @@ TEST(IngestCliTest, UrlsFromTheLoopbackServer) {
   EXPECT_EQ(server.Count("/books/handbook.epub"), 1u);
 }
 
-// An IngestSink that keeps what it is offered.
-class KeepingSink : public IngestSink {
- public:
-  Status Offer(Record record, IngestOutcome* outcome) override {
-    outcome->id = record.id;
-    outcome->kind = IngestOutcome::Kind::kStored;
-    records.push_back(std::move(record));
-    return Status::OK();
-  }
-  Status Commit() override { return Status::OK(); }
-  std::vector<Record> records;
-};
+// The `file` kind over real HTTP: what `alcor ingest URL` runs.
+std::unique_ptr<Source> FileSource(const std::vector<std::string>& inputs) {
+  nlohmann::json entry = {{"name", "web"}, {"kind", "file"}, {"inputs", inputs}};
+  Result<SourceConfig> config = ValidateSourceConfig(entry, "test", "");
+  EXPECT_TRUE(config.ok()) << config.status().ToString();
+  Result<std::unique_ptr<Source>> source = FindSourceKind("file")->create(*config);
+  EXPECT_TRUE(source.ok()) << source.status().ToString();
+  return std::move(source).value();
+}
 
-TEST(IngesterTest, UrlTypeFromContentTypeThenContentAndRedirects) {
+TEST(FileSourceHttpTest, UrlTypeFromContentTypeThenContentAndRedirects) {
   TestServer server;
   std::string epub = books::MakeLinearNoEpub();
   server.Route("/download", testing::Reply::Text(epub, "application/octet-stream"));
@@ -247,32 +259,26 @@ TEST(IngesterTest, UrlTypeFromContentTypeThenContentAndRedirects) {
                                                  "text/html; charset=utf-8"));
   server.Route("/latin1.txt", testing::Reply::Text("Caf\xe9 notes", "text/plain; charset=iso-8859-1"));
   std::unique_ptr<HttpClient> client = LoopbackClient(server);
-  KeepingSink sink;
-  IngestOptions options;
-  options.source = "web";
-  options.http = client.get();
-  Ingester ingester(&sink, options);
-  std::vector<IngestOutcome> outcomes;
-  for (const char* path : {"/download", "/old", "/latin1.txt"}) {
-    ingester.Ingest(server.Url(path), [&](const IngestOutcome& o) { outcomes.push_back(o); });
+  std::unique_ptr<Source> source =
+      FileSource({server.Url("/download"), server.Url("/old"), server.Url("/latin1.txt")});
+  ::testing::FakeSourceContext ctx("web", client.get());
+  ASSERT_TRUE(source->Run(ctx).ok());
+  EXPECT_TRUE(ctx.failures.empty()) << ctx.failures[0].first << ": " << ctx.failures[0].second;
+  EXPECT_TRUE(ctx.conversion_failures.empty()) << ctx.conversion_failures[0].second;
+  ASSERT_EQ(ctx.records.size(), 3u);
+  EXPECT_EQ(ctx.records[0].id, "book:isbn:9780306406157") << "an EPUB told by its bytes";
+  EXPECT_EQ(ctx.records[1].id, "web:" + CanonicalizeUrl(server.Url("/new.html"))) << "the final URL after the redirect";
+  EXPECT_EQ(ctx.records[1].title, "Moved");
+  EXPECT_EQ(ctx.records[2].text, "Caf\xC3\xA9 notes") << "decoded by the Content-Type charset";
+  for (const Record& r : ctx.records) {
+    EXPECT_EQ(r.source, "web");
+    EXPECT_EQ(r.source_kind, "file");
   }
-  ASSERT_EQ(outcomes.size(), 3u);
-  EXPECT_EQ(ingester.failed(), 0u) << outcomes[0].ToString() << outcomes[1].ToString() << outcomes[2].ToString();
-  ASSERT_EQ(sink.records.size(), 3u);
-  EXPECT_EQ(sink.records[0].id, "book:isbn:9780306406157") << "an EPUB told by its bytes";
-  EXPECT_EQ(sink.records[1].id, "web:" + CanonicalizeUrl(server.Url("/new.html"))) << "the final URL after the redirect";
-  EXPECT_EQ(sink.records[1].title, "Moved");
-  EXPECT_EQ(sink.records[2].text, "Caf\xC3\xA9 notes") << "decoded by the Content-Type charset";
-
-  // Without a client, URLs and arxiv: ids fail clearly.
-  Ingester offline(&sink, IngestOptions());
-  std::string detail;
-  offline.Ingest(server.Url("/download"), [&](const IngestOutcome& o) { detail = o.detail; });
-  EXPECT_TRUE(Contains(detail, "no HTTP client")) << detail;
-  EXPECT_EQ(offline.failed(), 1u);
 }
 
-TEST(IngesterTest, ArxivIdsGoThroughTheArxivKind) {
+// arxiv:ID runs the arxiv kind with the first arxiv source's settings of --config.
+TEST(IngestCliTest, ArxivIdsGoThroughTheArxivKind) {
+  TempDir tmp;
   TestServer server;
   testing::ArxivPaper paper;
   paper.id = "2401.00001";
@@ -285,48 +291,43 @@ TEST(IngesterTest, ArxivIdsGoThroughTheArxivKind) {
                "<p>Weak supervisors label data for a strong student model.</p></section>";
   testing::ArxivSite arxiv({paper});
   arxiv.Install(&server, "/arxiv");
-  std::unique_ptr<HttpClient> client = LoopbackClient(server);
-  KeepingSink sink;
-  IngestOptions options;
-  options.http = client.get();
-  options.arxiv_settings = {{"api_url", server.Url("/arxiv/api/query")},
-                            {"base_url", server.Url("/arxiv")},
-                            {"request_interval_s", 0},
-                            {"citations", {{"api_url", server.Url("/s2")}}}};
-  Ingester ingester(&sink, options);
-  std::vector<IngestOutcome> outcomes;
-  auto keep = [&](const IngestOutcome& o) { outcomes.push_back(o); };
-  ingester.Ingest("arxiv:2401.00001", keep);
-  if (FindSourceKind("arxiv") == nullptr) {
-    ASSERT_EQ(outcomes.size(), 1u);
-    EXPECT_TRUE(Contains(outcomes[0].detail, "needs the arxiv source kind")) << outcomes[0].ToString();
-    GTEST_SKIP() << "this build has no arxiv kind: only its clear failure was checked";
-  }
-  ASSERT_EQ(outcomes.size(), 1u) << (outcomes.empty() ? "" : outcomes[0].ToString());
-  EXPECT_EQ(outcomes[0].kind, IngestOutcome::Kind::kStored) << outcomes[0].ToString();
-  EXPECT_EQ(outcomes[0].input, "arxiv:2401.00001");
-  ASSERT_EQ(sink.records.size(), 1u);
-  EXPECT_EQ(sink.records[0].id, "arxiv:2401.00001");
-  EXPECT_EQ(sink.records[0].source, "local");
-  EXPECT_TRUE(Contains(sink.records[0].text, "Weak supervisors label data")) << sink.records[0].text;
+  ::setenv("no_proxy", "*", 1);
+  nlohmann::json settings = {{"name", "papers"},
+                             {"kind", "arxiv"},
+                             {"queries", {"cat:cs.LG"}},
+                             {"api_url", server.Url("/arxiv/api/query")},
+                             {"base_url", server.Url("/arxiv")},
+                             {"request_interval_s", 0},
+                             {"citations", {{"api_url", server.Url("/s2")}}}};
+  std::string config = WriteLoopbackConfig(tmp, server, nlohmann::json::array({settings}));
+  ASSERT_NE(FindSourceKind("arxiv"), nullptr);
+  std::string out, err;
+  int rc = RunCommand(Alcor(tmp) + "ingest --config " + config + " arxiv:2401.00001", &out, &err);
+  EXPECT_EQ(rc, 0) << out << err;
+  EXPECT_EQ(out, "stored arxiv:2401.00001 (arxiv:2401.00001)\n") << err;
+  std::vector<nlohmann::json> records = CatRecords(tmp);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["id"], "arxiv:2401.00001");
+  EXPECT_EQ(records[0]["source"], "local");
+  EXPECT_TRUE(Contains(records[0]["text"], "Weak supervisors label data")) << records[0]["text"];
   EXPECT_EQ(server.Count("/s2/paper/ARXIV:2401.00001/references"), 0u) << "no citation walk for one paper";
 
-  // A scrape configuration's citation depth does not make a one-paper ingest walk citations.
-  IngestOptions deep = options;
-  deep.arxiv_settings["citations"]["max_depth"] = 2;
-  Ingester deep_ingester(&sink, deep);
-  std::vector<IngestOutcome> deep_outcomes;
-  deep_ingester.Ingest("arxiv:2401.00001", [&](const IngestOutcome& o) { deep_outcomes.push_back(o); });
-  ASSERT_EQ(deep_outcomes.size(), 1u);
+  // A scrape configuration's citation depth does not make a one-paper ingest walk citations; the
+  // paper ingested again is a duplicate (the run keeps no arxiv cursor that would hide it).
+  settings["citations"]["max_depth"] = 2;
+  config = WriteLoopbackConfig(tmp, server, nlohmann::json::array({settings}));
+  rc = RunCommand(Alcor(tmp) + "ingest --config " + config + " arxiv:2401.00001", &out, &err);
+  EXPECT_EQ(rc, 0) << out << err;
+  EXPECT_TRUE(Contains(out, "duplicate arxiv:2401.00001: ")) << out << err;
   EXPECT_EQ(server.Count("/s2/paper/ARXIV:2401.00001/references"), 0u) << "citations.max_depth 2 in --config";
 
-  ingester.Ingest("arxiv:2401.99999", keep);
-  ASSERT_EQ(outcomes.size(), 2u);
-  EXPECT_EQ(outcomes[1].kind, IngestOutcome::Kind::kFailed) << outcomes[1].ToString();
-  ingester.Ingest("arxiv:not-an-id", keep);
-  ASSERT_EQ(outcomes.size(), 3u);
-  EXPECT_EQ(outcomes[2].kind, IngestOutcome::Kind::kFailed);
-  EXPECT_TRUE(Contains(outcomes[2].detail, "not-an-id")) << outcomes[2].ToString();
+  rc = RunCommand(Alcor(tmp) + "ingest --config " + config + " arxiv:2401.99999 arxiv:not-an-id", &out, &err);
+  EXPECT_EQ(rc, 1) << out << err;
+  EXPECT_TRUE(Contains(out, "failed arxiv:2401.99999: ")) << out;
+  size_t bad = out.find("failed arxiv:not-an-id: ");
+  ASSERT_NE(bad, std::string::npos) << out;
+  EXPECT_TRUE(Contains(out.substr(bad + std::string("failed arxiv:not-an-id: ").size()), "not-an-id")) << out;
+  EXPECT_EQ(CatRecords(tmp).size(), 1u);
 }
 
 // ---- issue 19: FIFOs, --config http caps, arxiv depth, signals ------------------------------
@@ -364,7 +365,9 @@ TEST(IngestCliTest, HttpCapsOfConfigApplyToUrls) {
   EXPECT_TRUE(Contains(out, "stored web:")) << out;
 }
 
-TEST(IngestCliTest, SigintStopsCommitsWhatWasProcessedAndExits130) {
+// Interrupts an ingest of slow URLs with sig: it commits what was processed, prints exactly that
+// as stored, writes the run report and exits 130.
+void InterruptSlowIngest(int sig) {
   TempDir tmp;
   TestServer server;
   for (int i = 0; i < 40; ++i) {
@@ -385,7 +388,7 @@ TEST(IngestCliTest, SigintStopsCommitsWhatWasProcessedAndExits130) {
   ASSERT_GT(pid, 0);
   // Wait until a few slow URLs were served, then interrupt.
   for (int i = 0; i < 200 && server.Count("/slow/2.txt") == 0; ++i) ::usleep(50000);
-  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  ASSERT_EQ(::kill(pid, sig), 0);
   int64_t start = Env::Default()->MonotonicMicros();
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
@@ -402,6 +405,81 @@ TEST(IngestCliTest, SigintStopsCommitsWhatWasProcessedAndExits130) {
   std::vector<nlohmann::json> records = CatRecords(tmp);
   EXPECT_EQ(records.size(), stored_lines) << "what was printed as stored is committed, and only that";
   EXPECT_EQ(RunCommand(Alcor(tmp) + "validate", &out, &err), 0) << out << err;
+
+  // The pipeline's run report: one `file` source, interrupted, its stored documents counted.
+  std::vector<nlohmann::json> runs = RunReports(tmp);
+  ASSERT_EQ(runs.size(), 1u);
+  const nlohmann::json& run = runs[0];
+  std::string text = run.dump(2);
+  EXPECT_EQ(run["interrupted"], true) << text;
+  ASSERT_EQ(run["sources"].size(), 1u) << text;
+  EXPECT_EQ(run["sources"][0]["name"], "local");
+  EXPECT_EQ(run["sources"][0]["kind"], "file");
+  EXPECT_EQ(run["sources"][0]["new"], stored_lines) << text;
+}
+
+TEST(IngestCliTest, SigintStopsCommitsWhatWasProcessedAndExits130) { InterruptSlowIngest(SIGINT); }
+
+TEST(IngestCliTest, SigtermStopsCommitsWhatWasProcessedAndExits130) { InterruptSlowIngest(SIGTERM); }
+
+TEST(IngestCliTest, WritesTheRunReportOfThePipeline) {
+  TempDir tmp;
+  testing::WriteFile(tmp.Sub("in/a.md"), "# A\n\nA note about oversight.\n");
+  testing::WriteFile(tmp.Sub("in/b.png"), std::string("\x89PNG\r\n\x1a\n\0\0\0", 11));
+  std::string out, err;
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "ingest --source notes " + tmp.Sub("in") + " " + tmp.Sub("in/a.md"), &out, &err),
+            0)
+      << out << err;
+  EXPECT_EQ(out, "stored file:" + Sha256Hex("# A\n\nA note about oversight.\n") + " (" + tmp.Sub("in/a.md") +
+                     ")\nskipped " + tmp.Sub("in/b.png") + ": unsupported document type\nduplicate " +
+                     tmp.Sub("in/a.md") + ": unchanged (same id)\n");
+  std::vector<nlohmann::json> runs = RunReports(tmp);
+  ASSERT_EQ(runs.size(), 1u);
+  const nlohmann::json& run = runs[0];
+  std::string text = run.dump(2);
+  EXPECT_EQ(run["interrupted"], false);
+  ASSERT_EQ(run["sources"].size(), 1u) << text;
+  EXPECT_EQ(run["sources"][0]["name"], "notes");
+  EXPECT_EQ(run["sources"][0]["kind"], "file");
+  EXPECT_EQ(run["sources"][0]["fetched"], 2) << text;
+  EXPECT_EQ(run["sources"][0]["new"], 1) << text;
+  EXPECT_EQ(run["commits"], 1) << text;
+}
+
+// A `file` source in a scrape configuration: relative inputs from the config's folder, URLs, and
+// a second run that stores nothing twice although the kind keeps no cursor.
+TEST(FileSourceScrapeTest, AFileSourceInAScrapeConfig) {
+  TempDir tmp;
+  TestServer server;
+  server.Route("/essay.md", testing::Reply::Text("# An essay\n\nOn reward hacking.\n", "text/markdown"));
+  testing::WriteFile(tmp.Sub("cfg/notes/a.md"), "# Note A\n\nOn corrigibility.\n");
+  testing::WriteFile(tmp.Sub("cfg/notes/.hidden.md"), "# Hidden\n");
+  nlohmann::json config = {
+      {"http", {{"max_attempts", 1}, {"hosts", {{server.HostPort(), {{"concurrency", 4}, {"interval_s", 0}}}}}}},
+      {"sources", {{{"name", "desk"}, {"kind", "file"}, {"inputs", {"notes", server.Url("/essay.md")}}}}}};
+  testing::WriteFile(tmp.Sub("cfg/scrape.json"), config.dump(2));
+  ::setenv("no_proxy", "*", 1);
+  std::string out, err;
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "--no-progress scrape --config " + tmp.Sub("cfg/scrape.json"), &out, &err), 0)
+      << out << err;
+  std::vector<nlohmann::json> records = CatRecords(tmp);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0]["source"], "desk");
+  EXPECT_EQ(records[0]["source_kind"], "file");
+  EXPECT_EQ(records[0]["metadata"]["path"], tmp.Sub("cfg/notes/a.md")) << "relative to the config's folder";
+  EXPECT_EQ(records[1]["id"], "web:" + CanonicalizeUrl(server.Url("/essay.md")));
+  EXPECT_EQ(records[1]["title"], "An essay");
+
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "--no-progress scrape --config " + tmp.Sub("cfg/scrape.json"), &out, &err), 0)
+      << out << err;
+  EXPECT_EQ(CatRecords(tmp).size(), 2u) << "read again, stored once";
+  std::vector<nlohmann::json> runs = RunReports(tmp);
+  ASSERT_EQ(runs.size(), 2u);
+  const nlohmann::json& run = runs[1];
+  std::string text = run.dump(2);
+  EXPECT_EQ(run["sources"][0]["fetched"], 2) << text;
+  EXPECT_EQ(run["sources"][0]["new"], 0) << text;
+  EXPECT_EQ(run["sources"][0]["unchanged"], 2) << text;
 }
 
 // ---- the book source over HTTP, and the static site -----------------------------------------
