@@ -464,11 +464,14 @@ TEST(FileSourceScrapeTest, AFileSourceInAScrapeConfig) {
       << out << err;
   std::vector<nlohmann::json> records = CatRecords(tmp);
   ASSERT_EQ(records.size(), 2u);
-  EXPECT_EQ(records[0]["source"], "desk");
-  EXPECT_EQ(records[0]["source_kind"], "file");
-  EXPECT_EQ(records[0]["metadata"]["path"], tmp.Sub("cfg/notes/a.md")) << "relative to the config's folder";
-  EXPECT_EQ(records[1]["id"], "web:" + CanonicalizeUrl(server.Url("/essay.md")));
-  EXPECT_EQ(records[1]["title"], "An essay");
+  const nlohmann::json* note = FindRecord(records, "file:" + Sha256Hex("# Note A\n\nOn corrigibility.\n"));
+  ASSERT_NE(note, nullptr) << records[0].dump() << records[1].dump();
+  EXPECT_EQ((*note)["source"], "desk");
+  EXPECT_EQ((*note)["source_kind"], "file");
+  EXPECT_EQ((*note)["metadata"]["path"], tmp.Sub("cfg/notes/a.md")) << "relative to the config's folder";
+  const nlohmann::json* essay = FindRecord(records, "web:" + CanonicalizeUrl(server.Url("/essay.md")));
+  ASSERT_NE(essay, nullptr) << records[0].dump() << records[1].dump();
+  EXPECT_EQ((*essay)["title"], "An essay");
 
   ASSERT_EQ(RunCommand(Alcor(tmp) + "--no-progress scrape --config " + tmp.Sub("cfg/scrape.json"), &out, &err), 0)
       << out << err;
