@@ -19,6 +19,7 @@
 #include "alcor/http.hpp"
 #include "alcor/source_config.hpp"
 #include "alcor/url.hpp"
+#include "sources/own_documents.hpp"
 
 namespace alcor {
 namespace book {
@@ -51,112 +52,31 @@ class BookSource : public Source {
         ctx.Log("state \"books\" is unreadable; every book is read again");
       }
     }
+    sources::OwnDocumentOptions options;
+    options.max_file_bytes = settings_.max_book_bytes;
+    options.max_folder_depth = kMaxFolderDepth;
+    options.main_content = settings_.main_content;
+    // A book as it comes: its bytes, converted on a normalizer worker (alcor/convert.hpp derives
+    // its id and record, a file of its own).
+    auto emit = [&](const std::string& key, RawDocument doc) {
+      doc.record.source_kind = "book";
+      doc.epub.include_non_linear = settings_.include_non_linear;
+      doc.pdf.max_input_bytes = settings_.max_book_bytes;
+      return EmitBook(ctx, key, std::move(doc));
+    };
     for (const std::string& path : settings_.paths) {
-      if (ctx.stopping()) return Status::OK();
-      Env* env = ctx.env();
-      if (!env->FileExists(path)) {
-        ctx.ReportFailure(path, Status::NotFound("no such file or folder"));
-        continue;
-      }
-      Status s = env->IsDirectory(path) ? DoFolder(ctx, path, 0) : DoFile(ctx, path, true);
-      if (s.IsInterrupted()) return Status::OK();
+      if (sources::ReadOwnDocuments(ctx, path, options, emit).IsInterrupted()) return Status::OK();
     }
     for (const std::string& url : settings_.urls) {
-      if (ctx.stopping()) return Status::OK();
-      if (DoUrl(ctx, url).IsInterrupted()) return Status::OK();
+      HttpRequest request = HttpRequest::Get(url);
+      request.conditional = true;
+      request.max_bytes = settings_.max_book_bytes;
+      if (sources::FetchOwnDocument(ctx, std::move(request), emit).IsInterrupted()) return Status::OK();
     }
     return Status::OK();
   }
 
  private:
-  // A book as it comes: its bytes, converted on a normalizer worker (alcor/convert.hpp derives
-  // its id and record, a file of its own).
-  RawDocument BookDocument(std::string bytes, DocumentFormat format, bool page) const {
-    RawDocument doc;
-    doc.record.source_kind = "book";
-    doc.body = std::move(bytes);
-    doc.format = BodyFormatFor(format, page || settings_.main_content);
-    doc.epub.include_non_linear = settings_.include_non_linear;
-    doc.pdf.max_input_bytes = settings_.max_book_bytes;
-    return doc;
-  }
-
-  Status DoFolder(SourceContext& ctx, const std::string& dir, int depth) {
-    if (depth > kMaxFolderDepth) {
-      ctx.ReportFailure(dir, Status::LimitExceeded("folders nested too deep (a symlink loop?)"));
-      return Status::OK();
-    }
-    std::vector<std::string> names;
-    Status s = ctx.env()->GetChildren(dir, &names);
-    if (!s.ok()) {
-      ctx.ReportFailure(dir, s);
-      return Status::OK();
-    }
-    std::sort(names.begin(), names.end());
-    for (const std::string& name : names) {
-      if (name.empty() || name[0] == '.') continue;
-      if (ctx.stopping()) return Status::Interrupted("stopping");
-      std::string child = JoinPath(dir, name);
-      Status r = ctx.env()->IsDirectory(child) ? DoFolder(ctx, child, depth + 1) : DoFile(ctx, child, false);
-      if (r.IsInterrupted()) return r;
-    }
-    return Status::OK();
-  }
-
-  Status DoFile(SourceContext& ctx, const std::string& path, bool configured) {
-    std::string bytes;
-    Status s = ReadFileToString(ctx.env(), path, &bytes, settings_.max_book_bytes);
-    if (!s.ok()) {
-      ctx.ReportFailure(path, s);
-      return Status::OK();
-    }
-    DocumentFormat format = DetectDocumentFormat(path, bytes);
-    if (format == DocumentFormat::kUnknown) {
-      // A file named in the config must be a book; a stray file in a folder of books is not one.
-      if (configured) ctx.ReportFailure(path, Status::InvalidArgument("unsupported document type"));
-      else ctx.ReportSkipped(path, "unsupported document type");
-      return Status::OK();
-    }
-    RawDocument doc = BookDocument(std::move(bytes), format, /*page=*/false);
-    doc.record.metadata["path"] = path;
-    doc.origin = path;
-    return EmitBook(ctx, "path:" + path, std::move(doc));
-  }
-
-  Status DoUrl(SourceContext& ctx, const std::string& url) {
-    HttpRequest request = HttpRequest::Get(url);
-    request.conditional = true;
-    request.max_bytes = settings_.max_book_bytes;
-    Result<HttpResponse> response = ctx.http().Fetch(request);
-    if (!response.ok()) {
-      if (response.status().IsInterrupted()) return response.status();
-      ctx.ReportFailure(url, response.status());
-      return Status::OK();
-    }
-    if (response->robots_disallowed()) {
-      ctx.ReportFailure(url, Status::RobotsDenied("robots.txt disallows " + url));
-      return Status::OK();
-    }
-    if (response->not_modified()) {
-      ctx.CountUnchanged();
-      return Status::OK();
-    }
-    const std::string* type = response->Header("content-type");
-    std::string final_url = response->final_url.empty() ? url : response->final_url;
-    DocumentFormat format = DetectDocumentFormat(final_url, response->body, type != nullptr ? *type : "");
-    if (format == DocumentFormat::kUnknown) {
-      ctx.http().ForgetValidators(url);
-      ctx.ReportFailure(url, Status::InvalidArgument("unsupported document type (Content-Type: " +
-                                                     (type != nullptr ? *type : std::string("none")) + ")"));
-      return Status::OK();
-    }
-    RawDocument doc = BookDocument(std::move(response->body), format, /*page=*/true);
-    doc.record.url = CanonicalizeUrl(final_url);
-    doc.charset = response->charset();
-    doc.origin = url;
-    return EmitBook(ctx, "url:" + url, std::move(doc));
-  }
-
   // Emits one book unless its bytes are those emitted last time. A book that then fails
   // conversion is not read again until its bytes change (its failure is in the run report).
   Status EmitBook(SourceContext& ctx, const std::string& key, RawDocument doc) {

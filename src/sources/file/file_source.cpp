@@ -24,6 +24,7 @@
 #include "alcor/http.hpp"
 #include "alcor/source_config.hpp"
 #include "alcor/url.hpp"
+#include "sources/own_documents.hpp"
 
 namespace alcor {
 namespace file {
@@ -41,38 +42,29 @@ class FileSource : public Source {
   explicit FileSource(Settings settings) : settings_(std::move(settings)) {}
 
   Status Run(SourceContext& ctx) override {
+    ctx.SetPhase(SourcePhase::kFetchingPages);  // the documents themselves: there is no list to read
+    sources::OwnDocumentOptions options;
+    options.max_file_bytes = settings_.max_document_bytes;
+    options.max_folder_depth = settings_.max_folder_depth;
+    options.main_content = settings_.main_content;
+    auto emit = [&ctx](const std::string& /*key*/, RawDocument doc) {
+      doc.record.source = ctx.source_name();
+      doc.record.source_kind = "file";
+      return ctx.Emit(std::move(doc));
+    };
     for (const std::string& input : settings_.inputs) {
-      if (ctx.stopping()) return Status::OK();
-      if (DoInput(ctx, input).IsInterrupted()) return Status::OK();
+      Status s = input == "-"          ? ReadStdin(ctx, emit)
+                 : IsHttpUrl(input)    ? sources::FetchOwnDocument(ctx, HttpRequest::Get(input), emit)
+                                       : sources::ReadOwnDocuments(ctx, input, options, emit);
+      // The body cap of a URL is the client's max_response_bytes (the "http" settings).
+      if (s.IsInterrupted() || ctx.stopping()) return Status::OK();
     }
     return Status::OK();
   }
 
  private:
-  // An Interrupted status means the run is stopping; every other problem is reported and the
-  // source goes on.
-  Status DoInput(SourceContext& ctx, const std::string& input) {
-    if (input == "-") return DoStdin(ctx);
-    if (IsHttpUrl(input)) return DoUrl(ctx, input);
-    Env* env = ctx.env();
-    if (!env->FileExists(input)) {
-      ctx.ReportFailure(input, Status::NotFound("no such file or folder"));
-      return Status::OK();
-    }
-    return env->IsDirectory(input) ? DoFolder(ctx, input, 0) : DoFile(ctx, input, /*named=*/true);
-  }
-
-  // A file of its own with this source's name, options and bytes; page: HTML from a URL.
-  RawDocument FileDocument(SourceContext& ctx, std::string bytes, DocumentFormat format, bool page) const {
-    RawDocument doc;
-    doc.record.source = ctx.source_name();
-    doc.record.source_kind = "file";
-    doc.body = std::move(bytes);
-    doc.format = BodyFormatFor(format, page || settings_.main_content);
-    return doc;
-  }
-
-  Status DoStdin(SourceContext& ctx) {
+  // One document on stdin, its type from the bytes.
+  Status ReadStdin(SourceContext& ctx, const sources::OwnDocumentFn& emit) {
     std::string bytes;
     char buf[1 << 16];
     size_t n;
@@ -90,93 +82,12 @@ class FileSource : public Source {
                                                      "Markdown)"));
       return Status::OK();
     }
-    RawDocument doc = FileDocument(ctx, std::move(bytes), format, /*page=*/false);
+    RawDocument doc;
+    doc.body = std::move(bytes);
+    doc.format = BodyFormatFor(format, settings_.main_content);
     doc.record.metadata["path"] = "-";
     doc.origin = "-";
-    return ctx.Emit(std::move(doc));
-  }
-
-  Status DoFolder(SourceContext& ctx, const std::string& dir, int depth) {
-    if (depth > settings_.max_folder_depth) {
-      ctx.ReportFailure(dir, Status::LimitExceeded("folders nested deeper than " +
-                                                   std::to_string(settings_.max_folder_depth) + " (a symlink loop?)"));
-      return Status::OK();
-    }
-    std::vector<std::string> names;
-    Status s = ctx.env()->GetChildren(dir, &names);
-    if (!s.ok()) {
-      ctx.ReportFailure(dir, s);
-      return Status::OK();
-    }
-    std::sort(names.begin(), names.end());
-    for (const std::string& name : names) {
-      if (name.empty() || name[0] == '.') continue;  // hidden files and folders
-      if (ctx.stopping()) return Status::Interrupted("stopping");
-      std::string child = JoinPath(dir, name);
-      Status r = ctx.env()->IsDirectory(child) ? DoFolder(ctx, child, depth + 1) : DoFile(ctx, child, false);
-      if (r.IsInterrupted()) return r;
-    }
-    return Status::OK();
-  }
-
-  // named: given as an input itself, so it must be a document; a stray file in a folder is
-  // skipped instead.
-  Status DoFile(SourceContext& ctx, const std::string& path, bool named) {
-    // Reading a FIFO would wait for a writer, and a device may never end: only regular files are
-    // documents.
-    Env* env = ctx.env();
-    if (env->FileExists(path) && !env->IsDirectory(path) && !env->IsRegularFile(path)) {
-      ctx.ReportSkipped(path, "not a regular file (a FIFO, socket or device)");
-      return Status::OK();
-    }
-    std::string bytes;
-    Status s = ReadFileToString(env, path, &bytes, settings_.max_document_bytes);
-    if (!s.ok()) {
-      ctx.ReportFailure(path, s);
-      return Status::OK();
-    }
-    DocumentFormat format = DetectDocumentFormat(path, bytes);
-    if (format == DocumentFormat::kUnknown) {
-      if (named) {
-        ctx.ReportFailure(path, Status::InvalidArgument("unsupported document type (not EPUB, PDF, HTML, text or "
-                                                        "Markdown)"));
-      } else {
-        ctx.ReportSkipped(path, "unsupported document type");
-      }
-      return Status::OK();
-    }
-    RawDocument doc = FileDocument(ctx, std::move(bytes), format, /*page=*/false);
-    doc.record.metadata["path"] = path;
-    doc.origin = path;
-    return ctx.Emit(std::move(doc));
-  }
-
-  Status DoUrl(SourceContext& ctx, const std::string& url) {
-    // The body cap is the client's max_response_bytes (the "http" settings), as for every source.
-    Result<HttpResponse> response = ctx.http().Fetch(HttpRequest::Get(url));
-    if (!response.ok()) {
-      if (response.status().IsInterrupted() && ctx.stopping()) return response.status();
-      ctx.ReportFailure(url, response.status());
-      return Status::OK();
-    }
-    if (response->robots_disallowed()) {
-      ctx.ReportFailure(url, Status::RobotsDenied("robots.txt of the site disallows fetching it"));
-      return Status::OK();
-    }
-    const std::string* content_type = response->Header("content-type");
-    std::string type = content_type != nullptr ? *content_type : "";
-    std::string final_url = response->final_url.empty() ? url : response->final_url;
-    DocumentFormat format = DetectDocumentFormat(final_url, response->body, type);
-    if (format == DocumentFormat::kUnknown) {
-      ctx.ReportFailure(url, Status::InvalidArgument("unsupported document type (Content-Type: " +
-                                                     (type.empty() ? std::string("none") : type) + ")"));
-      return Status::OK();
-    }
-    RawDocument doc = FileDocument(ctx, std::move(response->body), format, /*page=*/true);
-    doc.record.url = CanonicalizeUrl(final_url);
-    doc.charset = response->charset();
-    doc.origin = url;
-    return ctx.Emit(std::move(doc));
+    return emit("-", std::move(doc));
   }
 
   Settings settings_;
