@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -312,6 +313,46 @@ TEST_F(PipelineTest, CheckpointsAreNeverCommittedBeforeTheirDocuments) {
     std::vector<std::string> ids = StoredIds();
     EXPECT_EQ(static_cast<int64_t>(ids.size()), cursor) << "run " << run;
   }
+}
+
+TEST_F(PipelineTest, EachDocumentsOutcomeIsReportedOnceAfterTheCommitThatStoredIt) {
+  RunConfig config = Config(R"([{"name": "a", "kind": "fake", "count": 12, "checkpoint_every": 1}])");
+  std::vector<DocumentOutcome> outcomes;
+  ScrapeOptions options;
+  options.commit_every_documents = 5;
+  options.on_document = [&](const DocumentOutcome& o) {
+    outcomes.push_back(o);
+    // Durable when reported: a reader of the store already sees the record.
+    std::vector<std::string> stored = StoredIds();
+    EXPECT_TRUE(std::binary_search(stored.begin(), stored.end(), o.id)) << o.id << " reported before its commit";
+  };
+  RunReport report;
+  ASSERT_TRUE(Run(config, options, &report).ok());
+  ASSERT_EQ(outcomes.size(), 12u);
+  std::set<uint64_t> sequences;
+  for (const DocumentOutcome& o : outcomes) {
+    EXPECT_EQ(o.kind, DocumentOutcome::Kind::kStored) << o.id;
+    EXPECT_EQ(o.source, 0u);
+    EXPECT_EQ(o.id, "a:" + std::to_string(o.sequence)) << "the order the source met it";
+    EXPECT_EQ(o.what, "https://example.org/a/" + std::to_string(o.sequence));
+    sequences.insert(o.sequence);
+  }
+  EXPECT_EQ(sequences.size(), 12u);
+
+  // A one-off run keeps no state: it starts from the beginning and commits no cursor, and what it
+  // meets again is reported as a duplicate.
+  std::string cursor = State("a", "cursor");
+  EXPECT_EQ(cursor, "12");
+  outcomes.clear();
+  options.keep_no_state = true;
+  ASSERT_TRUE(Run(config, options, &report).ok());
+  ASSERT_EQ(outcomes.size(), 12u) << "the committed cursor was not read";
+  for (const DocumentOutcome& o : outcomes) {
+    EXPECT_EQ(o.kind, DocumentOutcome::Kind::kDuplicate) << o.id;
+    EXPECT_EQ(o.detail, "unchanged (same id)");
+  }
+  EXPECT_EQ(State("a", "cursor"), cursor);
+  EXPECT_EQ(StoredIds().size(), 12u);
 }
 
 // ---- configuration ----
