@@ -284,10 +284,15 @@ TEST_F(ScrapeTest, SigkillAtRandomMomentsThenRerunEndsWithTheUninterruptedRecord
   std::mt19937 rng(20261128);
   std::uniform_real_distribution<double> moment(0.0, 1.1);
   int killed_with_records = 0;
-  for (int trial = 0; trial < kTrials; ++trial) {
+  // On a loaded machine a run can take several times the reference's time, so every random
+  // moment may fall before the first commit. Then up to 8 more trials kill at 2, 4, 8... times
+  // the reference's time, so that a kill after a commit is always among the trials.
+  const int kExtraTrials = 8;
+  for (int trial = 0; trial < kTrials || (killed_with_records == 0 && trial < kTrials + kExtraTrials); ++trial) {
     std::string store = tmp_.Sub("kill" + std::to_string(trial));
     pid_t pid = Spawn(ScrapeArgs(store, config_), tmp_.Sub("kill.log"));
-    auto delay = std::chrono::microseconds(static_cast<int64_t>(moment(rng) * full_ms * 1000));
+    double factor = trial < kTrials ? moment(rng) : static_cast<double>(int64_t{1} << (trial - kTrials + 1));
+    auto delay = std::chrono::microseconds(static_cast<int64_t>(factor * full_ms * 1000));
     std::this_thread::sleep_for(delay);
     ::kill(pid, SIGKILL);
     WaitExit(pid);
