@@ -52,6 +52,10 @@ bool IsHttpUrl(std::string_view url);
 // The lower-cased host of an absolute URL ("" when there is none), without port or userinfo.
 std::string UrlHost(std::string_view url);
 
+// The path of an absolute URL as libcurl reads it ("/" at least; percent-encoding kept, dot
+// segments removed, no query or fragment), "" when url is not one.
+std::string UrlPath(std::string_view url);
+
 // "scheme://host[:port]" of an absolute URL (scheme lower-cased, an explicit port kept), "" when
 // url is not one.
 std::string UrlOrigin(std::string_view url);

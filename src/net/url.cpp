@@ -156,6 +156,12 @@ std::string UrlHost(std::string_view url) {
   return AsciiLower(u.Get(CURLUPART_HOST));
 }
 
+std::string UrlPath(std::string_view url) {
+  UrlHandle u;
+  if (!u.ParseAbsolute(TrimSpaces(url))) return "";
+  return u.Get(CURLUPART_PATH);
+}
+
 std::string CanonicalizeUrl(std::string_view url) {
   std::string_view trimmed = TrimSpaces(url);
   UrlHandle u;

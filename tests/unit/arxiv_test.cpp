@@ -52,6 +52,10 @@ TEST(ArxivIdTest, ParsesEveryWrittenForm) {
       {"https://arxiv.org/abs/cond-mat/0102536v1", "cond-mat/0102536", 1},
       {"10.48550/arXiv.2203.02155", "2203.02155", 0},
       {"https://doi.org/10.48550/arXiv.2305.10601", "2305.10601", 0},
+      // URLs are read by libcurl: scheme and host in any case, an explicit port, a DOI link's query.
+      {"HTTPS://ArXiv.ORG/abs/2203.02155v2", "2203.02155", 2},
+      {"https://arxiv.org:443/abs/2203.02155v2", "2203.02155", 2},
+      {"https://doi.org/10.48550/arXiv.2305.10601?via=x", "2305.10601", 0},
   };
   for (const Case& c : cases) {
     Result<ArxivId> id = ParseArxivId(c.input);
@@ -66,7 +70,8 @@ TEST(ArxivIdTest, ParsesEveryWrittenForm) {
 TEST(ArxivIdTest, RejectsWhatIsNotAnId) {
   for (const char* bad : {"", "abc", "2203.021", "2203.0215567", "2213.02155", "2203-02155", "2203.02155v",
                           "2203.02155 extra", "https://example.org/abs/2203.02155", "https://arxiv.org/list/cs.AI",
-                          "hep-th/990100", "Hep-th/9901001", "10.1000/arXiv.2203.02155", "arxiv:"}) {
+                          "hep-th/990100", "Hep-th/9901001", "10.1000/arXiv.2203.02155", "arxiv:", "https://arxiv.org",
+                          "https://arxiv.org/abs/", "ftp://arxiv.org/abs/2203.02155"}) {
     Result<ArxivId> id = ParseArxivId(bad);
     EXPECT_FALSE(id.ok()) << "accepted \"" << bad << "\"";
     if (!id.ok()) {

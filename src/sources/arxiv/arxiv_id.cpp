@@ -4,6 +4,7 @@
 
 #include "alcor/arxiv.hpp"
 #include "alcor/strings.hpp"
+#include "alcor/url.hpp"
 #include "sources/arxiv/arxiv_refs.hpp"
 
 namespace alcor {
@@ -77,20 +78,16 @@ Result<ArxivId> ParseArxivId(std::string_view input) {
     return Status::InvalidArgument("not an arXiv identifier or URL: \"" + std::string(input.substr(0, 200)) + "\"");
   };
   if (s.empty() || s.size() > 500) return fail();
-  // URLs: strip scheme and host, then expect /abs/, /pdf/, /html/ (or a DOI path).
-  for (std::string_view scheme : {"https://", "http://"}) {
-    if (StartsWithNoCase(s, scheme)) {
-      s.remove_prefix(scheme.size());
-      size_t slash = s.find('/');
-      if (slash == std::string_view::npos) return fail();
-      std::string host = AsciiLower(s.substr(0, slash));
-      s.remove_prefix(slash);
-      if (host.rfind("www.", 0) == 0) host = host.substr(4);
-      if (host == "doi.org" || host == "dx.doi.org") {
-        s.remove_prefix(1);
-        break;
-      }
-      if (host != "arxiv.org" && host != "export.arxiv.org") return fail();
+  // URLs (read by libcurl): the host, then a path /abs/, /pdf/, /html/... (or a DOI path).
+  std::string path;
+  if (IsHttpUrl(s)) {
+    std::string host = UrlHost(s);
+    if (host.rfind("www.", 0) == 0) host = host.substr(4);
+    path = UrlPath(s);
+    s = path;
+    if (host == "doi.org" || host == "dx.doi.org") {
+      s.remove_prefix(1);  // "/10.48550/arXiv.ID"
+    } else if (host == "arxiv.org" || host == "export.arxiv.org") {
       bool matched = false;
       for (std::string_view kind : {"/abs/", "/pdf/", "/html/", "/e-print/", "/format/"}) {
         if (s.substr(0, kind.size()) == kind) {
@@ -100,11 +97,10 @@ Result<ArxivId> ParseArxivId(std::string_view input) {
         }
       }
       if (!matched) return fail();
-      size_t end = s.find_first_of("?#");
-      if (end != std::string_view::npos) s = s.substr(0, end);
       while (!s.empty() && s.back() == '/') s.remove_suffix(1);
       if (s.size() > 4 && AsciiLower(s.substr(s.size() - 4)) == ".pdf") s.remove_suffix(4);
-      break;
+    } else {
+      return fail();
     }
   }
   if (StartsWithNoCase(s, "10.48550/arxiv.")) {
