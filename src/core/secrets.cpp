@@ -2,28 +2,14 @@
 #include "alcor/secrets.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include <nlohmann/json.hpp>
+
+#include "alcor/url.hpp"
 
 namespace alcor {
 
 namespace {
-
-// value as it appears in a URL: every byte but A-Z a-z 0-9 - . _ ~ written %XX.
-std::string PercentEncoded(std::string_view value) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : value) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(c);
-    } else {
-      out += {'%', kHex[u >> 4], kHex[u & 15]};
-    }
-  }
-  return out;
-}
 
 // Replaces every occurrence of each value in text (longest first, so a secret that contains
 // another is replaced whole) by replacement_of(value).
@@ -70,7 +56,7 @@ SecretRegistry* SecretRegistry::Global() {
 void SecretRegistry::Add(std::string value, std::string name) {
   if (value.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
-  for (std::string form : {value, PercentEncoded(value)}) {
+  for (std::string form : {value, PercentEncode(value)}) {
     auto known = std::find_if(secrets_.begin(), secrets_.end(), [&](const Secret& s) { return s.value == form; });
     if (known != secrets_.end()) {
       if (known->name.empty()) known->name = name;
