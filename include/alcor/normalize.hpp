@@ -79,7 +79,8 @@ Result<NormalizeResult> NormalizeHtml(std::string_view raw, const NormalizeOptio
 // has none, or added to an input metadata object under the keys it lacks. Other fields are kept.
 // The html is taken as UTF-8 text (options.input_is_utf8); options.base_url, when empty, is the
 // object's "url". *id receives the object's "id" (when readable) for error messages.
-// Fails with InvalidArgument (not a JSON object, no html string) or as NormalizeHtml does.
+// Fails with InvalidArgument (not a JSON object, no html string), LimitExceeded (nested deeper
+// than kMaxJsonDepth, alcor/json.hpp) or as NormalizeHtml does.
 Status NormalizeJsonLine(std::string_view line, const NormalizeOptions& options, std::string* out,
                          std::string* id);
 

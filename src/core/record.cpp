@@ -1,3 +1,4 @@
+#include "alcor/json.hpp"
 #include "alcor/record.hpp"
 
 #include <cctype>
@@ -202,14 +203,22 @@ class RecordChecker {
 
 void CheckRecordLine(std::string_view line, bool verify_digest, std::vector<std::string>* problems,
                      std::string* id, std::string* source) {
-  // One parser per thread: it keeps its buffers between lines.
-  thread_local simdjson::dom::parser parser;
+  // One parser per thread: it keeps its buffers between lines. It refuses the nesting ParseJson
+  // refuses (alcor/json.hpp), so a line validate accepts is a line every reader can parse.
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser p;
+    simdjson::error_code no_memory = p.allocate(size_t{1} << 16, kMaxJsonDepth);
+    (void)no_memory;  // parse() allocates again and reports it
+    return p;
+  }();
   simdjson::dom::element root;
   // A line that does not parse has no id: never let the previous line's id stand for it.
   if (id) id->clear();
   if (source) source->clear();
   if (auto error = parser.parse(line.data(), line.size(), /*realloc_if_needed=*/true).get(root)) {
-    problems->push_back(error == simdjson::UTF8_ERROR ? "not valid UTF-8" : "not valid JSON");
+    problems->push_back(error == simdjson::UTF8_ERROR    ? "not valid UTF-8"
+                        : error == simdjson::DEPTH_ERROR ? "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"
+                                                         : "not valid JSON");
     return;
   }
   RecordChecker checker(problems);
@@ -251,9 +260,10 @@ Result<Record> Record::FromJson(const json& j) {
 }
 
 Result<Record> Record::FromJsonLine(std::string_view line) {
-  json j = json::parse(line, nullptr, false);
-  if (j.is_discarded()) return Status::Corruption("not valid JSON");
-  return FromJson(j);
+  Result<json> j = ParseJson(line, "record");
+  if (j.status().code() == Status::Code::kLimitExceeded) return j.status();
+  if (!j.ok()) return Status::Corruption("not valid JSON");
+  return FromJson(*j);
 }
 
 size_t CountWords(std::string_view text) {

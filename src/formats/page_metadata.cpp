@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/dates.hpp"
+#include "alcor/json.hpp"
 #include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 
@@ -269,8 +270,9 @@ PageMetadata ExtractPageMetadata(const Dom& dom, const std::string& page_url) {
       case GUMBO_TAG_SCRIPT: {
         if (!ContainsNoCase(dom.Attr(i, "type"), "ld+json")) break;
         std::string body = dom.TextOf(i, false, 4 << 20);
-        nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-        if (!j.is_discarded()) Visit(j, &ld, 0);
+        // A block that is not JSON or nests too deep is a page's mistake: its facts are skipped.
+        Result<nlohmann::json> j = ParseJson(body, "JSON-LD");
+        if (j.ok()) Visit(*j, &ld, 0);
         break;
       }
       case GUMBO_TAG_A: {

@@ -5,6 +5,7 @@
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/http.hpp"
+#include "alcor/json.hpp"
 
 namespace alcor {
 
@@ -21,8 +22,10 @@ Status ValidatorStore::Load() {
   if (!env_->FileExists(path)) return Status::OK();
   std::string text;
   ALCOR_RETURN_IF_ERROR(ReadFileToString(env_, path, &text, uint64_t{1} << 30));
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object() || doc.value("version", 0) != 1 ||
+  Result<nlohmann::json> parsed = ParseJson(text, path);
+  if (parsed.status().code() == Status::Code::kLimitExceeded) return parsed.status();
+  nlohmann::json doc = parsed.ok() ? std::move(parsed).value() : nlohmann::json();
+  if (!doc.is_object() || doc.value("version", 0) != 1 ||
       !doc.contains("entries") || !doc["entries"].is_object()) {
     return Status::Corruption(path + ": not a validators file (expected {\"version\":1,\"entries\":{...}})");
   }

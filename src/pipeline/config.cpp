@@ -6,6 +6,7 @@
 #include <set>
 
 #include "alcor/env.hpp"
+#include "alcor/json.hpp"
 #include "alcor/source.hpp"
 #include "alcor/suggest.hpp"
 
@@ -71,17 +72,11 @@ json MaskHttp(json http) {
 }  // namespace
 
 Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path, const SourceKindList& kinds) {
-  json root = json::parse(text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
-  if (root.is_discarded()) {
-    // Parse again with exceptions for the parser's position and message.
-    try {
-      json again = json::parse(text, nullptr, true, true);
-      (void)again;
-    } catch (const json::exception& e) {
-      return Status::InvalidArgument(path + ": not valid JSON: " + e.what());
-    }
-    return Status::InvalidArgument(path + ": not valid JSON");
-  }
+  JsonParseOptions json_options;
+  json_options.ignore_comments = true;
+  Result<json> parsed = ParseJson(text, path, json_options);
+  if (!parsed.ok()) return parsed.status();
+  json root = std::move(parsed).value();
   if (!root.is_object()) return Status::InvalidArgument(path + ": the top level must be an object");
   static const std::vector<std::string> kTopKeys = {"sources", "http", "dedup", "pipeline", "description"};
   for (const auto& [key, value] : root.items()) {

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <set>
 
+#include "alcor/json.hpp"
 #include "alcor/record.hpp"
 
 namespace alcor {
@@ -170,8 +171,9 @@ Status ComputeStats(const Store& store, const ScanOptions& options, StoreStats* 
     s.file_bytes += shard.file_bytes;
   }
   Status status = ScanStore(store, options, [&](std::string_view line, const RecordLocation& where) {
-    json j = json::parse(line, nullptr, false);
-    if (!j.is_object()) return true;
+    Result<json> parsed = ParseJson(line, where.shard);
+    if (!parsed.ok() || !parsed->is_object()) return true;
+    const json& j = *parsed;
     std::string source = j.value("source", "");
     SourceStats& s = stats->sources[source];
     s.records++;

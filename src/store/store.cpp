@@ -1,3 +1,4 @@
+#include "alcor/json.hpp"
 #include "alcor/store.hpp"
 
 #include <unistd.h>
@@ -41,9 +42,10 @@ std::string Manifest::ToJson() const {
 }
 
 Result<Manifest> Manifest::Parse(std::string_view text, std::string_view path) {
-  json j = json::parse(text, nullptr, false);
   std::string where(path);
-  if (j.is_discarded() || !j.is_object()) return Status::Corruption(where + ": not a JSON object");
+  Result<json> parsed = ParseJson(text, where);
+  if (!parsed.ok() || !parsed->is_object()) return Status::Corruption(where + ": not a JSON object");
+  const json& j = *parsed;
   Manifest m;
   try {
     m.format_version = j.at("format_version").get<int>();
@@ -199,8 +201,9 @@ Status Store::Init() {
   } else {
     std::string text;
     ALCOR_RETURN_IF_ERROR(ReadFileToString(env_, marker, &text, 1 << 16));
-    json m = json::parse(text, nullptr, false);
-    if (m.is_discarded() || !m.is_object() || m.value("format", "") != "alcor-store" ||
+    Result<json> marker_json = ParseJson(text, marker);
+    json m = marker_json.ok() ? std::move(marker_json).value() : json();
+    if (!m.is_object() || m.value("format", "") != "alcor-store" ||
         !m.contains("version") || !m["version"].is_number_integer())
       return Status::Corruption(marker + ": not an alcor store marker file");
     int version = m["version"].get<int>();
@@ -452,7 +455,8 @@ Status ReadCommitIntent(Env* env, const std::string& dir, std::vector<std::strin
   if (!env->FileExists(path)) return Status::OK();
   std::string text;
   ALCOR_RETURN_IF_ERROR(ReadFileToString(env, path, &text, uint64_t{64} << 20));
-  json j = json::parse(text, nullptr, false);
+  Result<json> parsed = ParseJson(text, path);
+  json j = parsed.ok() ? std::move(parsed).value() : json();
   // A torn intent cannot exist (it is written atomically); an unreadable one names nothing.
   if (!j.is_object() || !j.contains("shards") || !j["shards"].is_array()) return Status::OK();
   for (const json& p : j["shards"]) {
@@ -477,10 +481,10 @@ Status Store::WriteRunReport(const std::string& json_text) {
   // No configured secret reaches a run report: each is written as its ${NAME} (in every string
   // of the JSON, escaped or not).
   std::string text = json_text;
-  nlohmann::json report = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (!report.is_discarded()) {
-    SecretRegistry::Global()->ConcealJson(&report);
-    text = report.dump(2) + "\n";
+  Result<nlohmann::json> report = ParseJson(json_text, "run report");
+  if (report.ok()) {
+    SecretRegistry::Global()->ConcealJson(&*report);
+    text = report->dump(2) + "\n";
   }
   text = SecretRegistry::Global()->Conceal(text);
   return WriteFileAtomically(env_, JoinPath(PathOf(store_files::kRunsDir), run_id_ + ".json"), text);

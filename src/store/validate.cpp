@@ -1,3 +1,4 @@
+#include "alcor/json.hpp"
 #include "alcor/validate.hpp"
 
 #include <algorithm>
@@ -209,7 +210,8 @@ Status ValidateStore(Env* env, const std::string& store_dir, const ValidateOptio
   }
   std::string text;
   Status s = ReadFileToString(env, JoinPath(store_dir, store_files::kMarker), &text, 1 << 16);
-  json marker = s.ok() ? json::parse(text, nullptr, false) : json();
+  Result<json> marker_json = s.ok() ? ParseJson(text, store_files::kMarker) : Result<json>(s);
+  json marker = marker_json.ok() ? std::move(marker_json).value() : json();
   if (!marker.is_object() || marker.value("format", "") != "alcor-store" || !marker.contains("version") ||
       !marker["version"].is_number_integer()) {
     report->problems.push_back({JoinPath(store_dir, store_files::kMarker), 0, "not an alcor store marker"});

@@ -6,6 +6,7 @@
 // which validates it and keeps every other field.
 #include <cstring>
 
+#include "alcor/json.hpp"
 #include "alcor/normalize.hpp"
 #include "alcor/strings.hpp"
 #include "text/unicode_util.hpp"
@@ -182,7 +183,7 @@ Status NormalizeJsonLine(std::string_view line, const NormalizeOptions& options,
     }
   }
 
-  nlohmann::json j;
+  Result<nlohmann::json> parsed = nlohmann::json();
   std::string html;
   if (structure_ok && html_key != std::string_view::npos && line[value_start] == '"') {
     std::string rest;
@@ -190,17 +191,20 @@ Status NormalizeJsonLine(std::string_view line, const NormalizeOptions& options,
     rest.append(line.substr(0, value_start));
     rest.append("\"\"");
     rest.append(line.substr(value_end));
-    j = nlohmann::json::parse(rest, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_discarded() && !DecodeString(line.substr(value_start, value_end - value_start), &html))
+    parsed = ParseJson(rest, "the object");
+    if (parsed.ok() && !DecodeString(line.substr(value_start, value_end - value_start), &html))
       return Status::InvalidArgument("bad escape in the \"html\" string");
   } else {
-    j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_discarded() && j.is_object()) {
-      auto h = j.find("html");
-      if (h != j.end() && h->is_string()) html = h->get<std::string>();
+    parsed = ParseJson(line, "the object");
+    if (parsed.ok() && parsed->is_object()) {
+      auto h = parsed->find("html");
+      if (h != parsed->end() && h->is_string()) html = h->get<std::string>();
     }
   }
-  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("not a JSON object");
+  // Too deep: said as such (the caller adds the line number); any other failure is "not an object".
+  if (parsed.status().code() == Status::Code::kLimitExceeded) return parsed.status();
+  if (!parsed.ok() || !parsed->is_object()) return Status::InvalidArgument("not a JSON object");
+  nlohmann::json& j = *parsed;
   if (id) {
     if (auto it = j.find("id"); it != j.end()) *id = it->is_string() ? it->get<std::string>() : it->dump();
   }

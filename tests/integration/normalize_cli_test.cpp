@@ -142,6 +142,24 @@ TEST(NormalizeCli, FiftyMegabyteLine) {
   EXPECT_EQ(lines[1]["text"], "after\n");
 }
 
+// A line nested 200,000 deep (issue 21) is one bad line with a clear message, not a crash.
+TEST(NormalizeCli, JsonlLineNestedDeepIsReportedAndSkipped) {
+  TempDir dir;
+  std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  WriteFile(dir.Sub("in.jsonl"), R"({"id":"deep","html":"<p>x</p>","m":)" + deep + "}\n" + deep + "\n" +
+                                     R"({"id":"next","html":"<p>after</p>"})" "\n");
+  std::string out, err;
+  int rc = RunCommand(AlcorBin() + " normalize --jsonl < " + dir.Sub("in.jsonl"), &out, &err);
+  EXPECT_EQ(rc, 1) << err;
+  EXPECT_NE(err.find("line 1: Limit exceeded: the object: JSON nested deeper than 512 levels"),
+            std::string::npos) << err;
+  EXPECT_NE(err.find("line 2: Limit exceeded: the object: JSON nested deeper than 512 levels"), std::string::npos)
+      << err;
+  std::vector<nlohmann::json> lines = ParseLines(out);
+  ASSERT_EQ(lines.size(), 1u) << out;
+  EXPECT_EQ(lines[0]["text"], "after\n");
+}
+
 TEST(NormalizeCli, UsageErrors) {
   std::string out, err;
   EXPECT_EQ(RunCommand(AlcorBin() + " normalize --links sideways < /dev/null", &out, &err), 2);

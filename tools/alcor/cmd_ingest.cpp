@@ -13,6 +13,7 @@
 #include "alcor/config.hpp"
 #include "alcor/env.hpp"
 #include "alcor/http.hpp"
+#include "alcor/json.hpp"
 #include "alcor/pipeline.hpp"
 #include "alcor/source_config.hpp"
 #include "alcor/store.hpp"
@@ -29,7 +30,11 @@ Status ReadIngestConfig(const std::string& path, HttpOptions* http, nlohmann::js
                         std::string* config_dir) {
   std::string text;
   ALCOR_RETURN_IF_ERROR(ReadFileToString(Env::Default(), path, &text, uint64_t{16} << 20));
-  nlohmann::json config = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  JsonParseOptions json_options;
+  json_options.ignore_comments = true;  // as scrape reads it
+  Result<nlohmann::json> config_json = ParseJson(text, path, json_options);
+  if (config_json.status().code() == Status::Code::kLimitExceeded) return config_json.status();
+  nlohmann::json config = config_json.ok() ? std::move(config_json).value() : nlohmann::json();
   if (!config.is_object()) return Status::InvalidArgument(path + ": not a JSON object");
   // A scrape configuration is checked as scrape checks it: a wrong value (an impossible date) is
   // a usage error before any store or request.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/arxiv.hpp"
+#include "alcor/json.hpp"
 #include "alcor/secrets.hpp"
 #include "alcor/strings.hpp"
 
@@ -75,8 +76,10 @@ void AddIds(const std::vector<std::string>& ids, std::vector<std::string>* out, 
 }  // namespace
 
 Result<ReferencesPage> ParseReferencesPage(std::string_view body) {
-  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Corruption("Semantic Scholar references page is not valid JSON");
+  Result<json> parsed = ParseJson(body, "Semantic Scholar references page");
+  if (parsed.status().code() == Status::Code::kLimitExceeded) return parsed.status();
+  if (!parsed.ok()) return Status::Corruption("Semantic Scholar references page is not valid JSON");
+  json j = std::move(parsed).value();
   if (!j.is_object()) return Status::Corruption("Semantic Scholar references page is not a JSON object");
   ReferencesPage page;
   if (auto off = j.find("offset"); off != j.end() && off->is_number_integer()) page.offset = off->get<int64_t>();
@@ -102,8 +105,9 @@ Result<ReferencesPage> ParseReferencesPage(std::string_view body) {
 }
 
 std::string SemanticScholarErrorMessage(std::string_view body) {
-  json j = json::parse(body, nullptr, false);
-  if (!j.is_object()) return "";
+  Result<json> parsed = ParseJson(body, "Semantic Scholar error");
+  if (!parsed.ok() || !parsed->is_object()) return "";
+  const json& j = *parsed;
   for (const char* key : {"error", "message"}) {
     auto it = j.find(key);
     if (it != j.end() && it->is_string()) return RedactedExcerpt(it->get<std::string>(), 500);

@@ -24,6 +24,7 @@
 #include "alcor/arxiv.hpp"
 #include "alcor/dates.hpp"
 #include "alcor/env.hpp"
+#include "alcor/json.hpp"
 #include "alcor/pdf.hpp"
 #include "alcor/secrets.hpp"
 #include "alcor/source.hpp"
@@ -155,7 +156,8 @@ class ArxivSource : public Source {
 void ArxivSource::LoadState() {
   Result<std::string> text = ctx_->ReadState(kStateName);
   if (!text.ok()) return;
-  json j = json::parse(text.value(), nullptr, false);
+  Result<json> parsed = ParseJson(text.value(), "state");
+  json j = parsed.ok() ? std::move(parsed).value() : json();
   if (!j.is_object()) {
     ctx_->Log("stored state is not readable JSON; starting afresh");
     return;

@@ -17,6 +17,7 @@
 #include "alcor/env.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/http.hpp"
+#include "alcor/json.hpp"
 #include "alcor/source_config.hpp"
 #include "alcor/url.hpp"
 #include "sources/own_documents.hpp"
@@ -44,7 +45,8 @@ class BookSource : public Source {
     ctx.SetPhase(SourcePhase::kFetchingPages);  // the books themselves: there is no list to read
     Result<std::string> saved = ctx.ReadState(kStateName);
     if (saved.ok()) {
-      nlohmann::json j = nlohmann::json::parse(*saved, nullptr, /*allow_exceptions=*/false);
+      Result<nlohmann::json> parsed = ParseJson(*saved, "state \"books\"");
+      nlohmann::json j = parsed.ok() ? std::move(parsed).value() : nlohmann::json();
       if (j.is_object()) {
         for (const auto& [key, value] : j.items())
           if (value.is_string()) seen_[key] = value.get<std::string>();

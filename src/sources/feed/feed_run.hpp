@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/http.hpp"
+#include "alcor/json.hpp"
 #include "alcor/source.hpp"
 #include "sources/feed/feed_parse.hpp"
 #include "sources/feed/feed_source.hpp"
@@ -101,8 +102,10 @@ struct FeedState {
  private:
   static Result<FeedState> ParseOrThrow(const std::string& text) {
     FeedState st;
-    json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return Status::Corruption("state \"feed\" is not a JSON object");
+    Result<json> parsed = ParseJson(text, "state \"feed\"");
+    if (parsed.status().code() == Status::Code::kLimitExceeded) return parsed.status();
+    if (!parsed.ok() || !parsed->is_object()) return Status::Corruption("state \"feed\" is not a JSON object");
+    json j = std::move(parsed).value();
     st.platform = j.value("platform", "");
     st.site_url = j.value("site_url", "");
     if (j.contains("history") && j["history"].is_object()) {

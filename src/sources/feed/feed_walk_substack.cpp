@@ -5,6 +5,7 @@
 #include <string>
 
 #include "alcor/dates.hpp"
+#include "alcor/json.hpp"
 #include "alcor/strings.hpp"
 #include "alcor/url.hpp"
 #include "sources/feed/feed_run.hpp"
@@ -36,8 +37,13 @@ class SubstackWalker : public ArchiveWalker {
         ctx.ReportFailure(url, Status::RobotsDenied("robots.txt forbids the archive API"));
         return Status::OK();
       }
-      json items = json::parse(r->body, nullptr, false);
-      if (items.is_discarded() || !items.is_array()) {
+      Result<json> answer = ParseJson(r->body, feed.Blog() + ": the archive API answer");
+      if (answer.status().code() == Status::Code::kLimitExceeded) {
+        ctx.ReportFailure(url, answer.status());
+        return Status::OK();
+      }
+      json items = answer.ok() ? std::move(answer).value() : json();
+      if (!items.is_array()) {
         ctx.ReportFailure(url, Status::Corruption(feed.Blog() + ": the archive API did not answer a JSON array"));
         return Status::OK();
       }
@@ -90,7 +96,8 @@ class SubstackWalker : public ArchiveWalker {
           ScopedSourcePhase fetching(ctx, SourcePhase::kFetchingPages);
           Result<HttpResponse> body = ctx.http().Fetch(HttpRequest::Get(post_url));
           if (body.ok() && !body->robots_disallowed()) {
-            json full = json::parse(body->body, nullptr, false);
+            Result<json> post_answer = ParseJson(body->body, post_url);
+            json full = post_answer.ok() ? std::move(post_answer).value() : json();
             if (full.is_object()) {
               post.body_html = str(full, "body_html");
               if (post.authors.empty() && full.contains("publishedBylines") && full["publishedBylines"].is_array()) {

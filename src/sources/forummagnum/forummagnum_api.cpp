@@ -9,6 +9,7 @@
 
 #include "alcor/enum_names.hpp"
 #include "alcor/dates.hpp"
+#include "alcor/json.hpp"
 #include "alcor/secrets.hpp"
 #include "alcor/strings.hpp"
 #include "alcor/url.hpp"
@@ -173,8 +174,8 @@ std::string ReadJsonStringPrefix(std::string_view body, size_t pos) {
     while (!literal.empty() && literal.back() == '\\') literal.pop_back();
     literal.push_back('"');
   }
-  json parsed = json::parse(literal, nullptr, false);
-  if (parsed.is_string()) return parsed.get<std::string>();
+  Result<json> parsed = ParseJson(literal, "a JSON string");
+  if (parsed.ok() && parsed->is_string()) return parsed->get<std::string>();
   return literal.substr(1, literal.size() - 2);
 }
 
@@ -197,7 +198,8 @@ std::string BotProtectionAdvice(Forum site) {
 }  // namespace
 
 std::string GraphQlErrorMessage(std::string_view body) {
-  json parsed = json::parse(body, nullptr, false);
+  Result<json> answer = ParseJson(body, "the GraphQL answer");
+  json parsed = answer.ok() ? std::move(answer).value() : json();
   if (parsed.is_object()) {
     auto errors = parsed.find("errors");
     if (errors == parsed.end() || !errors->is_array() || errors->empty()) return "";
@@ -253,7 +255,9 @@ Result<json> ReadForumData(const Result<HttpResponse>& answer, std::string_view 
     return Status::Blocked(std::string(what) + " answered an HTML page (HTTP " + std::to_string(r.status) +
                         ") where JSON was expected" + BotProtectionAdvice(site));
   }
-  json parsed = json::parse(r.body, nullptr, false);
+  Result<json> body = ParseJson(r.body, what);
+  if (body.status().code() == Status::Code::kLimitExceeded) return body.status();
+  json parsed = body.ok() ? std::move(body).value() : json();
   if (!parsed.is_object()) {
     std::string excerpt = RedactedExcerpt(r.body, 120);
     return Status::Corruption(std::string(what) + ": the answer is not a JSON object (" +

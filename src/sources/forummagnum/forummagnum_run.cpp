@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "alcor/dates.hpp"
+#include "alcor/json.hpp"
 #include "sources/forummagnum/forummagnum.hpp"
 
 namespace alcor {
@@ -32,7 +33,9 @@ std::string ForumCursor::ToJson() const {
 }
 
 Result<ForumCursor> ForumCursor::FromJson(std::string_view text) {
-  json j = json::parse(text, nullptr, false);
+  Result<json> parsed = ParseJson(text, "forummagnum cursor");
+  if (parsed.status().code() == Status::Code::kLimitExceeded) return parsed.status();
+  json j = parsed.ok() ? std::move(parsed).value() : json();
   if (!j.is_object()) return Status::Corruption("forummagnum cursor: not a JSON object");
   if (j.value("version", 0) != 1) return Status::Corruption("forummagnum cursor: unknown version");
   ForumCursor c;
