@@ -53,6 +53,7 @@ struct SourceRunReport {
   uint64_t bytes = 0;         // HTTP body bytes received for this source
   uint64_t input_bytes = 0;   // bytes of documents handed to conversion
   double seconds = 0;
+  nlohmann::json notes = nlohmann::json::object();  // SourceContext::SetNote/AddToNote
   // What the source is doing, for the progress display only (not in the JSON): while running,
   // the wait the HTTP client holds it in ("throttled", "backing off", "Crawl-delay wait"), else
   // its own SourcePhaseName ("starting", "listing", "fetching pages"); once ended "done",

@@ -40,6 +40,11 @@ enum class SourcePhase { kStarting, kListing, kFetchingPages };
 // "starting", "listing", "fetching pages".
 const char* SourcePhaseName(SourcePhase phase);
 
+// Adds n to the number under key in the object *notes (absent or not a number: 0 first). A sum
+// that is a whole number is stored as an integer, so counts print as counts. The one rule behind
+// every SourceContext::AddToNote.
+void AddToNoteNumber(nlohmann::json* notes, const std::string& key, double n);
+
 class SourceContext {
  public:
   virtual ~SourceContext() = default;
@@ -76,6 +81,12 @@ class SourceContext {
   virtual void ReportSkipped(const std::string& what, const std::string& why) { Log("skipped " + what + ": " + why); }
   // A note for the log (info level), prefixed with the source name.
   virtual void Log(const std::string& message) = 0;
+  // Facts of this run the source states for the run report (runs/<run-id>.json, per source,
+  // object "notes"): a decision it made ({"feed": "summary-only"}), a figure of its own
+  // ("throttled_seconds"). SetNote replaces the key's value; AddToNote adds n to the key's number
+  // (0 when absent). Keys are snake_case and documented with the kind in docs/sources.md.
+  virtual void SetNote(const std::string& key, nlohmann::json value) = 0;
+  virtual void AddToNote(const std::string& key, double n) = 0;
 
   // What the source is doing now (for the progress display; no other effect). Thread safe.
   void SetPhase(SourcePhase phase) { phase_.store(phase, std::memory_order_relaxed); }

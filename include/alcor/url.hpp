@@ -4,9 +4,11 @@
 // Every function is a pure function of its arguments (thread-safe, no I/O):
 //  - ResolveUrl: a link as written in a page (relative or absolute) made absolute against the page's
 //    URL, after RFC 3986 section 5 (dot segments removed, "//host" and "?query" references handled).
-//  - CanonicalizeUrl: the form stored in Record::url (docs/architecture.md "URLs"): lower-case
-//    scheme and host, no default port, no fragment, no tracking parameters, and the https form
-//    standing for both http and https (so the two forms of one page are one item).
+//  - CanonicalizeUrl: the identity of a page (record ids, state keys; docs/architecture.md
+//    "URLs"): lower-case scheme and host, no default port, no fragment, no tracking parameters,
+//    and the https form standing for both http and https (so the two forms of one page are one item).
+//  - PublishedUrl: the form stored in Record::url: the same cleaning with the scheme kept as
+//    published, so the link of an http-only site still works.
 //  - UrlHost, UrlOrigin, IsHttpUrl: parts of an absolute URL; WithQueryParameter, PercentEncode:
 //    building request URLs.
 // None validates that a host exists. Inputs that are not URLs come back unchanged or empty, as
@@ -42,6 +44,11 @@ std::string ResolveUrl(std::string_view base, std::string_view reference);
 // Other schemes, and strings that are not absolute URLs, are returned with only surrounding
 // whitespace trimmed.
 std::string CanonicalizeUrl(std::string_view url);
+
+// CanonicalizeUrl's cleaning with the scheme kept (lower-cased): http stays http, and only the
+// scheme's own default port (80 for http, 443 for https) is dropped. CanonicalizeUrl of the
+// result equals CanonicalizeUrl of the input. Record::url holds this form.
+std::string PublishedUrl(std::string_view url);
 
 // True when `name` (a query parameter name) is one CanonicalizeUrl removes.
 bool IsTrackingParameter(std::string_view name);

@@ -4,6 +4,7 @@
 
 #include "alcor/normalize.hpp"
 #include "alcor/secrets.hpp"
+#include "alcor/url.hpp"
 #include "formats/file_record.hpp"
 
 namespace alcor {
@@ -38,6 +39,14 @@ const std::string& RawDocument::DisplayName() const {
   return record.url.empty() ? record.id : record.url;
 }
 
+void AdoptCanonicalLink(const std::string& canonical_url, Record* r) {
+  if (canonical_url.empty()) return;
+  r->metadata["canonical_url"] = canonical_url;
+  if (IsHttpUrl(canonical_url) && !r->url.empty() && CanonicalizeUrl(canonical_url) == CanonicalizeUrl(r->url)) {
+    r->url = PublishedUrl(canonical_url);
+  }
+}
+
 namespace {
 
 // Page metadata fills what the source did not know; the source's own values win.
@@ -47,9 +56,7 @@ void FillFromPage(const NormalizeResult& page, Record* r) {
   if (!r->date_published) r->date_published = page.date_published;
   if (!r->date_modified) r->date_modified = page.date_modified;
   if (!page.language.empty() && !r->metadata.contains("language")) r->metadata["language"] = page.language;
-  if (!page.canonical_url.empty() && !r->metadata.contains("canonical_url")) {
-    r->metadata["canonical_url"] = page.canonical_url;
-  }
+  if (!r->metadata.contains("canonical_url")) AdoptCanonicalLink(page.canonical_url, r);
 }
 
 // An item of a service: the body becomes the text; the source's fields stay.

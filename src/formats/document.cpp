@@ -14,6 +14,7 @@
 #include "alcor/normalize.hpp"
 #include "alcor/secrets.hpp"
 #include "alcor/strings.hpp"
+#include "alcor/url.hpp"
 #include "formats/file_record.hpp"
 
 namespace alcor {
@@ -261,9 +262,10 @@ std::string BookId(std::string_view bytes, const std::string& isbn) {
   return isbn.empty() ? "book:" + Sha256Hex(bytes) : "book:isbn:" + isbn;
 }
 
-// Text and HTML fetched from a URL are named by it; local ones by their bytes.
+// Text and HTML fetched from a URL are named by it (its canonical form: http and https one
+// item); local ones by their bytes.
 std::string FileId(const RawDocument& doc) {
-  return doc.record.url.empty() ? "file:" + Sha256Hex(doc.body) : "web:" + doc.record.url;
+  return doc.record.url.empty() ? "file:" + Sha256Hex(doc.body) : "web:" + CanonicalizeUrl(doc.record.url);
 }
 
 // The document's own metadata fills what the source did not set.
@@ -388,7 +390,7 @@ Status HtmlFile(RawDocument& doc, BodyFormat format) {
   r.metadata["format"] = "html";
   r.metadata["file_bytes"] = doc.body.size();
   if (!page->language.empty()) r.metadata["language"] = page->language;
-  if (!page->canonical_url.empty()) r.metadata["canonical_url"] = page->canonical_url;
+  AdoptCanonicalLink(page->canonical_url, &r);
   if (!page->site_name.empty()) r.metadata["site_name"] = page->site_name;
   if (page->invalid_utf8_replaced > 0) r.metadata["invalid_utf8_replaced"] = page->invalid_utf8_replaced;
   return Status::OK();

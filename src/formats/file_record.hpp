@@ -13,4 +13,10 @@ namespace alcor {
 // InvalidArgument for an empty text document.
 Status ConvertFile(RawDocument& doc, BodyFormat format);
 
+// A fetched page's statement of its own URL (`<link rel="canonical">`, og:url): kept in
+// metadata.canonical_url, and when it names the same item as r->url (equal CanonicalizeUrl) it
+// becomes r->url in its published form, so the record links to the page as its site names it.
+// A canonical link to another item (a syndicated copy) leaves r->url as it is.
+void AdoptCanonicalLink(const std::string& canonical_url, Record* r);
+
 }  // namespace alcor

@@ -162,23 +162,36 @@ std::string UrlPath(std::string_view url) {
   return u.Get(CURLUPART_PATH);
 }
 
-std::string CanonicalizeUrl(std::string_view url) {
+namespace {
+
+// CanonicalizeUrl (keep_scheme false) and PublishedUrl (true).
+std::string CleanHttpUrl(std::string_view url, bool keep_scheme) {
   std::string_view trimmed = TrimSpaces(url);
   UrlHandle u;
-  if (!u.ParseAbsolute(trimmed) || !IsHttpScheme(AsciiLower(u.Get(CURLUPART_SCHEME)))) {
+  std::string scheme;
+  if (!u.ParseAbsolute(trimmed) || !IsHttpScheme(scheme = AsciiLower(u.Get(CURLUPART_SCHEME)))) {
     return std::string(trimmed);
   }
   std::string host = AsciiLower(u.Get(CURLUPART_HOST));
   while (!host.empty() && host.back() == '.') host.pop_back();  // "example.com."
   if (host.empty() || u.Set(CURLUPART_HOST, host) != CURLUE_OK) return std::string(trimmed);
+  if (!keep_scheme) scheme = "https";
   std::string port = u.Get(CURLUPART_PORT);  // libcurl reads "0443" as 443
-  if (port == "80" || port == "443") u.Clear(CURLUPART_PORT);
-  u.Set(CURLUPART_SCHEME, "https");
+  bool default_port = keep_scheme ? (port == "80" && scheme == "http") || (port == "443" && scheme == "https")
+                                  : port == "80" || port == "443";
+  if (default_port) u.Clear(CURLUPART_PORT);
+  u.Set(CURLUPART_SCHEME, scheme);
   u.Clear(CURLUPART_FRAGMENT);
   std::string query = FilterQuery(u.Get(CURLUPART_QUERY),
                                   [](std::string_view name) { return !IsTrackingParameter(name); });
   return UrlWithQuery(u, query);  // dot segments were removed by the parse; an empty path is "/"
 }
+
+}  // namespace
+
+std::string CanonicalizeUrl(std::string_view url) { return CleanHttpUrl(url, /*keep_scheme=*/false); }
+
+std::string PublishedUrl(std::string_view url) { return CleanHttpUrl(url, /*keep_scheme=*/true); }
 
 bool IsHttpUrl(std::string_view url) {
   UrlHandle u;

@@ -24,6 +24,7 @@ nlohmann::json SourceRunReport::ToJson() const {
                       {"input_bytes", input_bytes},
                       {"seconds", seconds}};
   if (!error.empty()) j["error"] = error;
+  if (!notes.empty()) j["notes"] = notes;
   return j;
 }
 

@@ -205,6 +205,16 @@ struct Scraper::Impl {
       LogEvent(LogLevel::kInfo, fields, source_name() + ": " + message);
     }
 
+    void SetNote(const std::string& key, nlohmann::json value) override {
+      std::lock_guard<std::mutex> lock(run().mu);
+      run().report.notes[key] = std::move(value);
+    }
+
+    void AddToNote(const std::string& key, double n) override {
+      std::lock_guard<std::mutex> lock(run().mu);
+      AddToNoteNumber(&run().report.notes, key, n);
+    }
+
    private:
     // An outcome the source reports itself, numbered in the order the source met its documents.
     DocumentOutcome Met(DocumentOutcome::Kind kind, const std::string& what, std::string detail) {

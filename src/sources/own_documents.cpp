@@ -113,7 +113,7 @@ Status FetchOwnDocument(SourceContext& ctx, HttpRequest request, const OwnDocume
   RawDocument doc;
   doc.body = std::move(response->body);
   doc.format = BodyFormatFor(format, /*page=*/true);
-  doc.record.url = CanonicalizeUrl(final_url);
+  doc.record.url = PublishedUrl(final_url);  // the id is made of its canonical form
   doc.charset = response->charset();
   doc.origin = url;
   Status s = on_document("url:" + url, std::move(doc));

@@ -266,4 +266,15 @@ constexpr EnumName<SourcePhase> kSourcePhaseNames[] = {
 
 const char* SourcePhaseName(SourcePhase phase) { return NameIn(kSourcePhaseNames, phase, "starting"); }
 
+void AddToNoteNumber(nlohmann::json* notes, const std::string& key, double n) {
+  if (!notes->is_object()) *notes = nlohmann::json::object();
+  const nlohmann::json* old = notes->contains(key) ? &(*notes)[key] : nullptr;
+  double sum = (old && old->is_number() ? old->get<double>() : 0.0) + n;
+  if (sum == static_cast<double>(static_cast<int64_t>(sum)) && sum > -9e15 && sum < 9e15) {
+    (*notes)[key] = static_cast<int64_t>(sum);
+  } else {
+    (*notes)[key] = sum;
+  }
+}
+
 }  // namespace alcor

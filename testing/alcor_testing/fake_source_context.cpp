@@ -45,6 +45,7 @@ void FakeSourceContext::NextRun() {
   failures.clear();
   logs.clear();
   unchanged = 0;
+  notes = nlohmann::json::object();
   emitted = 0;
   stop_ = false;
 }

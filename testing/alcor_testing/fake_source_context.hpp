@@ -28,6 +28,8 @@ class FakeSourceContext : public alcor::SourceContext {
   void CountUnchanged(uint64_t n) override { unchanged += n; }
   void ReportFailure(const std::string& what, const alcor::Status& why) override;
   void Log(const std::string& message) override { logs.push_back(message); }
+  void SetNote(const std::string& key, nlohmann::json value) override { notes[key] = std::move(value); }
+  void AddToNote(const std::string& key, double n) override { alcor::AddToNoteNumber(&notes, key, n); }
 
   // Makes the last checkpoint of each state the committed state, and clears what this run
   // recorded (records, failures, counters): the context then behaves as the next run's.
@@ -47,6 +49,7 @@ class FakeSourceContext : public alcor::SourceContext {
   std::map<std::string, std::string> state;                      // committed state (ReadState)
   std::vector<std::string> logs;
   uint64_t unchanged = 0;
+  nlohmann::json notes = nlohmann::json::object();  // SetNote/AddToNote of this run
 
  private:
   std::string name_;

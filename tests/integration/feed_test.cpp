@@ -13,6 +13,7 @@
 #include "alcor/env.hpp"
 #include "alcor/http.hpp"
 #include "alcor/source.hpp"
+#include "alcor/url.hpp"
 #include "alcor_testing/emulators/blog_site.hpp"
 #include "alcor_testing/fake_source_context.hpp"
 #include "alcor_testing/test_server.hpp"
@@ -136,8 +137,9 @@ TEST(FeedRealContractTest, EveryRealFeedBecomesRecords) {
     for (const Record& r : ctx.records) {
       SCOPED_TRACE(name + " " + r.id);
       EXPECT_FALSE(r.title.empty());
-      EXPECT_EQ(r.url.rfind("https://", 0), 0u) << "links resolved to absolute URLs";
-      EXPECT_EQ(r.id, "web:" + r.url);
+      EXPECT_TRUE(IsHttpUrl(r.url)) << "links resolved to absolute URLs";
+      EXPECT_EQ(r.url, PublishedUrl(r.url)) << "the link as published, cleaned";
+      EXPECT_EQ(r.id, "web:" + CanonicalizeUrl(r.url));
       EXPECT_EQ(r.source_kind, "feed");
       ASSERT_TRUE(r.date_published.has_value());
       EXPECT_TRUE(IsRfc3339Utc(*r.date_published)) << *r.date_published;
@@ -170,8 +172,10 @@ TEST(FeedRealContractTest, EveryRealFeedBecomesRecords) {
   {
     auto ctx = run_one("feedrs_atom_relative.xml");
     ASSERT_EQ(ctx->records.size(), 1u);
-    // Relative to the document URL it was fetched from (the loopback server here).
-    EXPECT_EQ(ctx->records[0].url, "https://127.0.0.1:" + std::to_string(server.port()) + "/blog/2003/12/13/atom03");
+    // Relative to the document URL it was fetched from (the loopback server here, plain http:
+    // the link keeps its scheme, the id does not).
+    EXPECT_EQ(ctx->records[0].url, "http://127.0.0.1:" + std::to_string(server.port()) + "/blog/2003/12/13/atom03");
+    EXPECT_EQ(ctx->records[0].id, "web:https://127.0.0.1:" + std::to_string(server.port()) + "/blog/2003/12/13/atom03");
     EXPECT_EQ(ctx->records[0].metadata.value("text_from", ""), "feed-summary");
   }
   {
@@ -444,16 +448,201 @@ TEST(FeedPlatformTest, SummaryOnlyFeedWithGzipSitemap) {
   EXPECT_EQ(server2.Count(site2.PostPath("post-0")), 0u);
 }
 
-TEST(FeedPlatformTest, MediumHasOnlyTheLatestTen) {
+TEST(FeedPlatformTest, MediumFeedHoldsTheLatestTenAndTheSitemapTheRest) {
   TestServer server;
-  BlogSite site(Blog("medium", 15, 10));
+  BlogData data = Blog("medium", 25, 10);
+  for (int i = 0; i < 25; ++i) {  // two years of posts: the sitemap has one file per year
+    data.posts[static_cast<size_t>(i)].published = FormatRfc3339Utc(1700000000 - int64_t{i} * 30 * 86400);
+  }
+  BlogSite site(std::move(data));
   site.Install(&server, "/blogs/med");
   auto http = MakeClient(server);
+  // Without history: the feed's ten.
+  auto feed_only = MakeSource({{"feed_url", server.Url(site.FeedPath())}, {"history", false}});
+  FakeSourceContext ctx1("blog:med", http.get());
+  ASSERT_TRUE(feed_only->Run(ctx1).ok());
+  EXPECT_EQ(ctx1.records.size(), 10u);
+  EXPECT_EQ(server.Count(site.SitemapPath()), 0u);
+
+  // With history: the publication's sitemap index, its yearly post sitemaps, and every older post;
+  // its other pages (about, a tag listing) are not posts. (A new client: the first one would get
+  // a 304 for the feed, and this new state knows no site URL.)
+  auto http2 = MakeClient(server);
   auto source = MakeSource({{"feed_url", server.Url(site.FeedPath())}});
-  FakeSourceContext ctx("blog:med", http.get());
+  FakeSourceContext ctx("blog:med", http2.get());
   ASSERT_TRUE(source->Run(ctx).ok());
-  EXPECT_EQ(ctx.records.size(), 10u);
-  EXPECT_EQ(server.TotalCount(), 2u);  // robots.txt and the feed: no archive to walk
+  EXPECT_EQ(ctx.records.size(), 25u) << Describe(ctx);
+  EXPECT_EQ(server.Count(site.SitemapPath()), 1u);
+  EXPECT_GE(server.Count("/blogs/med/sitemap/posts/2023.xml"), 1u);
+  EXPECT_EQ(server.Count("/blogs/med/about"), 0u);
+  EXPECT_EQ(server.Count("/blogs/med/tagged/alignment"), 0u);
+  EXPECT_NE(ctx.Find("web:https://127.0.0.1:" + std::to_string(server.port()) + site.PostPath("post-24")), nullptr);
+}
+
+// Sentences of about 20 words each, numbered so that every part of a post is told apart.
+std::string Sentences(const std::string& label, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    out += "In " + label + " sentence " + std::to_string(i) +
+           " we note that an optimiser pushed against a proxy finds the gap between the proxy and the goal. ";
+  }
+  return out;
+}
+
+// Posts of a first section (about 220 words: a whole post by the 150-word rule) and, with
+// long_posts, four more sections (about 1,800 words) after an <h2>.
+std::vector<BlogPostData> SectionedPosts(int n, bool long_posts) {
+  std::vector<BlogPostData> posts = MakePosts(n);
+  for (int i = 0; i < n; ++i) {
+    std::string id = std::to_string(i);
+    std::string html = "<p>" + Sentences("the opening of post " + id, 11) + "</p>";
+    if (long_posts) {
+      for (int part = 2; part <= 5; ++part) {
+        html += "<h2>Part " + std::to_string(part) + "</h2><p>" +
+                Sentences("part " + std::to_string(part) + " of post " + id, 22) + "</p>";
+      }
+    }
+    posts[static_cast<size_t>(i)].html = html;
+  }
+  return posts;
+}
+
+// The feed blog of the summary measure tests: summary-only, each summary the post's first section.
+BlogData FirstSectionBlog(int posts, bool long_posts) {
+  BlogData d = Blog("generic", posts, 10);
+  d.posts = SectionedPosts(posts, long_posts);
+  d.summary_only = true;
+  d.summary_first_section = true;
+  return d;
+}
+
+size_t PostPageRequests(const TestServer& server, const BlogSite& site, int posts) {
+  size_t n = 0;
+  for (int i = 0; i < posts; ++i) n += server.Count(site.PostPath("post-" + std::to_string(i)));
+  return n;
+}
+
+TEST(FeedSummaryTest, LongSummariesOfLongerPostsAreMeasuredAndEveryPageIsRead) {
+  // Hugo's default feed: each description is the post's first section, 220 words, which the
+  // 150-word rule alone took for the whole post. The pages hold 2,000 words.
+  TestServer server;
+  BlogSite site(FirstSectionBlog(6, /*long_posts=*/true));
+  site.Install(&server, "/blogs/hugo");
+  auto http = MakeClient(server);
+  auto source = MakeSource({{"feed_url", server.Url(site.FeedPath())}, {"history", false}});
+  FakeSourceContext ctx("blog:hugo", http.get());
+  ASSERT_TRUE(source->Run(ctx).ok());
+  ASSERT_EQ(ctx.records.size(), 6u) << Describe(ctx);
+  for (const Record& r : ctx.records) {
+    SCOPED_TRACE(r.id);
+    EXPECT_EQ(r.metadata.value("text_from", ""), "page");
+    EXPECT_NE(r.text.find("part 5 of post"), std::string::npos) << "the whole article, not its first section";
+  }
+  EXPECT_EQ(PostPageRequests(server, site, 6), 6u);
+  EXPECT_EQ(ctx.notes.value("feed_summaries", ""), "summary-only") << ctx.notes.dump();
+  EXPECT_EQ(ctx.notes.value("summary_pages_compared", 0), 3);
+  json state = json::parse(ctx.checkpoints.back().second);
+  EXPECT_EQ(state["summaries"]["kind"], "summary-only");
+  EXPECT_TRUE(IsRfc3339Utc(state["summaries"]["checked"].get<std::string>()));
+
+  // The next run keeps the decision without measuring: a new post is read from its page at once.
+  ctx.NextRun();
+  BlogPostData extra = SectionedPosts(7, true)[6];
+  extra.published = FormatRfc3339Utc(1800000000);
+  site.SetPost(extra);
+  ASSERT_TRUE(source->Run(ctx).ok());
+  ASSERT_EQ(ctx.records.size(), 1u) << Describe(ctx);
+  EXPECT_EQ(ctx.records[0].metadata.value("text_from", ""), "page");
+  EXPECT_FALSE(ctx.notes.contains("summary_pages_compared"));
+  EXPECT_EQ(ctx.notes.value("feed_summaries", ""), "summary-only");
+}
+
+TEST(FeedSummaryTest, SummariesThatHoldThePostsAreKeptAndLaterPagesAreNotFetched) {
+  TestServer server;
+  BlogSite site(FirstSectionBlog(6, /*long_posts=*/false));  // the first section is the whole post
+  site.Install(&server, "/blogs/whole");
+  auto http = MakeClient(server);
+  auto source = MakeSource({{"feed_url", server.Url(site.FeedPath())}, {"history", false}});
+  FakeSourceContext ctx("blog:whole", http.get());
+  ASSERT_TRUE(source->Run(ctx).ok());
+  ASSERT_EQ(ctx.records.size(), 6u) << Describe(ctx);
+  for (const Record& r : ctx.records) EXPECT_EQ(r.metadata.value("text_from", ""), "feed-summary") << r.id;
+  EXPECT_EQ(PostPageRequests(server, site, 6), 3u);  // the three measured, no more
+  EXPECT_EQ(ctx.notes.value("feed_summaries", ""), "whole-posts");
+
+  ctx.NextRun();
+  BlogPostData extra = SectionedPosts(7, false)[6];
+  extra.published = FormatRfc3339Utc(1800000000);
+  site.SetPost(extra);
+  ASSERT_TRUE(source->Run(ctx).ok());
+  ASSERT_EQ(ctx.records.size(), 1u);
+  EXPECT_EQ(ctx.records[0].metadata.value("text_from", ""), "feed-summary");
+  EXPECT_EQ(server.Count(site.PostPath("post-6")), 0u);
+}
+
+TEST(FeedSummaryTest, ARecheckFindsATemplateChangeAndRereadsPostsStoredFromSummaries) {
+  TestServer server;
+  BlogSite site(FirstSectionBlog(4, /*long_posts=*/false));
+  site.Install(&server, "/blogs/switch");
+  auto http = MakeClient(server);
+  // summary_recheck_days 0: every run measures again.
+  auto source = MakeSource({{"feed_url", server.Url(site.FeedPath())}, {"history", false}, {"summary_recheck_days", 0}});
+  FakeSourceContext ctx("blog:switch", http.get());
+  ASSERT_TRUE(source->Run(ctx).ok());
+  ASSERT_EQ(ctx.records.size(), 4u);
+  EXPECT_EQ(ctx.notes.value("feed_summaries", ""), "whole-posts");
+
+  // The posts grow past their first section (the blog now publishes a section per summary), and
+  // a new post changes the feed.
+  for (BlogPostData p : SectionedPosts(4, /*long_posts=*/true)) site.SetPost(p);
+  BlogPostData extra = SectionedPosts(5, true)[4];
+  extra.published = FormatRfc3339Utc(1800000000);
+  site.SetPost(extra);
+  ctx.NextRun();
+  ASSERT_TRUE(source->Run(ctx).ok());
+  EXPECT_EQ(ctx.notes.value("feed_summaries", ""), "summary-only");
+  // The new post and every post stored from its summary, read from their pages.
+  ASSERT_EQ(ctx.records.size(), 5u) << Describe(ctx);
+  for (const Record& r : ctx.records) {
+    EXPECT_EQ(r.metadata.value("text_from", ""), "page") << r.id;
+    EXPECT_NE(r.text.find("part 3 of post"), std::string::npos);
+  }
+}
+
+TEST(FeedSummaryTest, AFullContentFeedFetchesNoPage) {
+  TestServer server;
+  BlogData data = Blog("generic", 5, 10);
+  data.posts = SectionedPosts(5, true);
+  BlogSite site(std::move(data));  // Atom <content>: the whole post
+  site.Install(&server, "/blogs/full");
+  auto http = MakeClient(server);
+  auto source = MakeSource({{"feed_url", server.Url(site.FeedPath())}, {"history", false}});
+  FakeSourceContext ctx("blog:full", http.get());
+  ASSERT_TRUE(source->Run(ctx).ok());
+  ASSERT_EQ(ctx.records.size(), 5u);
+  EXPECT_EQ(PostPageRequests(server, site, 5), 0u);
+  for (const Record& r : ctx.records) EXPECT_EQ(r.metadata.value("text_from", ""), "feed-content");
+  EXPECT_FALSE(ctx.notes.contains("feed_summaries"));
+}
+
+TEST(FeedUrlTest, AnHttpOnlySiteKeepsItsHttpUrlsAndTheIdIgnoresTheScheme) {
+  TestServer server;  // plain http, as an http-only site
+  BlogData data = Blog("wordpress", 3, 10);
+  data.summary_only = true;  // pages fetched too: their URLs keep the scheme as well
+  BlogSite site(std::move(data));
+  site.Install(&server, "/blogs/plain");
+  auto http = MakeClient(server);
+  auto source = MakeSource({{"feed_url", server.Url(site.FeedPath())}, {"history", false}});
+  FakeSourceContext ctx("blog:plain", http.get());
+  ASSERT_TRUE(source->Run(ctx).ok());
+  ASSERT_EQ(ctx.records.size(), 3u) << Describe(ctx);
+  for (const Record& r : ctx.records) {
+    SCOPED_TRACE(r.id);
+    EXPECT_EQ(r.url.rfind("http://127.0.0.1:", 0), 0u) << r.url;
+    EXPECT_EQ(r.id, "web:" + CanonicalizeUrl(r.url));
+    EXPECT_EQ(r.id.rfind("web:https://127.0.0.1:", 0), 0u);
+  }
+  EXPECT_EQ(ctx.records[0].metadata.value("text_from", ""), "page");
 }
 
 TEST(FeedPlatformTest, FeedFoundFromTheHomePage) {

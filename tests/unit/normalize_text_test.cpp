@@ -151,6 +151,18 @@ TEST(CanonicalizeUrl, DesignRules) {
   EXPECT_EQ(CanonicalizeUrl(" /relative "), "/relative");
 }
 
+TEST(PublishedUrl, KeepsTheSchemeAndItsOwnDefaultPortOnly) {
+  EXPECT_EQ(PublishedUrl("HTTP://WWW.Example.COM:80/a/./b/../c?utm_source=x&id=3#frag"), "http://www.example.com/a/c?id=3");
+  EXPECT_EQ(PublishedUrl("http://example.com/x"), "http://example.com/x");
+  EXPECT_EQ(PublishedUrl("https://example.com:443"), "https://example.com/");
+  EXPECT_EQ(PublishedUrl("http://example.com:443/x"), "http://example.com:443/x");  // not http's default
+  EXPECT_EQ(PublishedUrl("https://example.com:80/x"), "https://example.com:80/x");
+  for (const char* url : {"http://Example.com:80/p?utm_medium=a&b=1", "https://example.com/p?b=1", "http://x.org"}) {
+    EXPECT_EQ(CanonicalizeUrl(PublishedUrl(url)), CanonicalizeUrl(url)) << url;
+  }
+  EXPECT_EQ(PublishedUrl("mailto:Someone@Example.com"), "mailto:Someone@Example.com");
+}
+
 TEST(UrlHelpers, HostAndTrackingNames) {
   EXPECT_EQ(UrlHost("https://user:pw@Sub.Example.org:8080/x"), "sub.example.org");
   EXPECT_EQ(UrlHost("http://[::1]:80/"), "[::1]");

@@ -139,3 +139,24 @@ TEST(FormatDurationTest, AtMostSixCharacters) {
 
 }  // namespace
 }  // namespace alcor
+
+TEST(SourceNotesTest, SetReplacesAndAddSumsIntoTheReportJson) {
+  nlohmann::json notes = nlohmann::json::object();
+  alcor::AddToNoteNumber(&notes, "throttled", 1);
+  alcor::AddToNoteNumber(&notes, "throttled", 2);
+  alcor::AddToNoteNumber(&notes, "waited_seconds", 0.5);
+  alcor::AddToNoteNumber(&notes, "waited_seconds", 0.25);
+  notes["feed"] = "full";
+  notes["feed"] = "summary-only";
+  alcor::AddToNoteNumber(&notes, "feed", 1);  // not a number: starts again from 0
+  EXPECT_TRUE(notes["throttled"].is_number_integer());
+  EXPECT_EQ(notes["throttled"].get<int64_t>(), 3);
+  EXPECT_DOUBLE_EQ(notes["waited_seconds"].get<double>(), 0.75);
+  EXPECT_EQ(notes["feed"].get<int64_t>(), 1);
+
+  alcor::SourceRunReport report;
+  report.name = "blog:x";
+  EXPECT_FALSE(report.ToJson().contains("notes"));  // absent when the source stated nothing
+  report.notes = notes;
+  EXPECT_EQ(report.ToJson()["notes"]["throttled"].get<int64_t>(), 3);
+}

@@ -758,16 +758,6 @@ bool HasEntityReference(std::string_view s) {
   return false;
 }
 
-size_t CountAlnumWords(std::string_view text) {
-  size_t words = 0;
-  bool in_word = false;
-  for (char c : text) {
-    bool w = std::isalnum(static_cast<unsigned char>(c)) || (static_cast<unsigned char>(c) & 0x80);
-    if (w && !in_word) ++words;
-    in_word = w;
-  }
-  return words;
-}
 
 }  // namespace
 
@@ -798,6 +788,17 @@ std::string HtmlSnippetToText(std::string_view html, size_t max_bytes) {
   gumbo_destroy_output(&kGumboDefaultOptions, g);
   if (HasEntityReference(out)) out = DecodeEntitiesOnce(out);
   return std::string(TrimAscii(out));
+}
+
+size_t CountAlnumWords(std::string_view text) {
+  size_t words = 0;
+  bool in_word = false;
+  for (char c : text) {
+    bool w = std::isalnum(static_cast<unsigned char>(c)) || (static_cast<unsigned char>(c) & 0x80);
+    if (w && !in_word) ++words;
+    in_word = w;
+  }
+  return words;
 }
 
 bool LooksComplete(std::string_view html, bool from_summary) {

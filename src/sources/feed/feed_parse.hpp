@@ -121,6 +121,9 @@ std::string HtmlSnippetToText(std::string_view html, size_t max_bytes = 1 << 16)
 // without content:encoded, atom:summary), where a short text is an excerpt more often.
 bool LooksComplete(std::string_view html, bool from_summary);
 
+// Words as LooksComplete counts them: runs of ASCII letters and digits or non-ASCII bytes.
+size_t CountAlnumWords(std::string_view text);
+
 // Splits a byline into names: "A, B and C" → {A, B, C}, but "Smith, John" (single words around
 // the comma) stays one name; "mail@x.org (Jane Doe)" → "Jane Doe".
 std::vector<std::string> SplitAuthors(std::string_view byline);

@@ -40,7 +40,25 @@ struct Settings {
   int64_t max_archive_pages = 0;
   int64_t max_page_fetches = 0;  // 0: no cap
   int64_t archive_page_size = 0;
+  int64_t summary_recheck_days = 30;
 };
+
+// What a feed whose entries carry no full content element (`content:encoded`, Atom `content`)
+// holds in its summaries, decided by comparing a few post pages with their summaries
+// (FeedSource::EmitPost) and kept in the state.
+enum class SummaryKind {
+  kUnknown,      // not measured yet (or the measure is due again)
+  kWholePosts,   // the summaries hold the posts: the feed's text is kept
+  kSummaryOnly,  // the pages hold materially more: every post is read from its page
+};
+const char* SummaryKindName(SummaryKind kind);  // "unknown", "whole-posts", "summary-only"
+
+// A summary-only decision is made from this many pages (the first new posts met), and redone
+// every Settings::summary_recheck_days. A page holds "materially more" when its main content
+// has at least kMoreWordsFactor times the summary's words and kMoreWordsMin more.
+inline constexpr int kSummaryProbePages = 3;
+inline constexpr double kMoreWordsFactor = 1.5;
+inline constexpr size_t kMoreWordsMin = 100;
 
 inline constexpr const char* kStateName = "feed";
 
@@ -48,6 +66,8 @@ struct SeenPost {
   std::string fingerprint;  // of the feed entry ("" when it came from an archive API or a sitemap)
   std::string modified;     // the newest date known for it (RFC 3339 UTC), "" when none
   bool retry = false;       // stored from the feed after the page could not be fetched
+  bool from_summary = false;  // its text is a feed summary (read from the page again once the
+                              // feed is found summary-only)
 };
 
 struct FeedState {
@@ -56,6 +76,8 @@ struct FeedState {
   std::string site_url;
   bool history_done = false;
   int64_t history_next = 0;  // page, offset or start-index where the first walk goes on
+  SummaryKind summaries = SummaryKind::kUnknown;
+  std::string summaries_checked;  // when `summaries` was decided (RFC 3339 UTC), "" when never
 
   // Written entry by entry, not through a json tree: the state of a large blog is checkpointed
   // after every archive page, and a tree of every URL would double the memory it needs.
@@ -65,6 +87,9 @@ struct FeedState {
     head["platform"] = platform;
     head["site_url"] = site_url;
     head["history"] = {{"done", history_done}, {"next", history_next}};
+    if (summaries != SummaryKind::kUnknown) {
+      head["summaries"] = {{"kind", SummaryKindName(summaries)}, {"checked", summaries_checked}};
+    }
     std::string out = head.dump();
     out.pop_back();  // the closing brace; "seen" follows
     out.reserve(out.size() + seen.size() * 160);
@@ -85,6 +110,7 @@ struct FeedState {
       if (!p.fingerprint.empty()) field("\"h\":", json(p.fingerprint).dump());
       if (!p.modified.empty()) field("\"m\":", json(p.modified).dump());
       if (p.retry) field("\"r\":", "true");
+      if (p.from_summary) field("\"s\":", "true");
       out += '}';
     }
     out += "}}";
@@ -112,6 +138,13 @@ struct FeedState {
       st.history_done = j["history"].value("done", false);
       st.history_next = j["history"].value("next", int64_t{0});
     }
+    if (j.contains("summaries") && j["summaries"].is_object()) {
+      std::string kind = j["summaries"].value("kind", "");
+      st.summaries = kind == SummaryKindName(SummaryKind::kSummaryOnly)  ? SummaryKind::kSummaryOnly
+                     : kind == SummaryKindName(SummaryKind::kWholePosts) ? SummaryKind::kWholePosts
+                                                                          : SummaryKind::kUnknown;
+      st.summaries_checked = j["summaries"].value("checked", "");
+    }
     if (j.contains("seen") && j["seen"].is_object()) {
       for (const auto& [url, e] : j["seen"].items()) {
         if (!e.is_object()) continue;
@@ -119,6 +152,7 @@ struct FeedState {
         p.fingerprint = e.value("h", "");
         p.modified = e.value("m", "");
         p.retry = e.value("r", false);
+        p.from_summary = e.value("s", false);
         st.seen[url] = std::move(p);
       }
     }
@@ -174,6 +208,12 @@ class FeedSource : public Source {
     int64_t page_fetches_left = -1;  // -1: no cap
     std::set<std::string> emitted;   // canonical URLs emitted this run
     bool stopped = false;            // Emit said Interrupted, or the run is stopping
+    // The summary measure of this run (kSummaryProbePages pages at most): pages compared, and
+    // how many held materially more than their summary.
+    bool measure_summaries = false;  // never measured, or due again (summary_recheck_days)
+    int summary_probes = 0;
+    int summary_probes_more = 0;
+    bool met_summaries = false;      // an entry of this run's feed carried only a summary
   };
 
   // Emits every new or changed entry of a parsed feed page. *all_new: every entry was unknown
@@ -184,6 +224,9 @@ class FeedSource : public Source {
   // Emits one post (fetching its page when needed). Interrupted when the run is stopping.
   Status EmitPost(RunState& rs, const Post& post);
   void Checkpoint(RunState& rs);
+  // Ends this run's summary measure: decides from the pages compared so far (none: nothing
+  // changes) and states the feed's kind in the run report.
+  void DecideSummaries(RunState& rs);
 
   bool Stopping(RunState& rs) const { return rs.stopped || rs.ctx->stopping(); }
   std::string Blog() const { return "blog " + name_; }
@@ -219,7 +262,7 @@ class ArchiveWalker {
   virtual bool ReadsSitemaps() const { return false; }
 };
 
-// The walker of a platform; nullptr for Medium, which has no archive a client can page through.
+// The walker of a platform.
 std::unique_ptr<ArchiveWalker> NewArchiveWalker(Platform platform);
 // WordPress (`?paged=N`) and Blogger (`start-index`/`max-results`): the feed itself, paged
 // (feed_walk_paged.cpp).
@@ -231,5 +274,7 @@ std::unique_ptr<ArchiveWalker> NewSubstackWalker();
 // reads only the posts sitemap of its index.
 std::unique_ptr<ArchiveWalker> NewSitemapWalker();
 std::unique_ptr<ArchiveWalker> NewGhostWalker();
+// Medium feeds hold the latest 10 posts; the publication's own sitemap holds the rest.
+std::unique_ptr<ArchiveWalker> NewMediumWalker();
 
 }  // namespace alcor::feed

@@ -12,9 +12,11 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/enum_names.hpp"
+#include "alcor/env.hpp"
 #include "alcor/dates.hpp"
 #include "alcor/hash.hpp"
 #include "alcor/http.hpp"
+#include "alcor/normalize.hpp"
 #include "alcor/source.hpp"
 #include "alcor/source_config.hpp"
 #include "alcor/strings.hpp"
@@ -38,6 +40,14 @@ constexpr EnumName<Platform> kPlatformNames[] = {
 };
 
 const char* PlatformName(Platform p) { return NameIn(kPlatformNames, p, "generic"); }
+
+constexpr EnumName<SummaryKind> kSummaryKindNames[] = {
+    {SummaryKind::kUnknown, "unknown"},
+    {SummaryKind::kWholePosts, "whole-posts"},
+    {SummaryKind::kSummaryOnly, "summary-only"},
+};
+
+const char* SummaryKindName(SummaryKind kind) { return NameIn(kSummaryKindNames, kind, "unknown"); }
 
 bool ParsePlatform(std::string_view name, Platform* out) {
   std::optional<Platform> named = ValueNamed(kPlatformNames, name);
@@ -180,6 +190,12 @@ Novelty FeedSource::Check(const RunState& rs, const Post& post) const {
   if (it == rs.state.seen.end()) return Novelty::kNew;
   const SeenPost& seen = it->second;
   if (seen.retry) return Novelty::kChanged;
+  if (seen.from_summary) {
+    // Stored from its summary: read from its page once the feed is found summary-only, and
+    // measured again (its page compared with its summary) when the measure is due.
+    if (rs.state.summaries == SummaryKind::kSummaryOnly) return Novelty::kChanged;
+    if (rs.measure_summaries && rs.summary_probes < kSummaryProbePages) return Novelty::kChanged;
+  }
   if (!post.fingerprint.empty()) {
     if (seen.fingerprint.empty()) {
       // Stored from an archive or sitemap: changed only when its date moved on.
@@ -191,6 +207,38 @@ Novelty FeedSource::Check(const RunState& rs, const Post& post) const {
   if (post.lastmod && !seen.modified.empty() && *post.lastmod > seen.modified) return Novelty::kChanged;
   return Novelty::kSame;
 }
+
+void FeedSource::DecideSummaries(RunState& rs) {
+  SourceContext& ctx = *rs.ctx;
+  if (rs.measure_summaries && rs.summary_probes > 0) {
+    SummaryKind kind = rs.summary_probes_more * 2 > rs.summary_probes ? SummaryKind::kSummaryOnly : SummaryKind::kWholePosts;
+    if (kind != rs.state.summaries) {
+      ctx.Log("feed " + rs.feed_url + " found " + SummaryKindName(kind) + ": " + std::to_string(rs.summary_probes_more) +
+              " of " + std::to_string(rs.summary_probes) + " post pages hold materially more than their summary" +
+              (kind == SummaryKind::kSummaryOnly ? "; every post is read from its page" : ""));
+    }
+    rs.state.summaries = kind;
+    rs.state.summaries_checked = FormatRfc3339UtcMicros(ctx.env()->NowMicros());
+    rs.measure_summaries = false;
+    ctx.SetNote("summary_pages_compared", rs.summary_probes);
+  }
+  if (rs.met_summaries || rs.state.summaries != SummaryKind::kUnknown) {
+    ctx.SetNote("feed_summaries", SummaryKindName(rs.state.summaries));
+  }
+}
+
+namespace {
+
+// The words of a page's main content, as the normalizer extracts it (0 when it cannot).
+size_t MainContentWords(const RawDocument& page) {
+  NormalizeOptions options;
+  options.base_url = page.base_url;
+  options.main_content = true;
+  Result<NormalizeResult> text = NormalizeHtml(page.body, options, page.charset);
+  return text.ok() ? CountAlnumWords(text->text) : 0;
+}
+
+}  // namespace
 
 void FeedSource::Checkpoint(RunState& rs) {
   rs.state.platform = PlatformName(rs.platform);
@@ -206,7 +254,7 @@ Status FeedSource::EmitPost(RunState& rs, const Post& post) {
   r.id = "web:" + canon;
   r.source = ctx.source_name();
   r.source_kind = "feed";
-  r.url = canon;
+  r.url = PublishedUrl(post.link);  // the id ignores the scheme; the URL keeps it
   r.title = post.title;
   r.authors = post.authors;
   r.date_published = post.published;
@@ -224,17 +272,28 @@ Status FeedSource::EmitPost(RunState& rs, const Post& post) {
   if (post.paywalled) r.metadata["paywalled"] = true;
 
   bool want_page = post.must_fetch_page || !post.content_src.empty();
+  bool measuring = false;  // this page measures the feed's summaries (DecideSummaries)
+  bool is_summary = post.body_origin == "feed-summary";
+  if (is_summary) rs.met_summaries = true;
   if (!want_page) {
     switch (s_.fetch_pages) {
       case FetchPages::kAlways: want_page = true; break;
       case FetchPages::kNever: want_page = false; break;
-      case FetchPages::kAuto: want_page = !LooksComplete(post.body_html, post.body_is_summary); break;
+      case FetchPages::kAuto:
+        if (!LooksComplete(post.body_html, post.body_is_summary)) {
+          want_page = true;  // an excerpt by its looks
+        } else if (is_summary && rs.measure_summaries && rs.summary_probes < kSummaryProbePages) {
+          want_page = measuring = true;
+        } else if (is_summary) {
+          want_page = rs.state.summaries == SummaryKind::kSummaryOnly;
+        }
+        break;
     }
   }
   if (s_.fetch_pages == FetchPages::kNever && !post.must_fetch_page && !post.body_html.empty()) want_page = false;
   if (want_page && rs.page_fetches_left == 0) {
     if (post.body_html.empty()) return Status::OK();  // left for a later run: not marked seen
-    want_page = false;
+    want_page = measuring = false;
   }
 
   bool retry = false;
@@ -276,8 +335,29 @@ Status FeedSource::EmitPost(RunState& rs, const Post& post) {
       retry = problem.code() != Status::Code::kNotSupported && !problem.IsRobotsDenied();
     }
   }
+  if (from_page && measuring && doc.format == BodyFormat::kHtmlPage) {
+    size_t summary_words = CountAlnumWords(HtmlSnippetToText(post.body_html, size_t{4} << 20));
+    size_t page_words = MainContentWords(doc);
+    bool more = static_cast<double>(page_words) >= kMoreWordsFactor * static_cast<double>(summary_words) &&
+                page_words >= summary_words + kMoreWordsMin;
+    ++rs.summary_probes;
+    if (more) ++rs.summary_probes_more;
+    ctx.Log("summary measure: " + post.link + " has " + std::to_string(summary_words) + " words in the feed, " +
+            std::to_string(page_words) + " on its page");
+    if (rs.summary_probes >= kSummaryProbePages) DecideSummaries(rs);
+    if (!more) {
+      // The summary holds the post: its text is the cleaner one (no page chrome to remove).
+      from_page = false;
+      Record kept = std::move(doc.record);
+      doc = RawDocument{};
+      doc.record = std::move(kept);  // r refers to it again
+    }
+  }
   if (from_page) {
     r.metadata["text_from"] = "page";
+    // The URL as published, else the URL fetched when it is the same item (a redirect to the
+    // other scheme); Convert then prefers the page's own canonical link for the same item.
+    if (CanonicalizeUrl(doc.base_url) == canon) r.url = PublishedUrl(doc.base_url);
   } else {
     if (post.body_html.empty()) return Status::OK();
     doc.body = post.body_html;
@@ -295,6 +375,7 @@ Status FeedSource::EmitPost(RunState& rs, const Post& post) {
   std::string date = post.updated.value_or(post.lastmod.value_or(post.published.value_or("")));
   if (!date.empty()) seen.modified = date;
   seen.retry = retry;
+  seen.from_summary = !from_page && post.body_origin == "feed-summary";
   rs.emitted.insert(canon);
   return Status::OK();
 }
@@ -382,6 +463,7 @@ Status FeedSource::ProcessFeed(RunState& rs, bool* all_new) {
   if (s_.site_url.empty() && !feed->site_link.empty() && IsHttpUrl(feed->site_link)) rs.site_url = feed->site_link;
   Status s = ProcessEntries(rs, *feed, all_new, nullptr, nullptr);
   if (Stopping(rs)) ctx.http().ForgetValidators(rs.feed_url);
+  DecideSummaries(rs);
   Checkpoint(rs);
   return s;
 }
@@ -408,6 +490,9 @@ Status FeedSource::Run(SourceContext& ctx) {
                       : Platform::kGeneric;
   }
   rs.site_url = !s_.site_url.empty() ? s_.site_url : rs.state.site_url;
+  std::optional<int64_t> checked = ParseRfc3339(rs.state.summaries_checked);
+  rs.measure_summaries = rs.state.summaries == SummaryKind::kUnknown || !checked ||
+                         ctx.env()->NowMicros() / 1000000 - *checked >= s_.summary_recheck_days * 86400;
   ALCOR_RETURN_IF_ERROR(ResolveFeedUrl(rs));
   if (rs.site_url.empty()) rs.site_url = UrlOrigin(rs.feed_url) + "/";
 
@@ -431,7 +516,7 @@ std::unique_ptr<ArchiveWalker> NewArchiveWalker(Platform platform) {
     case Platform::kBlogger: return NewBloggerWalker();
     case Platform::kSubstack: return NewSubstackWalker();
     case Platform::kGhost: return NewGhostWalker();
-    case Platform::kMedium: return nullptr;  // the latest 10 posts, and no archive to page through
+    case Platform::kMedium: return NewMediumWalker();
     case Platform::kGeneric:
     case Platform::kAuto: return NewSitemapWalker();
   }
@@ -458,8 +543,13 @@ struct FeedKeys : KeyTable {
       "`*.blogspot.com`, `medium.com`, `/feeds/posts/`) and remembers the answer in the state"};
   Key<std::string> fetch_pages{
       this, "fetch_pages", "auto",
-      "`auto`: fetch a post's page when its feed entry looks like an excerpt (below); `always`: every post from its "
-      "page; `never`: the feed's text only"};
+      "`auto`: fetch a post's page when its feed entry looks like an excerpt, or when the feed carries summaries "
+      "that its pages were measured to exceed (below); `always`: every post from its page; `never`: the feed's "
+      "text only"};
+  Key<int64_t> summary_recheck_days{
+      this, "summary_recheck_days", 30,
+      "with `fetch_pages: auto`, how often the measure of a summary-only feed is made again (a blog can change its "
+      "template)"};
   OptionalKey<std::string> sitemap_url{
       this, "sitemap_url",
       "a sitemap (`urlset`, `sitemapindex`, gzip or not) to read posts from. For `ghost` and `generic` it replaces "
@@ -476,7 +566,7 @@ struct FeedKeys : KeyTable {
   Key<StringList> sitemap_exclude{
       this, "sitemap_exclude",
       {"*/tag/*", "*/tags/*", "*/category/*", "*/categories/*", "*/author/*", "*/page/*", "*/feed", "*/feed/*",
-       "*/search*", "*/wp-content/*", "*/archive", "*/archive/", "*/about", "*/about/"},
+       "*/search*", "*/wp-content/*", "*/archive", "*/archive/", "*/about", "*/about/", "*/tagged/*"},
       "glob patterns of sitemap URLs never fetched. The blog's home page is always skipped",
       {.shown_default = "tag, category, author, listing, feed, search, about and archive pages (`*/tag/*`, "
                         "`*/page/*`, …)"}};
@@ -523,6 +613,8 @@ Result<std::unique_ptr<Source>> CreateFeedSource(const SourceConfig& config) {
   s.max_archive_pages = keys.max_archive_pages.Get(config);
   s.max_page_fetches = keys.max_page_fetches.Get(config);
   s.archive_page_size = keys.archive_page_size.Get(config);
+  s.summary_recheck_days = keys.summary_recheck_days.Get(config);
+  if (s.summary_recheck_days < 0) return Status::InvalidArgument(where + "\"summary_recheck_days\" must be >= 0");
   if (s.max_archive_pages < 0 || s.max_page_fetches < 0 || s.archive_page_size < 1) {
     return Status::InvalidArgument(where + "max_archive_pages and max_page_fetches must be >= 0, archive_page_size >= 1");
   }

@@ -1,4 +1,4 @@
-// The sitemap archive walkers, generic sites and Ghost (feed_run.hpp).
+// The sitemap archive walkers: generic sites, Ghost and Medium (feed_run.hpp).
 #include <algorithm>
 #include <memory>
 #include <set>
@@ -11,13 +11,19 @@
 namespace alcor::feed {
 namespace {
 
-// Sitemaps: sitemap_url, else the robots.txt `Sitemap:` lines under site_url, else
-// site_url/sitemap.xml; indexes followed three levels deep; every URL that passes the
-// include/exclude globs and is new or has a newer lastmod is fetched as a page. Re-read every run
-// with conditional GETs. posts_only (Ghost): of an index, only the posts sitemap is read.
+enum class SitemapFlavor {
+  kGeneric,  // sitemap_url, else robots.txt `Sitemap:` lines under site_url, else site_url/sitemap.xml
+  kGhost,    // the same, and of an index only the posts sitemap is read
+  kMedium,   // sitemap_url, else <publication>/sitemap/sitemap.xml, the sitemap index a Medium
+             // publication on its own host (a subdomain or custom domain) serves
+};
+
+// Sitemaps, found as the flavor says; indexes followed three levels deep; every URL that passes
+// the include/exclude globs and is new or has a newer lastmod is fetched as a page. Re-read every
+// run with conditional GETs.
 class SitemapWalker : public ArchiveWalker {
  public:
-  explicit SitemapWalker(bool posts_only) : posts_only_(posts_only) {}
+  explicit SitemapWalker(SitemapFlavor flavor) : flavor_(flavor) {}
 
   bool ReadsSitemaps() const override { return true; }
 
@@ -28,6 +34,9 @@ class SitemapWalker : public ArchiveWalker {
     std::vector<std::string> roots;
     if (!feed.settings().sitemap_url.empty()) {
       roots.push_back(feed.settings().sitemap_url);
+    } else if (flavor_ == SitemapFlavor::kMedium) {
+      // The feed's link carries a tracking query (?source=rss...): the publication is its path.
+      roots.push_back(UrlOrigin(site) + StripTrailingSlashes(UrlPath(site)) + "/sitemap/sitemap.xml");
     } else {
       if (feed.settings().robots_sitemaps) {
         std::string robots_url = UrlOrigin(site) + "/robots.txt";
@@ -86,7 +95,7 @@ class SitemapWalker : public ArchiveWalker {
         if (p.depth >= 3) continue;
         for (const SitemapUrl& child : sm->entries) {
           // Ghost lists posts, pages, tags and authors in separate sitemaps; only posts are wanted.
-          if (posts_only_ && feed.settings().sitemap_url.empty() &&
+          if (flavor_ == SitemapFlavor::kGhost && feed.settings().sitemap_url.empty() &&
               AsciiLower(child.loc).find("sitemap-posts") == std::string::npos) {
             continue;
           }
@@ -154,12 +163,13 @@ class SitemapWalker : public ArchiveWalker {
   }
 
  private:
-  const bool posts_only_;
+  const SitemapFlavor flavor_;
 };
 
 }  // namespace
 
-std::unique_ptr<ArchiveWalker> NewSitemapWalker() { return std::make_unique<SitemapWalker>(false); }
-std::unique_ptr<ArchiveWalker> NewGhostWalker() { return std::make_unique<SitemapWalker>(true); }
+std::unique_ptr<ArchiveWalker> NewSitemapWalker() { return std::make_unique<SitemapWalker>(SitemapFlavor::kGeneric); }
+std::unique_ptr<ArchiveWalker> NewGhostWalker() { return std::make_unique<SitemapWalker>(SitemapFlavor::kGhost); }
+std::unique_ptr<ArchiveWalker> NewMediumWalker() { return std::make_unique<SitemapWalker>(SitemapFlavor::kMedium); }
 
 }  // namespace alcor::feed

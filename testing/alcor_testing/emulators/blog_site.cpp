@@ -5,6 +5,7 @@
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -87,6 +88,13 @@ std::string Preview(const std::string& html, size_t max_chars) {
   return first;
 }
 
+// What a summary-only feed carries for a post (BlogData::summary_first_section).
+std::string FeedSummary(const BlogData& meta, const BlogPostData& p) {
+  if (!meta.summary_first_section) return p.summary;
+  size_t h2 = p.html.find("<h2");
+  return h2 == std::string::npos ? p.html : p.html.substr(0, h2);
+}
+
 Reply Xml(std::string body, const std::string& type) { return Reply::Text(std::move(body), type + "; charset=utf-8"); }
 
 }  // namespace
@@ -128,6 +136,7 @@ struct BlogSiteState {
   }
   std::string SitemapPath(const std::string& platform, bool gzip) const {
     if (platform == "generic" && gzip) return prefix + "/sitemap_index.xml";
+    if (platform == "medium") return prefix + "/sitemap/sitemap.xml";
     return prefix + "/sitemap.xml";
   }
 };
@@ -213,14 +222,13 @@ std::string RssItem(const BlogData& meta, const BlogPostData& p, const std::stri
   for (const std::string& a : p.authors) out += "      <dc:creator>" + Cdata(a) + "</dc:creator>\n";
   out += "      <pubDate>" + Rfc822(p.published) + "</pubDate>\n";
   for (const std::string& t : p.tags) out += "      <category>" + Cdata(t) + "</category>\n";
-  out += "      <description>" + Cdata(p.summary) + "</description>\n";
+  out += "      <description>" + Cdata(summary_only ? FeedSummary(meta, p) : p.summary) + "</description>\n";
   if (!summary_only) {
     std::string content = preview_only
                               ? Preview(p.html, 300) + "<p><a href=\"" + link + "\">Read more</a></p>"
                               : p.html;
     out += "      <content:encoded>" + Cdata(content) + "</content:encoded>\n";
   }
-  (void)meta;
   return out + "    </item>\n";
 }
 
@@ -274,7 +282,7 @@ std::string AtomFeed(const BlogData& meta, const std::vector<BlogPostData>& post
     }
     out += "    <title type=\"text\">" + XmlEscape(p.title) + "</title>\n";
     if (meta.summary_only) {
-      out += "    <summary type=\"html\">" + XmlEscape(p.summary) + "</summary>\n";
+      out += "    <summary type=\"html\">" + XmlEscape(FeedSummary(meta, p)) + "</summary>\n";
     } else {
       out += "    <content type=\"html\">" + XmlEscape(p.html) + "</content>\n";
     }
@@ -431,6 +439,34 @@ void BlogSite::Install(TestServer* server, const std::string& prefix) {
     server->RouteHandler(prefix + "/sitemap-tags.xml", [st, port](const ServerRequest& req) {
       return Xml(UrlSet({{BaseOf(req, port) + st->prefix + "/tag/alignment/", ""}}), "text/xml");
     });
+  } else if (platform == "medium") {
+    // An index of one posts sitemap per year, and one of the other pages.
+    auto years = [st]() {
+      std::set<std::string> out;
+      for (const BlogPostData& p : st->Sorted()) out.insert(p.published.substr(0, 4));
+      return out;
+    };
+    server->RouteHandler(prefix + "/sitemap/sitemap.xml", [st, port, years](const ServerRequest& req) {
+      std::string base = BaseOf(req, port) + st->prefix;
+      std::vector<std::string> locs;
+      for (const std::string& y : years()) locs.push_back(base + "/sitemap/posts/" + y + ".xml");
+      locs.push_back(base + "/sitemap/pages.xml");
+      return Xml(SitemapIndex(locs), "application/xml");
+    });
+    server->RoutePrefix(prefix + "/sitemap/posts/", [st, port](const ServerRequest& req) -> Reply {
+      std::string year = req.path.substr(st->prefix.size() + std::string("/sitemap/posts/").size(), 4);
+      std::vector<std::pair<std::string, std::string>> urls;
+      for (const BlogPostData& p : st->Sorted()) {
+        if (p.published.substr(0, 4) != year) continue;
+        urls.emplace_back(BaseOf(req, port) + st->PostPath(p, "medium"), p.updated.empty() ? p.published : p.updated);
+      }
+      if (urls.empty()) return Reply::Status(404, "not found");
+      return Xml(UrlSet(urls), "application/xml");
+    });
+    server->RouteHandler(prefix + "/sitemap/pages.xml", [st, port](const ServerRequest& req) {
+      std::string base = BaseOf(req, port) + st->prefix;
+      return Xml(UrlSet({{base + "/about", ""}, {base + "/tagged/alignment", ""}}), "application/xml");
+    });
   } else {
     auto full_urlset = [st, post_urls](const std::string& base) {
       std::vector<std::pair<std::string, std::string>> urls = post_urls(base);
@@ -496,6 +532,7 @@ Result<BlogData> BlogData::LoadDirectory(const std::string& dir) {
   d.description = j.value("description", "");
   d.feed_items = j.value("feed_items", 10);
   d.summary_only = j.value("summary_only", false);
+  d.summary_first_section = j.value("summary_first_section", false);
   d.gzip_sitemap = j.value("gzip_sitemap", false);
   if (!j.contains("posts") || !j["posts"].is_array()) return Status::Corruption(path + ": no \"posts\" array");
   for (const json& e : j["posts"]) {

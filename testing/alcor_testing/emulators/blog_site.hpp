@@ -8,9 +8,14 @@
 //   blogger    P/feeds/posts/default  Atom, ?start-index=&max-results=                    P/YYYY/MM/<slug>.html
 //   ghost      P/rss/   RSS 2.0 (full content)            P/sitemap.xml index → sitemap-posts.xml,
 //                                                         sitemap-pages.xml, sitemap-tags.xml  P/<slug>/
-//   medium     P/feed   RSS 2.0, latest 10 only           none                            P/<slug>
+//   medium     P/feed   RSS 2.0, latest 10 only           P/sitemap/sitemap.xml index →   P/<slug>-<id>
+//                                                         P/sitemap/posts/<year>.xml, P/sitemap/pages.xml
 //   generic    P/feed.xml Atom (optionally summaries only) P/sitemap.xml, or with gzip_sitemap
 //                                                         P/sitemap_index.xml → P/sitemap-posts.xml.gz  P/posts/<slug>/
+//
+// A summary-only feed carries each post's `summary`, or with summary_first_section (as Hugo's
+// default templates publish .Summary) the post's first section: its HTML up to the first <h2>,
+// often hundreds of words of a post that runs to thousands.
 //
 // Every platform also lists its posts (plus an about page and a tag page, which a crawler should
 // skip) in a sitemap named by RobotsLines(). Post pages are whole HTML pages: header navigation,
@@ -50,10 +55,11 @@ struct BlogData {
   std::vector<BlogPostData> posts;  // any order; served newest first
   int feed_items = 10;       // posts in the feed (and per ?paged= page)
   bool summary_only = false; // the feed carries summaries, not content
+  bool summary_first_section = false;  // with summary_only: the summary is the post's first section
   bool gzip_sitemap = false; // generic: sitemap index pointing at a .xml.gz urlset
 
   // Reads <dir>/blog.json: {"platform", "title", "description", "feed_items", "summary_only",
-  // "gzip_sitemap", "posts": [{"slug", "title", "authors", "published", "updated", "tags",
+  // "summary_first_section", "gzip_sitemap", "posts": [{"slug", "title", "authors", "published", "updated", "tags",
   // "summary", "html" or "html_file" (relative to dir), "paid"}]}. name is the folder's name.
   static Result<BlogData> LoadDirectory(const std::string& dir);
 };
