@@ -625,6 +625,70 @@ TEST(FeedSummaryTest, AFullContentFeedFetchesNoPage) {
   EXPECT_FALSE(ctx.notes.contains("feed_summaries"));
 }
 
+TEST(FeedPlatformTest, ASiteWithoutAFeedIsReadFromItsSitemap) {
+  TestServer server;
+  BlogSite site(Blog("generic", 7, 10));
+  site.Install(&server, "/blogs/nofeed");
+  auto http = MakeClient(server);
+  auto source = MakeSource(
+      {{"sitemap_url", server.Url(site.SitemapPath())}, {"site_url", server.Url(site.HomePath())}, {"history", false}});
+  FakeSourceContext ctx("blog:nofeed", http.get());
+  ASSERT_TRUE(source->Run(ctx).ok()) << Describe(ctx);
+  EXPECT_EQ(ctx.records.size(), 7u) << Describe(ctx);
+  EXPECT_EQ(server.Count(site.FeedPath()), 0u);
+  EXPECT_EQ(server.Count(site.HomePath()), 0u);  // no feed to discover; the home page is not a post
+  for (const Record& r : ctx.records) {
+    EXPECT_EQ(r.metadata.value("text_from", ""), "page");
+    EXPECT_FALSE(r.title.empty());  // from the page
+  }
+  // The next run reads the sitemap again (conditional GET): nothing new, nothing emitted.
+  ctx.NextRun();
+  ASSERT_TRUE(source->Run(ctx).ok());
+  EXPECT_TRUE(ctx.records.empty());
+  EXPECT_EQ(server.Count(site.SitemapPath()), 2u);
+}
+
+TEST(FeedPlatformTest, ASiteListingItsPostsOnlyOnAnIndexPage) {
+  TestServer server;
+  BlogSite site(Blog("generic", 5, 10));
+  site.Install(&server, "/blogs/papers");
+  // The index: relative and absolute links to the posts, a fragment link to one of them, and
+  // navigation that is not a post.
+  std::string index = "<html><head><base href=\"/blogs/papers/\"></head><body><nav><a href=\"/\">Home</a>"
+                      "<a href=\"about/\">About</a><a href=\"mailto:x@example.org\">Mail</a></nav><ul>";
+  for (int i = 0; i < 5; ++i) {
+    std::string path = site.PostPath("post-" + std::to_string(i));
+    index += i % 2 ? "<li><a href=\"" + server.Url(path) + "\">Post " + std::to_string(i) + "</a></li>"
+                   : "<li><a href=\"" + path.substr(std::string("/blogs/papers/").size()) + "\">Post</a></li>";
+  }
+  index += "<li><a href=\"" + site.PostPath("post-0") + "#comments\">comments</a></li></ul></body></html>";
+  server.Route("/papers-index", Reply::Text(index, "text/html"));
+  auto http = MakeClient(server);
+  json config = {{"index_urls", {server.Url("/papers-index")}},
+                 {"index_include", {server.Url("/blogs/papers/posts/*")}}};
+  auto source = MakeSource(config);
+  FakeSourceContext ctx("blog:papers", http.get());
+  ASSERT_TRUE(source->Run(ctx).ok()) << Describe(ctx);
+  EXPECT_EQ(ctx.records.size(), 5u) << Describe(ctx);
+  EXPECT_EQ(server.Count("/blogs/papers/about/"), 0u);
+  EXPECT_EQ(server.Count(site.PostPath("post-0")), 1u);  // the #comments link is the same page
+  for (const Record& r : ctx.records) EXPECT_EQ(r.metadata.value("text_from", ""), "page");
+
+  // Next run: the index again (conditional), the posts known: nothing fetched.
+  ctx.NextRun();
+  ASSERT_TRUE(source->Run(ctx).ok());
+  EXPECT_TRUE(ctx.records.empty());
+  EXPECT_EQ(server.Count(site.PostPath("post-1")), 1u);
+
+  // index_urls without index_include is refused: an index links to much that is not a post.
+  Result<SourceConfig> bad = ValidateSourceConfig(
+      {{"kind", "feed"}, {"name", "blog:x"}, {"index_urls", {"https://x.org/papers"}}}, "test");
+  ASSERT_TRUE(bad.ok());
+  Result<std::unique_ptr<Source>> refused = FindSourceKind("feed")->create(bad.value());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("index_include"), std::string::npos);
+}
+
 TEST(FeedUrlTest, AnHttpOnlySiteKeepsItsHttpUrlsAndTheIdIgnoresTheScheme) {
   TestServer server;  // plain http, as an http-only site
   BlogData data = Blog("wordpress", 3, 10);

@@ -596,5 +596,44 @@ TEST(BookSourceTest, StopsWhenTheRunStops) {
   EXPECT_FALSE(Contains(ctx.checkpoints[0].second, "b.md"));
 }
 
+// A fetched page that names itself (rel=canonical) as the same item gives the record its URL in
+// that form (the scheme the site publishes); a canonical link to another item does not.
+TEST(CanonicalLinkTest, ThePageNamesItsOwnUrlOnlyForTheSameItem) {
+  auto page = [](const std::string& canonical) {
+    return "<html><head><title>T</title><link rel=\"canonical\" href=\"" + canonical +
+           "\"></head><body><article><p>Enough words to make an article body for the extractor to keep, "
+           "and then some more words so that it is plainly the main content of this page.</p></article></body></html>";
+  };
+  struct Case {
+    BodyFormat format;
+    std::string id;  // "" for a file of its own (the id is derived from the URL)
+  };
+  for (const Case& c : {Case{BodyFormat::kHtmlPage, "web:https://example.org/a"}, Case{BodyFormat::kDetect, ""}}) {
+    SCOPED_TRACE(BodyFormatName(c.format));
+    RawDocument same;
+    same.record.id = c.id;
+    same.record.url = "https://example.org/a?utm_source=feed";
+    same.body = page("http://Example.org/a");
+    same.format = c.format;
+    same.content_type = "text/html";
+    Record r;
+    ASSERT_TRUE(Convert(std::move(same), &r).ok());
+    EXPECT_EQ(r.url, "http://example.org/a") << "the page's own form of the same item";
+    EXPECT_EQ(r.id, "web:https://example.org/a");
+    EXPECT_EQ(r.metadata.value("canonical_url", ""), "http://Example.org/a");
+
+    RawDocument other;
+    other.record.id = c.id;
+    other.record.url = "https://mirror.example.net/copy";
+    other.body = page("https://example.org/original");
+    other.format = c.format;
+    other.content_type = "text/html";
+    Record o;
+    ASSERT_TRUE(Convert(std::move(other), &o).ok());
+    EXPECT_EQ(o.url, "https://mirror.example.net/copy") << "a syndicated copy keeps its own URL";
+    EXPECT_EQ(o.metadata.value("canonical_url", ""), "https://example.org/original");
+  }
+}
+
 }  // namespace
 }  // namespace alcor

@@ -801,6 +801,35 @@ size_t CountAlnumWords(std::string_view text) {
   return words;
 }
 
+std::vector<std::string> PageLinks(std::string_view html, const std::string& page_url, size_t max_links) {
+  std::vector<std::string> out;
+  std::string input = text::PrestripHtml(html.substr(0, std::min<size_t>(html.size(), size_t{16} << 20)));
+  GumboOptions gumbo_options = kGumboDefaultOptions;
+  gumbo_options.max_errors = 0;
+  GumboOutput* g = gumbo_parse_with_options(&gumbo_options, input.data(), input.size());
+  {
+    text::Dom dom(g->root);
+    std::string base = page_url;
+    uint32_t base_tag = dom.Find(GUMBO_TAG_BASE);
+    if (base_tag != text::kNoNode && !dom.Attr(base_tag, "href").empty()) {
+      base = ResolveUrl(page_url, dom.Attr(base_tag, "href"));
+    }
+    std::set<std::string> seen;
+    for (uint32_t i = 0; i < dom.size() && out.size() < max_links; ++i) {
+      if (dom[i].is_text || dom[i].tag != GUMBO_TAG_A) continue;
+      std::string_view href = dom.Attr(i, "href");
+      if (href.empty()) continue;
+      std::string url = ResolveUrl(base, href);
+      size_t hash = url.find('#');
+      if (hash != std::string::npos) url.resize(hash);
+      if (!IsHttpUrl(url) || !seen.insert(url).second) continue;
+      out.push_back(std::move(url));
+    }
+  }
+  gumbo_destroy_output(&kGumboDefaultOptions, g);
+  return out;
+}
+
 bool LooksComplete(std::string_view html, bool from_summary) {
   std::string text = HtmlSnippetToText(html, size_t{4} << 20);
   // WordPress appends "The post X appeared first on Y." to full posts and excerpts alike.

@@ -121,6 +121,11 @@ std::string HtmlSnippetToText(std::string_view html, size_t max_bytes = 1 << 16)
 // without content:encoded, atom:summary), where a short text is an excerpt more often.
 bool LooksComplete(std::string_view html, bool from_summary);
 
+// The targets of a page's links (<a href>), resolved against page_url (or the page's own
+// <base href>), http(s) only, fragments dropped, in page order without duplicates, at most
+// max_links. The page passes the normalizer's pre-pass (bounded nesting) first.
+std::vector<std::string> PageLinks(std::string_view html, const std::string& page_url, size_t max_links = 20000);
+
 // Words as LooksComplete counts them: runs of ASCII letters and digits or non-ASCII bytes.
 size_t CountAlnumWords(std::string_view text);
 

@@ -41,6 +41,8 @@ struct Settings {
   int64_t max_page_fetches = 0;  // 0: no cap
   int64_t archive_page_size = 0;
   int64_t summary_recheck_days = 30;
+  std::vector<std::string> index_urls;
+  std::vector<std::string> index_include;
 };
 
 // What a feed whose entries carry no full content element (`content:encoded`, Atom `content`)
@@ -231,6 +233,12 @@ class FeedSource : public Source {
   bool Stopping(RunState& rs) const { return rs.stopped || rs.ctx->stopping(); }
   std::string Blog() const { return "blog " + name_; }
   const Settings& settings() const { return s_; }
+  // A site without a feed (sitemap_url or index_urls, and no feed_url, on an auto or generic
+  // source): its sitemap and index pages are read every run instead.
+  bool WithoutFeed() const {
+    return s_.feed_url.empty() && (!s_.sitemap_url.empty() || !s_.index_urls.empty()) &&
+           (s_.platform == Platform::kAuto || s_.platform == Platform::kGeneric);
+  }
   // Takes one archive request from the run's max_archive_pages budget; false (logged) when it
   // is spent, and the walk pauses until the next run.
   bool TakeArchivePage(RunState& rs, const char* walk) const;
@@ -276,5 +284,8 @@ std::unique_ptr<ArchiveWalker> NewSitemapWalker();
 std::unique_ptr<ArchiveWalker> NewGhostWalker();
 // Medium feeds hold the latest 10 posts; the publication's own sitemap holds the rest.
 std::unique_ptr<ArchiveWalker> NewMediumWalker();
+// Index pages (index_urls) of a site with no feed or sitemap, read after any other listing
+// (feed_walk_index.cpp).
+std::unique_ptr<ArchiveWalker> NewIndexWalker();
 
 }  // namespace alcor::feed

@@ -413,6 +413,7 @@ Status FeedSource::ResolveFeedUrl(RunState& rs) {
     rs.feed_url = s_.feed_url;
     return Status::OK();
   }
+  if (WithoutFeed()) return Status::OK();  // rs.feed_url stays empty
   std::string fixed = DefaultFeedUrl(s_.platform, s_.site_url);
   if (!fixed.empty()) {
     rs.feed_url = fixed;
@@ -494,8 +495,24 @@ Status FeedSource::Run(SourceContext& ctx) {
   rs.measure_summaries = rs.state.summaries == SummaryKind::kUnknown || !checked ||
                          ctx.env()->NowMicros() / 1000000 - *checked >= s_.summary_recheck_days * 86400;
   ALCOR_RETURN_IF_ERROR(ResolveFeedUrl(rs));
-  if (rs.site_url.empty()) rs.site_url = UrlOrigin(rs.feed_url) + "/";
+  if (rs.site_url.empty()) {
+    std::string listed = !rs.feed_url.empty()      ? rs.feed_url
+                         : !s_.sitemap_url.empty() ? s_.sitemap_url
+                                                   : s_.index_urls.front();
+    rs.site_url = UrlOrigin(listed) + "/";
+  }
 
+  if (WithoutFeed()) {
+    // A site without a feed: its sitemap and index pages are its listing, read every run.
+    ctx.SetPhase(SourcePhase::kFetchingPages);
+    if (!s_.sitemap_url.empty()) {
+      ALCOR_RETURN_IF_ERROR(NewSitemapWalker()->Walk(*this, rs, !rs.state.history_done, /*feed_all_new=*/false));
+    }
+    if (!s_.index_urls.empty() && !Stopping(rs)) {
+      ALCOR_RETURN_IF_ERROR(NewIndexWalker()->Walk(*this, rs, false, false));
+    }
+    return Status::OK();
+  }
   bool feed_all_new = false;
   ALCOR_RETURN_IF_ERROR(ProcessFeed(rs, &feed_all_new));
   if (Stopping(rs) || !s_.history) return Status::OK();
@@ -507,6 +524,7 @@ Status FeedSource::Run(SourceContext& ctx) {
   if (!s_.sitemap_url.empty() && !(walker && walker->ReadsSitemaps()) && !Stopping(rs)) {
     ALCOR_RETURN_IF_ERROR(NewSitemapWalker()->Walk(*this, rs, /*first_walk=*/false, feed_all_new));
   }
+  if (!s_.index_urls.empty() && !Stopping(rs)) ALCOR_RETURN_IF_ERROR(NewIndexWalker()->Walk(*this, rs, false, false));
   return Status::OK();
 }
 
@@ -546,14 +564,23 @@ struct FeedKeys : KeyTable {
       "`auto`: fetch a post's page when its feed entry looks like an excerpt, or when the feed carries summaries "
       "that its pages were measured to exceed (below); `always`: every post from its page; `never`: the feed's "
       "text only"};
+  Key<StringList> index_urls{
+      this, "index_urls", {},
+      "pages that list the posts, for a site whose feed and sitemap do not (or that has neither): every link on them "
+      "that matches `index_include` (and no `sitemap_exclude` pattern) is fetched as a post page. Read every run, "
+      "after the feed and archive; with no `feed_url` on an `auto` or `generic` source they are the whole listing"};
+  Key<StringList> index_include{this, "index_include", {},
+                                "glob patterns (`*`, `?`, whole URL) of the post links on `index_urls` pages; "
+                                "required with `index_urls` (an index page links to much that is not a post)"};
   Key<int64_t> summary_recheck_days{
       this, "summary_recheck_days", 30,
       "with `fetch_pages: auto`, how often the measure of a summary-only feed is made again (a blog can change its "
       "template)"};
   OptionalKey<std::string> sitemap_url{
       this, "sitemap_url",
-      "a sitemap (`urlset`, `sitemapindex`, gzip or not) to read posts from. For `ghost` and `generic` it replaces "
-      "discovery; for the other platforms it is read after their own archive"};
+      "a sitemap (`urlset`, `sitemapindex`, gzip or not) to read posts from. For `ghost`, `medium` and `generic` it "
+      "replaces discovery; for the other platforms it is read after their own archive. With no `feed_url` on an "
+      "`auto` or `generic` source, the site has no feed: the sitemap is its whole listing, read every run"};
   Key<bool> history{this, "history", true,
                     "walk the archive for posts older than the feed (first run in full, later runs only as far as "
                     "needed)"};
@@ -588,8 +615,16 @@ Result<std::unique_ptr<Source>> CreateFeedSource(const SourceConfig& config) {
   s.site_url = keys.site_url.Get(config).value_or("");
   s.sitemap_url = keys.sitemap_url.Get(config).value_or("");
   std::string where = config.Describe();
-  if (s.feed_url.empty() && s.site_url.empty()) {
-    return Status::InvalidArgument(where + "set feed_url or site_url");
+  s.index_urls = keys.index_urls.Get(config);
+  s.index_include = keys.index_include.Get(config);
+  if (s.feed_url.empty() && s.site_url.empty() && s.sitemap_url.empty() && s.index_urls.empty()) {
+    return Status::InvalidArgument(where + "set feed_url, site_url, sitemap_url or index_urls");
+  }
+  for (const std::string& url : s.index_urls) {
+    if (!IsHttpUrl(url)) return Status::InvalidArgument(where + "\"index_urls\" must hold http(s) URLs, not \"" + url + "\"");
+  }
+  if (!s.index_urls.empty() && s.index_include.empty()) {
+    return Status::InvalidArgument(where + "\"index_urls\" needs \"index_include\": the glob patterns of its post links");
   }
   for (const auto& [key, url] : {std::pair{&keys.feed_url, s.feed_url}, {&keys.site_url, s.site_url}, {&keys.sitemap_url, s.sitemap_url}}) {
     if (!url.empty() && !IsHttpUrl(url)) return Status::InvalidArgument(where + "\"" + key->path() + "\" must be an http(s) URL");
