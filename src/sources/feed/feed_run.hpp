@@ -226,6 +226,12 @@ class FeedSource : public Source {
   // Emits one post (fetching its page when needed). Interrupted when the run is stopping.
   Status EmitPost(RunState& rs, const Post& post);
   void Checkpoint(RunState& rs);
+  // A URL that a listing (sitemap, index page) names as a post, already filtered: emitted as a
+  // page when it is new or its lastmod is newer than the stored date, else counted unchanged;
+  // checkpoints every 20 emitted. *stop: the run is stopping or the page budget is spent (the
+  // listing is unfinished). Errors as EmitPost.
+  Status EmitListedUrl(RunState& rs, const std::string& url, const std::optional<std::string>& lastmod,
+                       int* since_checkpoint, bool* stop);
   // Ends this run's summary measure: decides from the pages compared so far (none: nothing
   // changes) and states the feed's kind in the run report.
   void DecideSummaries(RunState& rs);
@@ -254,6 +260,9 @@ class FeedSource : public Source {
 };
 
 using RunState = FeedSource::RunState;
+
+// True when url matches one of the glob patterns (WildcardMatch).
+bool MatchesAnyGlob(const std::vector<std::string>& globs, const std::string& url);
 
 // How one platform reaches the posts older than its feed: one walker per platform, chosen by
 // NewArchiveWalker, in feed_walk_*.cpp (platforms that page alike share a file and its loop:

@@ -240,6 +240,43 @@ size_t MainContentWords(const RawDocument& page) {
 
 }  // namespace
 
+bool MatchesAnyGlob(const std::vector<std::string>& globs, const std::string& url) {
+  return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return WildcardMatch(g, url); });
+}
+
+Status FeedSource::EmitListedUrl(RunState& rs, const std::string& url, const std::optional<std::string>& lastmod,
+                                 int* since_checkpoint, bool* stop) {
+  *stop = false;
+  if (Stopping(rs)) {
+    *stop = true;
+    return Status::OK();
+  }
+  if (rs.emitted.count(CanonicalizeUrl(url))) return Status::OK();
+  Post post;
+  post.link = url;
+  post.lastmod = lastmod;
+  post.must_fetch_page = true;
+  if (Check(rs, post) == Novelty::kSame) {
+    rs.ctx->CountUnchanged(1);
+    return Status::OK();
+  }
+  if (rs.page_fetches_left == 0) {
+    *stop = true;
+    return Status::OK();
+  }
+  Status s = EmitPost(rs, post);
+  if (s.IsInterrupted()) {
+    *stop = true;
+    return Status::OK();
+  }
+  ALCOR_RETURN_IF_ERROR(s);
+  if (++*since_checkpoint >= 20) {
+    Checkpoint(rs);
+    *since_checkpoint = 0;
+  }
+  return Status::OK();
+}
+
 void FeedSource::Checkpoint(RunState& rs) {
   rs.state.platform = PlatformName(rs.platform);
   rs.state.site_url = rs.site_url;

@@ -1,6 +1,5 @@
 // The index-page walker: sites that list their posts on pages, with no feed or sitemap to say so
 // (feed_run.hpp).
-#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,38 +40,13 @@ class IndexWalker : public ArchiveWalker {
       bool finished = true;
       int since_checkpoint = 0;
       for (const std::string& link : PageLinks(r->body, page_url)) {
-        if (feed.Stopping(rs)) {
+        if (CanonicalizeUrl(link) == self) continue;
+        if (!MatchesAnyGlob(s.index_include, link) || MatchesAnyGlob(s.sitemap_exclude, link)) continue;
+        bool stop = false;
+        ALCOR_RETURN_IF_ERROR(feed.EmitListedUrl(rs, link, std::nullopt, &since_checkpoint, &stop));
+        if (stop) {
           finished = false;
           break;
-        }
-        std::string canon = CanonicalizeUrl(link);
-        if (canon == self || rs.emitted.count(canon)) continue;
-        if (std::none_of(s.index_include.begin(), s.index_include.end(),
-                         [&](const std::string& g) { return WildcardMatch(g, link); }) ||
-            std::any_of(s.sitemap_exclude.begin(), s.sitemap_exclude.end(),
-                        [&](const std::string& g) { return WildcardMatch(g, link); })) {
-          continue;
-        }
-        Post post;
-        post.link = link;
-        post.must_fetch_page = true;
-        if (feed.Check(rs, post) == Novelty::kSame) {
-          ctx.CountUnchanged(1);
-          continue;
-        }
-        if (rs.page_fetches_left == 0) {
-          finished = false;
-          break;
-        }
-        Status emitted = feed.EmitPost(rs, post);
-        if (emitted.IsInterrupted()) {
-          finished = false;
-          break;
-        }
-        ALCOR_RETURN_IF_ERROR(emitted);
-        if (++since_checkpoint >= 20) {
-          feed.Checkpoint(rs);
-          since_checkpoint = 0;
         }
       }
       if (!finished) ctx.http().ForgetValidators(index_url);

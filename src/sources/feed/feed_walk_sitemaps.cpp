@@ -106,44 +106,16 @@ class SitemapWalker : public ArchiveWalker {
       bool finished = true;
       int since_checkpoint = 0;
       for (const SitemapUrl& u : sm->entries) {
-        if (feed.Stopping(rs)) {
-          finished = false;
-          break;
-        }
         if (!IsHttpUrl(u.loc)) continue;
-        std::string canon = CanonicalizeUrl(u.loc);
-        if (StripTrailingSlashes(canon) == site_canon) continue;  // the home page
-        if (!feed.settings().sitemap_include.empty() &&
-            std::none_of(feed.settings().sitemap_include.begin(), feed.settings().sitemap_include.end(),
-                         [&](const std::string& g) { return WildcardMatch(g, u.loc); })) {
-          continue;
-        }
-        if (std::any_of(feed.settings().sitemap_exclude.begin(), feed.settings().sitemap_exclude.end(),
-                        [&](const std::string& g) { return WildcardMatch(g, u.loc); })) {
-          continue;
-        }
-        if (rs.emitted.count(canon)) continue;
-        Post post;
-        post.link = u.loc;
-        post.lastmod = u.lastmod;
-        post.must_fetch_page = true;
-        if (feed.Check(rs, post) == Novelty::kSame) {
-          ctx.CountUnchanged(1);
-          continue;
-        }
-        if (rs.page_fetches_left == 0) {
+        if (StripTrailingSlashes(CanonicalizeUrl(u.loc)) == site_canon) continue;  // the home page
+        const Settings& s = feed.settings();
+        if (!s.sitemap_include.empty() && !MatchesAnyGlob(s.sitemap_include, u.loc)) continue;
+        if (MatchesAnyGlob(s.sitemap_exclude, u.loc)) continue;
+        bool stop = false;
+        ALCOR_RETURN_IF_ERROR(feed.EmitListedUrl(rs, u.loc, u.lastmod, &since_checkpoint, &stop));
+        if (stop) {
           finished = false;
           break;
-        }
-        Status s = feed.EmitPost(rs, post);
-        if (s.IsInterrupted()) {
-          finished = false;
-          break;
-        }
-        ALCOR_RETURN_IF_ERROR(s);
-        if (++since_checkpoint >= 20) {
-          feed.Checkpoint(rs);
-          since_checkpoint = 0;
         }
       }
       if (!finished) {
