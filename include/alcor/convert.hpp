@@ -69,6 +69,11 @@ struct RawDocument {
   // Caps and choices of the book converters.
   EpubOptions epub;
   PdfTextOptions pdf;
+  // The source met an item it may have stored before, whose fields other than the text (karma,
+  // votes, tags, comment count) may have changed without an edit: the deduplicator then replaces
+  // the stored record of the same id and source when they did, though the text is the same
+  // (OfferHints::update_metadata; counted as metadata_updated in the run report).
+  bool update_metadata = false;
   // Runs on the normalizer worker after conversion, before Seal (a source's own cleanup, such as
   // dropping a bibliography). An error fails this document only.
   std::function<Status(Record*)> finish;

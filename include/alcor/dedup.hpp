@@ -40,7 +40,12 @@ inline constexpr const char* kSupersededState = "superseded";
 
 // Which of two records of the same item keeps its text and metadata. A new version from the same
 // source (same id and source) always replaces the older one regardless of policy, unless its
-// date_modified is older.
+// date_modified is older. When the policy finds two copies of one item (the same id from two
+// sources) equal, a copy whose source marks it as away from the item's home (metadata "home":
+// false, e.g. a forum's copy of a post that belongs to a sister site) gives way to one that is not
+// so marked, whichever came first; otherwise a tie keeps the record met first. A copy marked
+// "home": true is therefore never taken as unchanged unread (Offer): the stored record may be
+// the copy away from home, which it replaces.
 enum class MergePolicy {
   kRicherThenNewer,  // default: more words (by richer_margin) wins; else newest date_modified
   kNewerThenRicher,  // newest date_modified (else date_published) wins; else more words
@@ -94,6 +99,10 @@ struct DedupDecision {
   // The matched record was written, or merged into, by this run (whatever max_remembered_ids is).
   bool matched_this_run = false;
   double estimated_jaccard = 0.0;  // kNearText only
+  // kMerged: an OfferHints::update_metadata record with the text already stored under its id.
+  // Whether its other fields changed is known only when the merge is written: DedupStats counts
+  // it then (metadata_updated or metadata_unchanged), not this decision.
+  bool metadata_check = false;
   // "new", "unchanged (same id)", "merged: near duplicate (J~0.86) of shards/...:12"
   std::string ToString() const;
 };
@@ -117,7 +126,21 @@ struct DedupStats {
   double storage_cpu_seconds = 0;
   uint64_t index_documents = 0;
   uint64_t index_memory_bytes = 0;
-  nlohmann::json ToJson() const;
+  // OfferHints::update_metadata records with the stored text, by their source, counted when their
+  // merge is written: the stored record's other fields changed and were replaced, or not.
+  std::map<std::string, uint64_t> metadata_updated;
+  std::map<std::string, uint64_t> metadata_unchanged;
+  nlohmann::json ToJson() const;  // metadata_updated as a total
+};
+
+// What the caller knows of a record it offers (Deduplicator::Offer).
+struct OfferHints {
+  // The item may be stored already with the same text and older fields (karma, votes, tags,
+  // comment count: a forum changes them without an edit). The stored record of the same id and
+  // source is then read back and replaced when any field other than fetched_at and also_at
+  // differs, even with the same text (unless the offered date_modified is older); see
+  // DedupDecision::metadata_check. Without it, the same id and text count as unchanged unread.
+  bool update_metadata = false;
 };
 
 // The set of superseded record lines of a store (logical state "superseded").
@@ -175,7 +198,7 @@ class Deduplicator {
   // AddToTransaction): then both records are read, the policy picks the winner, and when the kept
   // record changes it is written again and its older line superseded.
   // REQUIRES: record is sealed (Record::Seal), record.source and record.id are not empty.
-  Status Offer(Record record, DedupDecision* decision = nullptr);
+  Status Offer(Record record, DedupDecision* decision = nullptr, OfferHints hints = {});
 
   // Writes pending merges, finishes the shards, and adds to txn: every finished shard, the new
   // index ("dedup-index") and the superseded set ("superseded").

@@ -44,6 +44,9 @@ struct SourceRunReport {
   uint64_t updated = 0;       // items stored by an earlier run, met again with changes (a new
                               // version, or new URLs): the stored record is updated
   uint64_t unchanged = 0;     // found unchanged (304, known version, same text)
+  // Items stored by an earlier run whose text is the same but whose other fields (karma, votes,
+  // tags, comment count) changed: the stored record was replaced (RawDocument::update_metadata).
+  uint64_t metadata_updated = 0;
   uint64_t merged = 0;        // duplicates merged into another record: the same item reached twice
                               // in this run, or the same or nearly the same text under another id
   uint64_t robots_skipped = 0;
@@ -133,6 +136,11 @@ struct ScrapeOptions {
   // (sort by source and sequence for the order the sources met them). A document the run
   // dropped while stopping on a store failure gets no outcome.
   std::function<void(const DocumentOutcome&)> on_document;
+  // Sources (by name) that re-list their whole history to bring the stored records' metadata up
+  // to date (`alcor scrape --refresh-metadata SOURCE`; SourceContext::refresh_metadata). Each must
+  // be a selected source of a kind that can (SourceKind::refreshes_metadata), else Run fails with
+  // InvalidArgument.
+  std::vector<std::string> refresh_metadata;
   // A one-off run (`alcor ingest`): sources start without state (ReadState is NotFound) and their
   // checkpoints are dropped, so its instances never read or overwrite a configured source's cursor.
   bool keep_no_state = false;

@@ -71,6 +71,12 @@ class SourceContext {
   // True once the run is stopping; long loops check it between requests.
   virtual bool stopping() const = 0;
 
+  // `alcor scrape --refresh-metadata SOURCE`: re-list the whole history, not only the recent
+  // items, and emit the items met again with RawDocument::update_metadata, so that the stored
+  // records' karma, tags and the like are brought up to date. Only kinds with
+  // SourceKind::refreshes_metadata are asked.
+  virtual bool refresh_metadata() const { return false; }
+
   // Report counters (runs/<run-id>.json, per source).
   // Items found unchanged since the last run (304, or a version already stored) and not emitted.
   virtual void CountUnchanged(uint64_t n = 1) = 0;

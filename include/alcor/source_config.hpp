@@ -184,6 +184,8 @@ struct SourceKind {
   // Builds an instance from a validated config. InvalidArgument naming the key for settings
   // that are well-typed but wrong (a malformed URL, an unknown site).
   std::function<Result<std::unique_ptr<Source>>(const SourceConfig&)> create;
+  // The kind honours SourceContext::refresh_metadata (`alcor scrape --refresh-metadata`).
+  bool refreshes_metadata = false;
 };
 
 using SourceKindList = std::vector<const SourceKind*>;

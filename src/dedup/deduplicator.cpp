@@ -88,7 +88,12 @@ nlohmann::json DedupStats::ToJson() const {
           {"unreadable_targets", unreadable_targets},
           {"storage_cpu_seconds", storage_cpu_seconds},
           {"index_documents", index_documents},
-          {"index_memory_bytes", index_memory_bytes}};
+          {"index_memory_bytes", index_memory_bytes},
+          {"metadata_updated", [&] {
+             uint64_t total = 0;
+             for (const auto& [source, n] : metadata_updated) total += n;
+             return total;
+           }()}};
 }
 
 namespace {
@@ -127,6 +132,7 @@ struct Deduplicator::Impl {
     DedupReason reason = DedupReason::kNone;
     std::optional<RecordLocation> stored_at;  // already in a shard (indexing at Open)
     std::string stored_line;                  // its line as serialised, when stored_at
+    bool metadata_check = false;              // DedupDecision::metadata_check
   };
   struct Group {
     DocId doc = dedup::kNoDoc;
@@ -265,7 +271,8 @@ struct Deduplicator::Impl {
     return Status::OK();
   }
 
-  Status OfferImpl(Record record, const std::optional<RecordLocation>& stored_at, DedupDecision* decision);
+  Status OfferImpl(Record record, const std::optional<RecordLocation>& stored_at, DedupDecision* decision,
+                   OfferHints hints = {});
   Status Flush();
   Status Resolve(Group& group, std::optional<Record> stored, const std::string& stored_line);
   Status IndexUnknownShards();
@@ -274,7 +281,7 @@ struct Deduplicator::Impl {
 };
 
 Status Deduplicator::Impl::OfferImpl(Record record, const std::optional<RecordLocation>& stored_at,
-                                     DedupDecision* decision) {
+                                     DedupDecision* decision, OfferHints hints) {
   if (record.id.empty() || record.source.empty())
     return Status::InvalidArgument("deduplicator: record without id or source");
   if (record.content_sha256.empty()) record.Seal();  // merges compare content digests
@@ -326,7 +333,12 @@ Status Deduplicator::Impl::OfferImpl(Record record, const std::optional<RecordLo
                                     [&](uint64_t k) { return index.urls.Contains(k, m.doc); });
   bool text_known = static_cast<uint32_t>(fp.exact_hash) == index.doc(m.doc).text_hash ||
                     (ExactEligible(fp) && index.texts.Contains(fp.exact_hash, m.doc));
-  if (m.reason == DedupReason::kSameId && all_urls_known && text_known && !group_of.count(m.doc)) {
+  // An update_metadata record takes the merge path instead: its other fields may have changed.
+  const bool metadata_check = hints.update_metadata && !stored_at && m.reason == DedupReason::kSameId && text_known;
+  // So does a copy that says it is at the item's home: the record stored may be another source's
+  // copy, which it replaces (MergePolicy); the merge keeps the stored line when it is its own.
+  if (m.reason == DedupReason::kSameId && all_urls_known && text_known && !group_of.count(m.doc) && !metadata_check &&
+      !(dedup::AtHome(record) && !stored_at)) {
     if (!stored_at) ++stats.unchanged;
     if (stored_at) Supersede(*stored_at);  // a second copy already in a shard
     d.outcome = DedupOutcome::kUnchanged;
@@ -334,7 +346,7 @@ Status Deduplicator::Impl::OfferImpl(Record record, const std::optional<RecordLo
     return Status::OK();
   }
 
-  switch (stored_at ? DedupReason::kNone : m.reason) {  // indexing at Open counts apart
+  switch (stored_at || metadata_check ? DedupReason::kNone : m.reason) {  // counted apart
     case DedupReason::kSameId: ++stats.merged_same_id; break;
     case DedupReason::kSameUrl: ++stats.merged_same_url; break;
     case DedupReason::kExactText: ++stats.merged_exact; break;
@@ -353,12 +365,14 @@ Status Deduplicator::Impl::OfferImpl(Record record, const std::optional<RecordLo
   Incoming inc;
   inc.reason = m.reason;
   inc.stored_at = stored_at;
+  inc.metadata_check = metadata_check;
   if (stored_at) inc.stored_line = record.ToJsonLine();
   pending_bytes += record.text.size() + inc.stored_line.size() + 1024;
   inc.record = std::move(record);
   groups[it->second].incoming.push_back(std::move(inc));
 
   d.outcome = DedupOutcome::kMerged;
+  d.metadata_check = metadata_check;
   if (decision) *decision = std::move(d);
   if (pending_bytes >= options.max_pending_merge_bytes) return Flush();
   return Status::OK();
@@ -449,8 +463,12 @@ Status Deduplicator::Impl::Resolve(Group& group, std::optional<Record> stored, c
   bool any_stored_incoming = false;
   for (size_t k = start; k < group.incoming.size(); ++k) {
     any_stored_incoming |= group.incoming[k].stored_at.has_value();
-    dedup::MergeResult r = dedup::MergeRecords(&current, std::move(group.incoming[k].record), options);
+    const bool metadata_check = group.incoming[k].metadata_check;
+    const std::string incoming_source = metadata_check ? group.incoming[k].record.source : std::string();
+    dedup::MergeResult r =
+        dedup::MergeRecords(&current, std::move(group.incoming[k].record), options, metadata_check);
     if (r.new_version) ++stats.new_versions;
+    if (metadata_check) ++(r.metadata_update ? stats.metadata_updated : stats.metadata_unchanged)[incoming_source];
     changed |= r.changed;
   }
 
@@ -569,8 +587,8 @@ Status Deduplicator::Open(Store* store, const DedupOptions& options, std::unique
   return Status::OK();
 }
 
-Status Deduplicator::Offer(Record record, DedupDecision* decision) {
-  return impl_->OfferImpl(std::move(record), std::nullopt, decision);
+Status Deduplicator::Offer(Record record, DedupDecision* decision, OfferHints hints) {
+  return impl_->OfferImpl(std::move(record), std::nullopt, decision, hints);
 }
 
 Status Deduplicator::AddToTransaction(Transaction* txn) {

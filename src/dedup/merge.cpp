@@ -73,9 +73,38 @@ bool UnionAlsoAt(Record* winner, const Record& loser) {
   return changed;
 }
 
+// Whether two records differ in anything but their text, fetch time and also_at.
+bool FieldsDiffer(const Record& a, const Record& b) {
+  nlohmann::json ja = a.ToJson(), jb = b.ToJson();
+  for (const char* ignored : {"fetched_at", "also_at", "text", "content_sha256"}) {
+    ja.erase(ignored);
+    jb.erase(ignored);
+  }
+  return ja != jb;
+}
+
+// The record's "home" mark: true or false, nullopt when it has none.
+std::optional<bool> HomeMark(const Record& r) {
+  if (!r.metadata.is_object()) return std::nullopt;
+  auto home = r.metadata.find("home");
+  if (home == r.metadata.end() || !home->is_boolean()) return std::nullopt;
+  return home->get<bool>();
+}
+
+// +1 when a should be kept over b, two copies of one item the policy found equal; -1 for b; 0
+// when neither is preferred (or they are not copies of one item). Order-free: a copy whose source
+// marked it as away from the item's home gives way to one not so marked.
+int CompareCopies(const Record& a, const Record& b) {
+  if (a.id != b.id || a.source == b.source || AwayFromHome(a) == AwayFromHome(b)) return 0;
+  return AwayFromHome(a) ? -1 : 1;
+}
+
 }  // namespace
 
-MergeResult MergeRecords(Record* kept, Record incoming, const DedupOptions& options) {
+bool AtHome(const Record& r) { return HomeMark(r) == true; }
+bool AwayFromHome(const Record& r) { return HomeMark(r) == false; }
+
+MergeResult MergeRecords(Record* kept, Record incoming, const DedupOptions& options, bool update_metadata) {
   MergeResult result;
   const bool same_version = kept->id == incoming.id && kept->source == incoming.source;
   const bool same_text = kept->content_sha256 == incoming.content_sha256;
@@ -83,16 +112,22 @@ MergeResult MergeRecords(Record* kept, Record incoming, const DedupOptions& opti
   if (same_version) {
     incoming_wins = !same_text && CompareAge(incoming, *kept) >= 0;
     result.new_version = incoming_wins;
+    if (same_text && update_metadata) {
+      incoming_wins = CompareAge(incoming, *kept) >= 0 && FieldsDiffer(incoming, *kept);
+      result.metadata_update = incoming_wins;
+    }
   } else {
     switch (options.policy) {
       case MergePolicy::kRicherThenNewer: {
         int rich = CompareRichness(incoming, *kept, options.richer_margin);
-        incoming_wins = rich > 0 || (rich == 0 && CompareAge(incoming, *kept) > 0);
+        int age = CompareAge(incoming, *kept);
+        incoming_wins = rich > 0 || (rich == 0 && (age > 0 || (age == 0 && CompareCopies(incoming, *kept) > 0)));
         break;
       }
       case MergePolicy::kNewerThenRicher: {
         int age = CompareAge(incoming, *kept);
-        incoming_wins = age > 0 || (age == 0 && CompareRichness(incoming, *kept, options.richer_margin) > 0);
+        int rich = CompareRichness(incoming, *kept, options.richer_margin);
+        incoming_wins = age > 0 || (age == 0 && (rich > 0 || (rich == 0 && CompareCopies(incoming, *kept) > 0)));
         break;
       }
       case MergePolicy::kKeepFirst:

@@ -15,6 +15,7 @@ nlohmann::json SourceRunReport::ToJson() const {
                       {"new", stored_new},
                       {"updated", updated},
                       {"unchanged", unchanged},
+                      {"metadata_updated", metadata_updated},
                       {"duplicates_merged", merged},
                       {"robots_skipped", robots_skipped},
                       {"failed", failed},
@@ -147,6 +148,7 @@ SourceRunReport Totals(const std::vector<SourceRunReport>& sources) {
     total.stored_new += s.stored_new;
     total.updated += s.updated;
     total.unchanged += s.unchanged;
+    total.metadata_updated += s.metadata_updated;
     total.merged += s.merged;
     total.robots_skipped += s.robots_skipped;
     total.failed += s.failed;
@@ -203,6 +205,9 @@ std::string RunReport::Summary(int columns) const {
                                  CountColumn("new", 7, &SourceRunReport::stored_new)};
   if (total.updated > 0) figures.push_back(CountColumn("updated", 7, &SourceRunReport::updated));
   if (total.unchanged > 0) figures.push_back(CountColumn("unchanged", 9, &SourceRunReport::unchanged));
+  if (total.metadata_updated > 0) {
+    figures.push_back(CountColumn("metadata", 8, &SourceRunReport::metadata_updated));
+  }
   if (total.merged > 0) figures.push_back(CountColumn("merged", 6, &SourceRunReport::merged));
   if (total.robots_skipped > 0) figures.push_back(CountColumn("robots", 6, &SourceRunReport::robots_skipped));
   figures.push_back(CountColumn("failed", 6, &SourceRunReport::failed));

@@ -39,6 +39,7 @@ struct DoneItem {
   uint64_t met = 0;
   std::string what;  // RawDocument::DisplayName
   std::string id;
+  bool update_metadata = false;  // RawDocument::update_metadata
   Status status;
   Record record;
 };
@@ -176,6 +177,11 @@ struct Scraper::Impl {
 
     bool stopping() const override { return impl_->stopping || limit_reached(); }
 
+    bool refresh_metadata() const override {
+      const std::vector<std::string>& names = impl_->options.refresh_metadata;
+      return std::find(names.begin(), names.end(), impl_->sources[index_]->config->name) != names.end();
+    }
+
     void CountUnchanged(uint64_t n) override {
       std::lock_guard<std::mutex> lock(run().mu);
       run().report.unchanged += n;
@@ -296,6 +302,21 @@ Status Scraper::Impl::SelectSources() {
                                      DidYouMean(only, names));
     }
   }
+  for (const std::string& name : options.refresh_metadata) {
+    auto s = std::find_if(config.sources.begin(), config.sources.end(),
+                          [&](const SourceConfig& c) { return c.name == name; });
+    if (s == config.sources.end()) {
+      return Status::InvalidArgument("--refresh-metadata " + name + ": no source of that name in " + config.path +
+                                     DidYouMean(name, names));
+    }
+    bool selected = options.only.empty() ? s->enabled
+                                         : std::find(options.only.begin(), options.only.end(), name) != options.only.end();
+    if (!selected) return Status::InvalidArgument("--refresh-metadata " + name + ": the source is not run (disabled or left out by --only)");
+    if (!s->source_kind || !s->source_kind->refreshes_metadata) {
+      return Status::InvalidArgument("--refresh-metadata " + name + ": sources of kind " + s->kind +
+                                     " cannot refresh their records' metadata");
+    }
+  }
   for (const SourceConfig& s : config.sources) {
     bool selected = options.only.empty() ? s.enabled
                                          : std::find(options.only.begin(), options.only.end(), s.name) != options.only.end();
@@ -364,6 +385,7 @@ void Scraper::Impl::RunWorker() {
     out.met = item.met;
     out.what = item.doc.DisplayName();
     out.id = item.doc.record.id;
+    out.update_metadata = item.doc.update_metadata;
     try {
       out.status = Convert(std::move(item.doc), &out.record);
     } catch (const std::exception& e) {
@@ -404,6 +426,9 @@ void Scraper::Impl::Account(const DoneItem& item, const DedupDecision& decision)
     case DedupOutcome::kNew: r.report.stored_new++; break;
     case DedupOutcome::kUnchanged: r.report.unchanged++; break;
     case DedupOutcome::kMerged:
+      // Counted once the deduplicator has written the merge (Snapshot: metadata_updated, or
+      // unchanged when only the text's fields came back as they were).
+      if (decision.metadata_check) break;
       // The same id stored by an earlier run is a new version of it (the deduplicator keeps the
       // newer); the same id met earlier in this run (matched_this_run) is the same
       // item reached twice, such as an Alignment Forum post also listed on LessWrong.
@@ -472,6 +497,15 @@ RunReport Scraper::Impl::Snapshot() {
     s.robots_skipped = r->http_counters.robots_skipped;
     // 304 answers are unchanged items the source may not count itself.
     s.unchanged = std::max<uint64_t>(s.unchanged, r->http_counters.not_modified);
+    if (dedup) {
+      const DedupStats& stats = dedup->stats();
+      if (auto it = stats.metadata_updated.find(s.name); it != stats.metadata_updated.end()) {
+        s.metadata_updated = it->second;
+      }
+      if (auto it = stats.metadata_unchanged.find(s.name); it != stats.metadata_unchanged.end()) {
+        s.unchanged += it->second;
+      }
+    }
     if (!r->finished && s.status == "ok") s.status = "running";
     if (s.status == "running") {
       s.phase = r->waits->Phase();
@@ -516,7 +550,7 @@ Status Scraper::Impl::Write(RunReport* report) {
       } else {
         outcome.id = item.record.id;
         DedupDecision decision;
-        Status s = dedup->Offer(std::move(item.record), &decision);
+        Status s = dedup->Offer(std::move(item.record), &decision, {.update_metadata = item.update_metadata});
         if (!s.ok()) {
           failure = s;  // the store failed: stop the run
           stopping = true;

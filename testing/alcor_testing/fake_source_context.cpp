@@ -13,6 +13,7 @@ alcor::Status FakeSourceContext::Emit(alcor::RawDocument doc) {
   if (stop_.load() || (limit > 0 && emitted >= limit)) return alcor::Status::Interrupted("stopping");
   ++emitted;
   std::string id = doc.record.id;
+  if (doc.update_metadata) update_metadata_ids.push_back(id);
   alcor::Record record;
   alcor::Status s = alcor::Convert(std::move(doc), &record);
   if (s.ok()) {
@@ -47,6 +48,7 @@ void FakeSourceContext::NextRun() {
   unchanged = 0;
   notes = nlohmann::json::object();
   emitted = 0;
+  update_metadata_ids.clear();
   stop_ = false;
 }
 

@@ -25,6 +25,7 @@ class FakeSourceContext : public alcor::SourceContext {
   alcor::Result<std::string> ReadState(const std::string& name) override;
   void Checkpoint(const std::string& name, std::string contents) override;
   bool stopping() const override { return stop_.load(); }
+  bool refresh_metadata() const override { return refresh_metadata_run; }
   void CountUnchanged(uint64_t n) override { unchanged += n; }
   void ReportFailure(const std::string& what, const alcor::Status& why) override;
   void Log(const std::string& message) override { logs.push_back(message); }
@@ -42,6 +43,10 @@ class FakeSourceContext : public alcor::SourceContext {
   // Emit returns Interrupted once this many documents were emitted (0: no limit).
   uint64_t limit = 0;
   uint64_t emitted = 0;
+  // What refresh_metadata() answers (`alcor scrape --refresh-metadata`); kept by NextRun.
+  bool refresh_metadata_run = false;
+  // Ids of the documents emitted with RawDocument::update_metadata.
+  std::vector<std::string> update_metadata_ids;
   std::vector<alcor::Record> records;                            // converted documents, in order
   std::vector<std::pair<std::string, std::string>> conversion_failures;  // id, status
   std::vector<std::pair<std::string, std::string>> failures;    // ReportFailure: what, status

@@ -9,13 +9,18 @@
 #include <set>
 
 #include "alcor/config.hpp"
+#include "alcor/corpus.hpp"
+#include "alcor/dedup.hpp"
 #include "alcor/http.hpp"
+#include "alcor/pipeline.hpp"
 #include "alcor/source.hpp"
+#include "alcor/store.hpp"
 #include "alcor_testing/emulators/forum_site.hpp"
 #include "alcor_testing/fake_source_context.hpp"
 #include "alcor_testing/test_server.hpp"
 #include "dedup/merge.hpp"
 #include "sources/forummagnum/forummagnum.hpp"
+#include "support/store_helpers.hpp"
 #include "support/temp_dir.hpp"
 
 namespace alcor {
@@ -78,6 +83,30 @@ std::vector<json> PostQueries(const ForumSite& site) {
   std::vector<json> out;
   for (const json& q : site.Queries())
     if (q["op"] == "posts") out.push_back(q["terms"]);
+  return out;
+}
+
+// alcor scrape in miniature: the source entries run by the Scraper into the store at dir (the
+// deduplicator, commits, the run report) with the real libcurl client.
+Status Scrape(const std::string& dir, const json& sources, RunReport* report, ScrapeOptions options = {}) {
+  Result<RunConfig> config = ParseRunConfig(json{{"sources", sources}}.dump(), "test.json");
+  if (!config.ok()) return config.status();
+  std::unique_ptr<Store> store;
+  ALCOR_RETURN_IF_ERROR(Store::Open(Env::Default(), dir, StoreOptions(), &store));
+  auto http = MakeClient();
+  options.workers = 2;
+  Scraper scraper(store.get(), http.get(), config.value(), options);
+  return scraper.Run(report);
+}
+
+// The current records of the store at dir (superseded lines left out), by id; *lines counts
+// the current lines of each id.
+std::map<std::string, Record> StoredRecords(const std::string& dir, std::map<std::string, int>* lines = nullptr) {
+  std::map<std::string, Record> out;
+  for (Record& r : testing::CurrentRecords(dir)) {
+    if (lines) ++(*lines)[r.id];
+    out[r.id] = std::move(r);
+  }
   return out;
 }
 
@@ -339,12 +368,20 @@ TEST(ForumMagnumTest, PostRecordCarriesEveryField) {
   EXPECT_EQ(ctx.Find("lw:Ew6DraftPost0001y"), nullptr);
 }
 
-TEST(ForumMagnumTest, AnAlignmentForumCrossPostIsOneRecordWhicheverInstanceComesFirst) {
+// The LessWrong and Alignment Forum instances of one database on one loopback server.
+struct SisterSites {
   TestServer server;
-  ForumSite lw(FixturePosts(), FixtureComments(), ForumSiteOptions::LessWrong());
-  ForumSite af(FixturePosts(), FixtureComments(), ForumSiteOptions::AlignmentForum());
-  lw.Install(&server, "/forum/lw");
-  af.Install(&server, "/forum/af");
+  ForumSite lw{FixturePosts(), FixtureComments(), ForumSiteOptions::LessWrong()};
+  ForumSite af{FixturePosts(), FixtureComments(), ForumSiteOptions::AlignmentForum()};
+  SisterSites() {
+    lw.Install(&server, "/forum/lw");
+    af.Install(&server, "/forum/af");
+  }
+};
+
+TEST(ForumMagnumTest, AnAlignmentForumCrossPostIsOneRecordWhicheverInstanceComesFirst) {
+  SisterSites sites;
+  TestServer& server = sites.server;
   auto http = MakeClient();
   ::testing::FakeSourceContext lw_ctx("lesswrong", http.get());
   ::testing::FakeSourceContext af_ctx("alignmentforum", http.get());
@@ -353,7 +390,7 @@ TEST(ForumMagnumTest, AnAlignmentForumCrossPostIsOneRecordWhicheverInstanceComes
                   ->Run(af_ctx)
                   .ok());
   EXPECT_EQ(Ids(af_ctx), (std::vector<std::string>{"lw:Bh4nVx8PqS2wLm6Ty", "lw:Hz9QuestionPost1v"}));
-  for (const json& t : PostQueries(af)) EXPECT_EQ(t["af"], true) << "the AF instance asks for AF posts only";
+  for (const json& t : PostQueries(sites.af)) EXPECT_EQ(t["af"], true) << "the AF instance asks for AF posts only";
 
   const std::string lw_url = "https://www.lesswrong.com/posts/Bh4nVx8PqS2wLm6Ty/goodhart-in-the-tails-of-a-reward-model";
   const std::string af_url = "https://www.alignmentforum.org/posts/Bh4nVx8PqS2wLm6Ty/goodhart-in-the-tails-of-a-reward-model";
@@ -369,13 +406,48 @@ TEST(ForumMagnumTest, AnAlignmentForumCrossPostIsOneRecordWhicheverInstanceComes
   EXPECT_EQ(from_af->also_at, (std::vector<AlsoAt>{{"lesswrong", lw_url}}));
   EXPECT_EQ(from_af->text, from_lw->text);
 
-  // The deduplicator's merge of the two: one record naming the other site, either way round.
-  for (bool lw_first : {true, false}) {
-    Record kept = lw_first ? *from_lw : *from_af;
-    dedup::MergeRecords(&kept, lw_first ? *from_af : *from_lw, DedupOptions{});
-    EXPECT_EQ(kept.id, "lw:Bh4nVx8PqS2wLm6Ty");
-    ASSERT_EQ(kept.also_at.size(), 1u) << lw_first;
-    EXPECT_EQ(kept.also_at[0].url, lw_first ? af_url : lw_url);
+  // Where the post belongs: the AF copy; the LessWrong copy says it is away from home.
+  EXPECT_EQ(from_af->metadata["home"], true);
+  EXPECT_EQ(from_lw->metadata["home"], false);
+  EXPECT_FALSE(lw_ctx.Find("lw:Aq7mTz3LwR9cKd2Xe")->metadata.contains("home")) << "a LessWrong-only post needs no mark";
+
+  // The deduplicator's merge of the two: one record naming the other site, and the same one
+  // either way round (the AF copy, at its home), under every policy that compares records.
+  for (MergePolicy policy : {MergePolicy::kRicherThenNewer, MergePolicy::kNewerThenRicher}) {
+    for (bool lw_first : {true, false}) {
+      Record kept = lw_first ? *from_lw : *from_af;
+      DedupOptions options;
+      options.policy = policy;
+      dedup::MergeRecords(&kept, lw_first ? *from_af : *from_lw, options);
+      EXPECT_EQ(kept.id, "lw:Bh4nVx8PqS2wLm6Ty");
+      EXPECT_EQ(kept.source, "alignmentforum") << lw_first;
+      EXPECT_EQ(kept.url, af_url) << lw_first;
+      ASSERT_EQ(kept.also_at.size(), 1u) << lw_first;
+      EXPECT_EQ(kept.also_at[0].url, lw_url) << lw_first;
+    }
+  }
+}
+
+TEST(ForumMagnumTest, TheOwnerOfACrossPostIsTheSameOverTenIdenticalRuns) {
+  SisterSites sites;
+  TestServer& server = sites.server;
+  json sources = {Entry(server, "/forum/lw", {{"comments", true}}),
+                  Entry(server, "/forum/af", {{"name", "alignmentforum"}, {"site", "alignmentforum"}, {"comments", true}})};
+  testing::TempDir tmp;
+  for (int run = 0; run < 10; ++run) {
+    // Each run into a new store, so that thread timing alone could change who comes first.
+    std::string dir = tmp.Sub("store" + std::to_string(run));
+    RunReport report;
+    ASSERT_TRUE(Scrape(dir, sources, &report).ok()) << report.error;
+    std::map<std::string, Record> stored = StoredRecords(dir);
+    for (const char* id : {"lw:Bh4nVx8PqS2wLm6Ty", "lw:Hz9QuestionPost1v", "lw:comment:a1AnswerToQuestio"}) {
+      ASSERT_TRUE(stored.count(id)) << id;
+      EXPECT_EQ(stored[id].source, "alignmentforum") << id << " in run " << run;
+      ASSERT_EQ(stored[id].also_at.size(), 1u) << id;
+      EXPECT_EQ(stored[id].also_at[0].url.rfind("https://www.lesswrong.com/posts/", 0), 0u) << stored[id].also_at[0].url;
+    }
+    EXPECT_EQ(stored["lw:Aq7mTz3LwR9cKd2Xe"].source, "lesswrong") << "not on the AF: LessWrong's in run " << run;
+    EXPECT_EQ(stored.size(), 12u) << "8 posts and 4 comments (one deleted), each once";
   }
 }
 
@@ -423,6 +495,7 @@ TEST(ForumMagnumTest, CommentsAndAnswersBecomeTheirOwnRecords) {
   const Record* answer_reply = ctx.Find("lw:comment:r1ReplyToAnswer01");
   ASSERT_NE(answer_reply, nullptr);
   EXPECT_EQ(answer_reply->metadata["parent_id"], "lw:comment:a1AnswerToQuestio");
+  EXPECT_EQ(answer_reply->metadata["post_id"], "lw:Hz9QuestionPost1v");
 
   // A later run: a new reply on an old post comes alone (its post and older comments do not).
   ctx.NextRun();
@@ -441,6 +514,182 @@ TEST(ForumMagnumTest, CommentsAndAnswersBecomeTheirOwnRecords) {
   ::testing::FakeSourceContext plain("lesswrong", http.get());
   ASSERT_TRUE(MakeSource(Entry(server, "/forum/lw"))->Run(plain).ok());
   for (const json& q : site.Queries()) EXPECT_EQ(q["op"], "posts");
+}
+
+TEST(ForumMagnumTest, RepliesToAnswersAreStoredWithTheirParentIds) {
+  TestServer server;
+  ForumSite site(FixturePosts(), FixtureComments());
+  // A reply to the reply to the answer, and a plain comment on the question: a whole thread.
+  site.AddComment({{"_id", "r2ReplyToReply001"}, {"postId", "Hz9QuestionPost1v"}, {"parentCommentId", "r1ReplyToAnswer01"},
+                   {"postedAt", "2021-05-11T11:00:00.000Z"}, {"baseScore", 1}, {"voteCount", 1}, {"answer", false},
+                   {"deleted", false}, {"af", true}, {"user", {{"displayName", "Lee Moss"}, {"username", "lmoss"}}},
+                   {"contents", {{"markdown", "And the causal scrubbing results agree with that."}}}});
+  site.AddComment({{"_id", "q1CommentOnQuest1"}, {"postId", "Hz9QuestionPost1v"}, {"parentCommentId", nullptr},
+                   {"postedAt", "2021-05-10T18:00:00.000Z"}, {"baseScore", 3}, {"voteCount", 2}, {"answer", false},
+                   {"deleted", false}, {"af", true}, {"user", {{"displayName", "Ada Quill"}, {"username", "aquill"}}},
+                   {"contents", {{"markdown", "Could you say what would count as working?"}}}});
+  site.Install(&server, "/forum/lw");
+  auto http = MakeClient();
+  ::testing::FakeSourceContext ctx("lesswrong", http.get());
+  ASSERT_TRUE(MakeSource(Entry(server, "/forum/lw", {{"comments", true}}))->Run(ctx).ok());
+  EXPECT_TRUE(ctx.failures.empty()) << ctx.failures[0].second;
+
+  std::map<std::string, json> parent_of;
+  for (const Record& r : ctx.records) {
+    if (r.metadata.value("post_id", "") == "lw:Hz9QuestionPost1v") parent_of[r.id] = r.metadata["parent_id"];
+  }
+  EXPECT_EQ(parent_of, (std::map<std::string, json>{{"lw:comment:q1CommentOnQuest1", nullptr},
+                                                    {"lw:comment:a1AnswerToQuestio", nullptr},
+                                                    {"lw:comment:r1ReplyToAnswer01", "lw:comment:a1AnswerToQuestio"},
+                                                    {"lw:comment:r2ReplyToReply001", "lw:comment:r1ReplyToAnswer01"}}));
+  // The live views: postCommentsOld has neither answers nor their threads.
+  std::set<std::string> views;
+  for (const json& q : site.Queries()) {
+    if (q["op"] == "comments" && q["terms"]["postId"] == "Hz9QuestionPost1v") views.insert(q["terms"]["view"]);
+  }
+  EXPECT_EQ(views, (std::set<std::string>{"postCommentsOld", "answersAndReplies"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recheck: late tags and metadata that change no modifiedAt
+
+TEST(ForumMagnumTest, APostTaggedAfterItsFirstSightingIsStoredByTheNextRun) {
+  for (int recheck_days : {30, 0}) {
+    TestServer server;
+    ForumSite site(FixturePosts(), FixtureComments());
+    site.SetClock("2021-03-25T00:00:00Z");  // Aq7... (2021-03-01) is inside a 30-day window
+    site.Install(&server, "/forum/lw");
+    auto http = MakeClient();
+    ::testing::FakeSourceContext ctx("lesswrong", http.get());
+    auto source = MakeSource(Entry(server, "/forum/lw", {{"tags_include", {"interpretability-ml-and-ai"}},
+                                                         {"comments", true},
+                                                         {"recheck_days", recheck_days}}));
+    ASSERT_TRUE(source->Run(ctx).ok());
+    EXPECT_EQ(ctx.Find("lw:Aq7mTz3LwR9cKd2Xe"), nullptr) << "untagged at first";
+    ASSERT_NE(ctx.Find("lw:Bh4nVx8PqS2wLm6Ty"), nullptr);
+
+    // The auto-tagger comes by: tags change, modifiedAt does not.
+    json tags = {{{"name", "AI"}, {"slug", "ai"}}, {{"name", "Interpretability (ML & AI)"}, {"slug", "interpretability-ml-and-ai"}}};
+    ASSERT_TRUE(site.PatchPost("Aq7mTz3LwR9cKd2Xe", {{"tags", tags}}));
+    ctx.NextRun();
+    ASSERT_TRUE(source->Run(ctx).ok());
+    EXPECT_TRUE(ctx.failures.empty()) << ctx.failures[0].second;
+    if (recheck_days == 0) {
+      EXPECT_TRUE(ctx.records.empty()) << "without the recheck the post is never looked at again";
+      continue;
+    }
+    // The post comes with its comments (c3 is deleted).
+    EXPECT_EQ(Ids(ctx), (std::vector<std::string>{"lw:Aq7mTz3LwR9cKd2Xe", "lw:comment:c1TopLevelComment",
+                                                  "lw:comment:c2ReplyToComment1"}));
+    const Record* late = ctx.Find("lw:Aq7mTz3LwR9cKd2Xe");
+    ASSERT_NE(late, nullptr);
+    EXPECT_EQ(late->tags, (std::vector<std::string>{"AI", "Interpretability (ML & AI)"}));
+    EXPECT_NE(late->text.find("$$G_t"), std::string::npos) << late->text;
+    std::vector<json> rechecks;
+    for (const json& t : PostQueries(site))
+      if (t.contains("before") && !t.contains("timeField")) rechecks.push_back(t);
+    ASSERT_FALSE(rechecks.empty()) << "the window is listed";
+    EXPECT_EQ(rechecks.front()["after"], "2021-02-23T00:00:00.000Z") << "30 days before the server's clock";
+
+    // And the run after has nothing more to take.
+    ctx.NextRun();
+    ASSERT_TRUE(source->Run(ctx).ok());
+    EXPECT_TRUE(ctx.records.empty()) << ctx.records[0].id;
+  }
+}
+
+TEST(ForumMagnumTest, ChangedKarmaInTheWindowIsEmittedAgainAndTheWholeHistoryOnRequest) {
+  TestServer server;
+  ForumSite site(FixturePosts(), FixtureComments());
+  site.SetClock("2021-05-20T00:00:00Z");  // the window holds Hz9... (2021-05-10) only
+  site.Install(&server, "/forum/lw");
+  auto http = MakeClient();
+  ::testing::FakeSourceContext ctx("lesswrong", http.get());
+  auto source = MakeSource(Entry(server, "/forum/lw"));
+  ASSERT_TRUE(source->Run(ctx).ok());
+  ASSERT_EQ(ctx.records.size(), kAllPosts.size());
+  const std::string text = ctx.Find("lw:Hz9QuestionPost1v")->text;
+
+  // Votes inside the window and outside it; no modifiedAt moves.
+  ASSERT_TRUE(site.PatchPost("Hz9QuestionPost1v", {{"baseScore", 99}, {"voteCount", 51}, {"commentCount", 3}}));
+  ASSERT_TRUE(site.PatchPost("Aq7mTz3LwR9cKd2Xe", {{"baseScore", 150}}));
+  ctx.NextRun();
+  ASSERT_TRUE(source->Run(ctx).ok());
+  EXPECT_EQ(Ids(ctx), std::vector<std::string>{"lw:Hz9QuestionPost1v"});
+  EXPECT_EQ(ctx.update_metadata_ids, std::vector<std::string>{"lw:Hz9QuestionPost1v"});
+  ASSERT_EQ(ctx.records.size(), 1u);
+  EXPECT_EQ(ctx.records[0].metadata["karma"], 99);
+  EXPECT_EQ(ctx.records[0].metadata["votes"], 51);
+  EXPECT_EQ(ctx.records[0].metadata["comment_count"], 3);
+  EXPECT_EQ(ctx.records[0].text, text);
+
+  ctx.NextRun();
+  ASSERT_TRUE(source->Run(ctx).ok());
+  EXPECT_TRUE(ctx.records.empty()) << "emitted once per change";
+
+  // --refresh-metadata: the whole history, every post (without comments), as updates.
+  ctx.NextRun();
+  ctx.refresh_metadata_run = true;
+  ASSERT_TRUE(source->Run(ctx).ok());
+  std::vector<std::string> ids = Ids(ctx);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, kAllPosts);
+  EXPECT_EQ(ctx.update_metadata_ids.size(), kAllPosts.size());
+  EXPECT_EQ(ctx.Find("lw:Aq7mTz3LwR9cKd2Xe")->metadata["karma"], 150);
+}
+
+TEST(ForumMagnumTest, AKarmaChangeReachesTheStoredRecordWithoutATextChange) {
+  TestServer server;
+  ForumSite site(FixturePosts(), FixtureComments());
+  site.SetClock("2021-05-20T00:00:00Z");
+  site.Install(&server, "/forum/lw");
+  testing::TempDir tmp;
+  const std::string dir = tmp.Sub("store");
+  json sources = {Entry(server, "/forum/lw")};
+  RunReport report;
+  ASSERT_TRUE(Scrape(dir, sources, &report).ok()) << report.error;
+  ASSERT_EQ(report.sources[0].stored_new, kAllPosts.size());
+  Record before = StoredRecords(dir)["lw:Hz9QuestionPost1v"];
+  EXPECT_EQ(before.metadata["karma"], 64);
+
+  ASSERT_TRUE(site.PatchPost("Hz9QuestionPost1v", {{"baseScore", 99}, {"tags", json::array({{{"name", "AI"}, {"slug", "ai"}}})}}));
+  ASSERT_TRUE(Scrape(dir, sources, &report).ok()) << report.error;
+  EXPECT_EQ(report.sources[0].metadata_updated, 1u);
+  EXPECT_EQ(report.sources[0].updated, 0u);
+  EXPECT_EQ(report.sources[0].stored_new, 0u);
+  EXPECT_EQ(report.ToJson()["sources"][0]["metadata_updated"], 1);
+  EXPECT_NE(report.Summary().find("metadata"), std::string::npos) << report.Summary();
+  std::map<std::string, int> lines;
+  std::map<std::string, Record> stored = StoredRecords(dir, &lines);
+  const Record& after = stored["lw:Hz9QuestionPost1v"];
+  EXPECT_EQ(after.metadata["karma"], 99);
+  EXPECT_EQ(after.tags, std::vector<std::string>{"AI"});
+  EXPECT_EQ(after.text, before.text);
+  EXPECT_EQ(after.content_sha256, before.content_sha256);
+  EXPECT_EQ(lines["lw:Hz9QuestionPost1v"], 1) << "the old line is superseded";
+  EXPECT_EQ(stored.size(), kAllPosts.size());
+
+  // Outside the window only --refresh-metadata brings it, and a post whose fields are as stored
+  // is counted unchanged, not rewritten.
+  ASSERT_TRUE(site.PatchPost("Aq7mTz3LwR9cKd2Xe", {{"baseScore", 150}}));
+  ASSERT_TRUE(Scrape(dir, sources, &report).ok()) << report.error;
+  EXPECT_EQ(report.sources[0].metadata_updated, 0u);
+  EXPECT_EQ(StoredRecords(dir)["lw:Aq7mTz3LwR9cKd2Xe"].metadata["karma"], 142);
+  ScrapeOptions refresh;
+  refresh.refresh_metadata = {"lesswrong"};
+  ASSERT_TRUE(Scrape(dir, sources, &report, refresh).ok()) << report.error;
+  EXPECT_EQ(report.sources[0].metadata_updated, 1u);
+  EXPECT_EQ(report.sources[0].unchanged, kAllPosts.size() - 1);
+  EXPECT_EQ(report.dedup.rewritten, 1u);
+  stored = StoredRecords(dir, &(lines = {}));
+  EXPECT_EQ(stored["lw:Aq7mTz3LwR9cKd2Xe"].metadata["karma"], 150);
+  for (const auto& [id, n] : lines) EXPECT_EQ(n, 1) << id;
+
+  // A source that cannot refresh, or an unknown name, is refused before anything runs.
+  refresh.refresh_metadata = {"lesswrongg"};
+  Status s = Scrape(dir, sources, &report, refresh);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find("did you mean"), std::string::npos) << s.ToString();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -606,6 +855,22 @@ TEST(ForumMagnumTest, BotProtectionIsExplainedWithTheAccessHeaderSetting) {
     EXPECT_TRUE(ctx.records.empty());
     EXPECT_TRUE(ctx.checkpoints.empty()) << "no cursor from a refused run";
   }
+}
+
+TEST(ForumMagnumTest, TheRunReportNamesTheBotProtectionRefusal) {
+  TestServer server;
+  ForumSite site(FixturePosts(), FixtureComments());
+  site.Install(&server, "/forum/lw");
+  site.InjectFailure(ForumSite::Failure::kChallengePage, 1);
+  testing::TempDir tmp;
+  RunReport report;
+  ASSERT_TRUE(Scrape(tmp.Sub("store"), json{Entry(server, "/forum/lw")}, &report).ok()) << report.error;
+  ASSERT_EQ(report.sources.size(), 1u);
+  EXPECT_EQ(report.sources[0].status, "failed");
+  EXPECT_NE(report.sources[0].error.find("bot protection"), std::string::npos) << report.sources[0].error;
+  EXPECT_NE(report.sources[0].error.find("\"headers\""), std::string::npos) << report.sources[0].error;
+  EXPECT_NE(report.ToJson().dump().find("bot protection"), std::string::npos);
+  EXPECT_NE(report.Summary(200).find("bot protection"), std::string::npos) << report.Summary(200);
 }
 
 TEST(ForumMagnumTest, AccessHeaderIsSentAndNeverShown) {
@@ -775,16 +1040,22 @@ TEST(ForumMagnumRealTest, TheReal400BodyYieldsTheServersMessage) {
   EXPECT_NE(s.message().find("HTTP 400"), std::string::npos) << s.ToString();
 }
 
+// The live API schema (read only; nothing of it is copied).
+std::string LiveSchema() { return testing::ReadFile(RealDir() + "/forummagnum_gqlSchema.REFERENCE_ONLY_GPL3.gql"); }
+
+// The definition `head { ... }` in schema ("type Post", "input CommentSelector"), "" when absent.
+std::string SchemaBlock(const std::string& schema, const std::string& head) {
+  size_t at = schema.find("\n" + head + " {");
+  EXPECT_NE(at, std::string::npos) << head;
+  return at == std::string::npos ? std::string() : schema.substr(at, schema.find("\n}", at) - at);
+}
+
 TEST(ForumMagnumRealTest, TheQueryAsksForFieldsTheLiveSchemaHas) {
   if (RealDir().empty()) GTEST_SKIP() << "../shared/fixtures/real is absent";
   // A field the API does not define is a 400 for the whole query: check each one we select
-  // against the schema's type (read only; nothing of it is copied).
-  std::string schema = testing::ReadFile(RealDir() + "/forummagnum_gqlSchema.REFERENCE_ONLY_GPL3.gql");
-  auto type_body = [&](const std::string& type) {
-    size_t at = schema.find("\ntype " + type + " {");
-    EXPECT_NE(at, std::string::npos) << type;
-    return schema.substr(at, schema.find("\n}", at) - at);
-  };
+  // against the schema's type.
+  std::string schema = LiveSchema();
+  auto type_body = [&](const std::string& type) { return SchemaBlock(schema, "type " + type); };
   std::map<std::string, std::vector<std::string>> selected = {
       {"Post", {"_id", "title", "slug", "pageUrl", "postedAt", "modifiedAt", "baseScore", "voteCount", "commentCount",
                 "wordCount", "af", "afBaseScore", "question", "isEvent", "draft", "tags", "user", "coauthors",
@@ -806,6 +1077,21 @@ TEST(ForumMagnumRealTest, TheQueryAsksForFieldsTheLiveSchemaHas) {
       }
     }
   }
+}
+
+TEST(ForumMagnumRealTest, TheCommentViewsAreTheLiveSchemasViews) {
+  if (RealDir().empty()) GTEST_SKIP() << "../shared/fixtures/real is absent";
+  // An unknown view is an error for the whole query: the views the source asks for, with the
+  // terms it sends, as the live schema's comment selector defines them.
+  std::string schema = LiveSchema();
+  auto block = [&](const std::string& head) { return SchemaBlock(schema, head); };
+  std::string selector = block("input CommentSelector");
+  EXPECT_NE(selector.find("\n  postCommentsOld: CommentsPostCommentsOldInput"), std::string::npos);
+  EXPECT_NE(selector.find("\n  answersAndReplies: CommentsAnswersAndRepliesInput"), std::string::npos);
+  EXPECT_NE(block("input CommentsPostCommentsOldInput").find("\n  postId:"), std::string::npos);
+  std::string answers = block("input CommentsAnswersAndRepliesInput");
+  EXPECT_NE(answers.find("\n  postId:"), std::string::npos);
+  EXPECT_NE(answers.find("\n  sortBy:"), std::string::npos);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "alcor/source_config.hpp"
 #include "alcor/store.hpp"
 #include "alcor/validate.hpp"
+#include "support/store_helpers.hpp"
 #include "support/temp_dir.hpp"
 
 namespace alcor {
@@ -131,24 +132,7 @@ class ScrapeTest : public ::testing::Test {
     return rc;
   }
 
-  static std::vector<Record> Records(const std::string& dir) {
-    std::vector<Record> records;
-    std::unique_ptr<Store> store;
-    StoreOptions ro;
-    ro.read_only = true;
-    EXPECT_TRUE(Store::Open(Env::Default(), dir, ro, &store).ok());
-    if (!store) return records;
-    SupersededSet superseded;
-    EXPECT_TRUE(LoadSuperseded(*store, &superseded).ok());
-    EXPECT_TRUE(ScanStore(*store, {}, [&](std::string_view line, const RecordLocation& where) {
-                  if (superseded.Contains(where)) return true;
-                  Result<Record> r = Record::FromJsonLine(line);
-                  EXPECT_TRUE(r.ok()) << r.status().ToString();
-                  if (r.ok()) records.push_back(std::move(r.value()));
-                  return true;
-                }).ok());
-    return records;
-  }
+  static std::vector<Record> Records(const std::string& dir) { return testing::CurrentRecords(dir); }
 
   // What must be equal between an interrupted-and-resumed run and an uninterrupted one: each
   // record as the set of every URL it stands for (its own and also_at). Which of two merged

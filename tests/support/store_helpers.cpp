@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "alcor/corpus.hpp"
+#include "alcor/dedup.hpp"
+#include "alcor/env.hpp"
+
 namespace alcor::testing {
 
 Record MakeRecord(uint64_t n, const std::string& source, size_t text_bytes) {
@@ -43,6 +47,25 @@ void WriteRecords(Store* store, uint64_t first, uint64_t count, const std::strin
   ASSERT_TRUE(writer->Finish(&txn.shards).ok());
   Status s = store->Commit(&txn);
   ASSERT_TRUE(s.ok()) << s.ToString();
+}
+
+std::vector<Record> CurrentRecords(const std::string& dir) {
+  std::vector<Record> records;
+  std::unique_ptr<Store> store;
+  StoreOptions ro;
+  ro.read_only = true;
+  EXPECT_TRUE(Store::Open(Env::Default(), dir, ro, &store).ok());
+  if (!store) return records;
+  SupersededSet superseded;
+  EXPECT_TRUE(LoadSuperseded(*store, &superseded).ok());
+  EXPECT_TRUE(ScanStore(*store, {}, [&](std::string_view line, const RecordLocation& where) {
+                if (superseded.Contains(where)) return true;
+                Result<Record> r = Record::FromJsonLine(line);
+                EXPECT_TRUE(r.ok()) << r.status().ToString();
+                if (r.ok()) records.push_back(std::move(r.value()));
+                return true;
+              }).ok());
+  return records;
 }
 
 }  // namespace alcor::testing

@@ -19,4 +19,8 @@ std::unique_ptr<Store> OpenStore(const std::string& dir, ShardWriterOptions shar
 // Writes records [first, first+count) of source in one transaction.
 void WriteRecords(Store* store, uint64_t first, uint64_t count, const std::string& source = "test");
 
+// The current records of the store at dir (superseded lines left out), in the order cat reads
+// them; opened read-only. Fails the test on an unreadable store or line.
+std::vector<Record> CurrentRecords(const std::string& dir);
+
 }  // namespace alcor::testing

@@ -114,5 +114,77 @@ TEST(DedupMerge, LoserWithoutUrlIsListedByItsId) {
   EXPECT_EQ(kept.also_at[0], (AlsoAt{"local", "file:abcd"}));
 }
 
+
+TEST(DedupMerge, ACopyAwayFromItsHomeGivesWayWhicheverComesFirst) {
+  Record lw = Make("lw:abc", "lesswrong", "https://www.lesswrong.com/posts/abc", Long(100));
+  lw.metadata["home"] = false;  // an AF post's LessWrong copy
+  lw.Seal();
+  Record af = Make("lw:abc", "alignmentforum", "https://www.alignmentforum.org/posts/abc", Long(100));
+  af.metadata["home"] = true;
+  af.Seal();
+  for (MergePolicy policy : {MergePolicy::kRicherThenNewer, MergePolicy::kNewerThenRicher}) {
+    DedupOptions options;
+    options.policy = policy;
+    for (bool lw_first : {true, false}) {
+      Record kept = lw_first ? lw : af;
+      MergeResult r = MergeRecords(&kept, lw_first ? af : lw, options);
+      EXPECT_EQ(r.incoming_won, lw_first);
+      EXPECT_EQ(kept.source, "alignmentforum") << lw_first;
+      EXPECT_EQ(kept.also_at, (std::vector<AlsoAt>{{"lesswrong", "https://www.lesswrong.com/posts/abc"}})) << lw_first;
+    }
+  }
+  // Richer or newer still decide first; and "first" keeps the first whatever the mark.
+  Record richer_lw = Make("lw:abc", "lesswrong", "https://www.lesswrong.com/posts/abc", Long(200));
+  richer_lw.metadata["home"] = false;
+  Record kept = af;
+  EXPECT_TRUE(MergeRecords(&kept, richer_lw, DedupOptions{}).incoming_won);
+  DedupOptions first;
+  first.policy = MergePolicy::kKeepFirst;
+  kept = lw;
+  EXPECT_FALSE(MergeRecords(&kept, af, first).incoming_won);
+}
+
+TEST(DedupMerge, AMetadataUpdateReplacesTheSameTextWhenAFieldChanged) {
+  Record stored = Make("lw:abc", "lesswrong", "https://www.lesswrong.com/posts/abc", Long(100), "2024-01-01T00:00:00Z");
+  stored.metadata["karma"] = 12;
+  stored.also_at = {{"alignmentforum", "https://www.alignmentforum.org/posts/abc"}};
+  Record fresh = stored;
+  fresh.metadata["karma"] = 40;
+  fresh.tags = {"AI"};
+  fresh.also_at.clear();
+  fresh.fetched_at = "2026-02-01T00:00:00Z";
+
+  // Without the hint the same text is the same version: the stale karma stays.
+  Record kept = stored;
+  MergeResult r = MergeRecords(&kept, fresh, DedupOptions{});
+  EXPECT_FALSE(r.incoming_won);
+  EXPECT_EQ(kept.metadata["karma"], 12);
+
+  kept = stored;
+  r = MergeRecords(&kept, fresh, DedupOptions{}, /*update_metadata=*/true);
+  EXPECT_TRUE(r.incoming_won);
+  EXPECT_TRUE(r.metadata_update);
+  EXPECT_FALSE(r.new_version);
+  EXPECT_TRUE(r.changed);
+  EXPECT_EQ(kept.metadata["karma"], 40);
+  EXPECT_EQ(kept.tags, std::vector<std::string>{"AI"});
+  EXPECT_EQ(kept.also_at, stored.also_at) << "also_at is kept";
+
+  // Only fetched_at or also_at differing: nothing to update.
+  Record refetched = stored;
+  refetched.fetched_at = "2026-03-01T00:00:00Z";
+  refetched.also_at.clear();
+  kept = stored;
+  r = MergeRecords(&kept, refetched, DedupOptions{}, true);
+  EXPECT_FALSE(r.metadata_update);
+  EXPECT_FALSE(r.changed);
+  // Nor from an older copy.
+  Record older = fresh;
+  older.date_modified = "2023-01-01T00:00:00Z";
+  kept = stored;
+  EXPECT_FALSE(MergeRecords(&kept, older, DedupOptions{}, true).metadata_update);
+  EXPECT_EQ(kept.metadata["karma"], 12);
+}
+
 }  // namespace
 }  // namespace alcor::dedup

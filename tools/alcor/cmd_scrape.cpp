@@ -1,4 +1,5 @@
-// alcor scrape [--config FILE] [--only NAME...] [--limit N] [--dry-run] [--print-config]:
+// alcor scrape [--config FILE] [--only NAME...] [--limit N] [--dry-run] [--print-config]
+// [--refresh-metadata NAME...]:
 // the nightly job. Thin: loads the config, opens the store and the HTTP client, runs the
 // Scraper (alcor/pipeline.hpp), shows progress on a terminal (never in a pipe or under cron:
 // plain log lines only) and prints the summary.
@@ -62,6 +63,7 @@ CommandRunner SetupScrape(CLI::App* app) {
   struct Flags {
     std::string config = DefaultConfigPath();
     std::vector<std::string> only;
+    std::vector<std::string> refresh_metadata;
     uint64_t limit = 0;
     bool dry_run = false;
     bool print_config = false;
@@ -70,6 +72,10 @@ CommandRunner SetupScrape(CLI::App* app) {
   auto flags = std::make_shared<Flags>();
   app->add_option("--config", flags->config, "configuration file (default $ALCOR_CONFIG, else configs/default.json)");
   app->add_option("--only", flags->only, "run only these sources (by name; disabled ones too)")->expected(1, -1);
+  app->add_option("--refresh-metadata", flags->refresh_metadata,
+                  "re-list these sources' whole history (paced like any run) and update the stored records whose "
+                  "karma, votes, tags or comment count changed (forummagnum sources)")
+      ->expected(1, -1);
   app->add_option("--limit", flags->limit, "at most N documents per source (0: no limit)")
       ->check(kCount);
   app->add_flag("--dry-run", flags->dry_run, "fetch and process, store nothing; report what would be stored");
@@ -107,6 +113,7 @@ CommandRunner SetupScrape(CLI::App* app) {
 
     ScrapeOptions options;
     options.only = flags->only;
+    options.refresh_metadata = flags->refresh_metadata;
     options.limit = flags->limit;
     options.dry_run = flags->dry_run;
     options.workers = flags->workers;

@@ -15,7 +15,17 @@
 //     request larger (up to kMaxTiesLimit), so the pass never loops.
 //  1b. With comments on, also the posts commented since modified_after (lastCommentedAt): their
 //     comments posted or edited since then (less those already emitted, see ForumCursor::recent).
-//  3. With comments on, every emitted post's comments (and a question's answers) follow it.
+//  1c. Recheck (from the second run on): the posts posted in the last recheck_days that earlier
+//     runs went past, listed again without bodies. ForumMagnum changes no modifiedAt when a post
+//     is tagged (late, by an auto-tagger and then people) or voted on, so this is how a post
+//     that now passes tags_include is taken (with its comments), and how karma, votes, tags,
+//     comment count and AF status reach the stored record: a post whose record fields differ
+//     from those it was emitted with (ForumCursor::recheck) is emitted again with
+//     RawDocument::update_metadata. With SourceContext::refresh_metadata (`alcor scrape
+//     --refresh-metadata`) the whole history is re-listed and every wanted post emitted so.
+//  3. With comments on, every emitted post's comments follow it: the post's comments (view
+//     postCommentsOld) and a question's answers with every comment of their threads
+//     (answersAndReplies, which postCommentsOld leaves out), each with its parent's id.
 // With tag filters (client-side: the API filters tags only by id) the listings ask for no bodies,
 // and the kept posts' bodies come in one more request per page (postIds; a post the answer lacks
 // is fetched alone with post(input: {selector: {_id}})).
@@ -84,6 +94,8 @@ struct ForumMagnumOptions {
   int max_limit = kMaxTiesLimit;
   // Edits are looked for from the previous run's start (the server's Date) less this margin.
   int64_t modified_margin_s = 0;
+  // Posts posted in this many days before the run's start are rechecked (1c); 0: none.
+  int recheck_days = 30;
   std::vector<HttpHeader> headers;  // access headers (secret)
 
   std::string GraphQlUrl() const { return base_url + "/graphql"; }
@@ -139,6 +151,9 @@ Result<RawDocument> ForumCommentToDocument(const nlohmann::json& comment, const 
 // Whether options keep the post (events, drafts, af_only, karma_min, tags). Client-side checks
 // of what the query also asks the server for, plus the tag filters the server cannot do by name.
 bool ForumPostWanted(const nlohmann::json& post, const ForumMagnumOptions& options);
+// A short digest of the record fields a post object yields (everything ForumPostToDocument sets
+// but the body), so that a listing without bodies tells whether the stored record is stale.
+std::string ForumRecordDigest(const nlohmann::json& post, const ForumMagnumOptions& options);
 
 // Fields of the API's JSON objects: the value, or "" / false / null when it is absent or of
 // another type. Numbers that are integral come back as integers (scores arrive as "956.0").
@@ -160,6 +175,14 @@ struct ForumCursor {
   // post _id → modifiedAt, "comment:<_id>" → lastEditedAt (else postedAt). They are not emitted
   // again while that date stays the same.
   std::map<std::string, std::string> recent;
+  // Posts emitted that the next recheck will list: post _id → their postedAt and a digest of the
+  // record fields they were emitted with (ForumRecordDigest).
+  struct Emitted {
+    std::string posted_at;
+    std::string digest;
+    bool operator==(const Emitted&) const = default;
+  };
+  std::map<std::string, Emitted> recheck;
 
   std::string ToJson() const;
   // Corruption naming the problem when text is not a cursor.

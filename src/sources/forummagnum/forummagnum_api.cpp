@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "alcor/enum_names.hpp"
+#include "alcor/hash.hpp"
 #include "alcor/dates.hpp"
 #include "alcor/json.hpp"
 #include "alcor/secrets.hpp"
@@ -355,6 +356,12 @@ bool ForumPostWanted(const json& post, const ForumMagnumOptions& options) {
   return true;
 }
 
+std::string ForumRecordDigest(const json& post, const ForumMagnumOptions& options) {
+  Result<RawDocument> doc = ForumPostToDocument(post, options, "", /*need_body=*/false);
+  if (!doc.ok()) return "";
+  return Sha256Hex(doc->record.ToJson().dump()).substr(0, 16);
+}
+
 Result<RawDocument> ForumPostToDocument(const json& post, const ForumMagnumOptions& options,
                                         const std::string& source_name, bool need_body) {
   if (!post.is_object()) return Status::InvalidArgument("a post that is not a JSON object");
@@ -406,6 +413,11 @@ Result<RawDocument> ForumPostToDocument(const json& post, const ForumMagnumOptio
   m["af_karma"] = NumberField(post, "afBaseScore");
   m["question"] = BoolField(post, "question");
   m["author_usernames"] = usernames;
+  // Where a post on both sites belongs: the AF copy is at home, an AF post's LessWrong copy is
+  // not, so the deduplicator keeps the AF copy whichever instance ran first (alcor/dedup.hpp
+  // MergePolicy). Posts on one site only need no mark.
+  if (options.site == Forum::kAlignmentForum) m["home"] = true;
+  if (options.site == Forum::kLessWrong && af) m["home"] = false;
 
   // An AF post is also on LessWrong (same row); a LessWrong post with af set is also on the AF.
   if (options.site == Forum::kAlignmentForum) {
@@ -452,6 +464,7 @@ Result<RawDocument> ForumCommentToDocument(const json& comment, const Record& po
   m["answer"] = answer;
   if (comment.contains("user")) m["author_username"] = StringField(comment["user"], "username");
   if (post_record.metadata.is_object() && post_record.metadata.contains("af")) m["af"] = post_record.metadata["af"];
+  if (post_record.metadata.is_object() && post_record.metadata.contains("home")) m["home"] = post_record.metadata["home"];
 
   if (!TakeBody(comment, &doc)) return Status::InvalidArgument(r.id + ": the comment has no body");
   return doc;

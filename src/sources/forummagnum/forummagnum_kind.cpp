@@ -46,6 +46,11 @@ struct ForumMagnumKeys : KeyTable {
   Key<int64_t> modified_margin_s{
       this, "modified_margin_s", 600,
       "edits are looked for from the previous run's start, by the server's clock, less this margin"};
+  Key<int64_t> recheck_days{
+      this, "recheck_days", 30,
+      "each run lists again, without bodies, the posts posted this many days before it (0: none): a post tagged "
+      "after it was first seen is taken, and changed karma, votes, tags, comment count or AF status update the "
+      "stored record (the site changes no `modifiedAt` for them)"};
   Key<std::map<std::string, std::string>> headers{
       this, "headers", {},
       "access headers sent with every request, e.g. `{\"Authorization\": \"${LESSWRONG_ACCESS}\"}`. Secret: masked "
@@ -95,6 +100,11 @@ Result<ForumMagnumOptions> ForumMagnumOptionsFromConfig(const SourceConfig& conf
   }
   o.modified_margin_s = keys.modified_margin_s.Get(config);
   if (o.modified_margin_s < 0) return Status::InvalidArgument(where + "\"modified_margin_s\": must not be negative");
+  int64_t recheck_days = keys.recheck_days.Get(config);
+  if (recheck_days < 0 || recheck_days > 36500) {
+    return Status::InvalidArgument(where + "\"recheck_days\": must be between 0 and 36500");
+  }
+  o.recheck_days = static_cast<int>(recheck_days);
   for (const auto& [name, value] : keys.headers.Get(config)) {
     // The config loader expanded ${ENV} already; an access header is a secret either way.
     SecretRegistry::Global()->Add(value);
@@ -113,6 +123,7 @@ const SourceKind& ForumMagnumSourceKind() {
         if (!options.ok()) return options.status();
         return NewForumMagnumSource(std::move(options.value()));
       },
+      /*refreshes_metadata=*/true,
   };
   return kind;
 }

@@ -29,6 +29,9 @@ std::string ForumCursor::ToJson() const {
   j["boundary_ids"] = boundary_ids;
   j["modified_after"] = modified_after;
   j["recent"] = recent;
+  json emitted = json::object();
+  for (const auto& [id, e] : recheck) emitted[id] = {e.posted_at, e.digest};
+  j["recheck"] = std::move(emitted);
   return j.dump();
 }
 
@@ -44,6 +47,11 @@ Result<ForumCursor> ForumCursor::FromJson(std::string_view text) {
     c.modified_after = j.value("modified_after", "");
     if (j.contains("boundary_ids")) c.boundary_ids = j["boundary_ids"].get<std::set<std::string>>();
     if (j.contains("recent")) c.recent = j["recent"].get<std::map<std::string, std::string>>();
+    if (j.contains("recheck")) {
+      for (const auto& [id, e] : j["recheck"].items()) {
+        c.recheck[id] = {e.at(0).get<std::string>(), e.at(1).get<std::string>()};
+      }
+    }
   } catch (const json::exception& e) {
     return Status::Corruption(std::string("forummagnum cursor: ") + e.what());
   }
@@ -104,6 +112,7 @@ class ForumMagnumSource : public Source {
         Checkpoint();
       }
     }
+    if (s.ok()) s = RecheckPass();
     if (s.ok()) s = NewPass();
     if (filtered_ > 0) ctx.Log(std::to_string(filtered_) + " posts left out by the tag, karma or af filters");
     if (s.IsInterrupted()) {
@@ -162,14 +171,19 @@ class ForumMagnumSource : public Source {
   // post's comments): pages of page_size from offset 0 until a short page or one bringing
   // nothing new; on_page gets the items whose _id is not in *seen yet (and adds them). The API
   // pages no further than kMaxOffset: past it, `what` is reported as more than that many `items`
-  // and the walk ends.
+  // and the walk ends; unless by_posted_at (a listing of posts filtered and sorted by postedAt):
+  // then it goes on from the last postedAt seen (`after` is inclusive; *seen drops the repeats).
   Status OffsetPages(const char* document, const char* field, json terms, int page_size, const std::string& what,
                      const char* items, std::unordered_set<std::string>* seen,
-                     const std::function<Status(const std::vector<const json*>&)>& on_page) {
+                     const std::function<Status(const std::vector<const json*>&)>& on_page, bool by_posted_at = false) {
     int offset = 0;
     while (true) {
       terms["limit"] = page_size;
-      if (offset > 0) terms["offset"] = offset;
+      if (offset > 0) {
+        terms["offset"] = offset;
+      } else {
+        terms.erase("offset");
+      }
       Result<json> page = Query(document, field, terms);
       if (!page.ok()) return page.status();
       anything_answered_ = true;
@@ -181,6 +195,13 @@ class ForumMagnumSource : public Source {
       ALCOR_RETURN_IF_ERROR(on_page(fresh));
       if (fresh.empty() || page->size() < static_cast<size_t>(page_size)) return Status::OK();
       offset += static_cast<int>(page->size());
+      std::string last = StringField(page->back(), "postedAt");
+      if (by_posted_at && offset + page_size > kMaxOffset && ParseForumMillis(last) &&
+          ParseForumMillis(last) != ParseForumMillis(terms.value("after", ""))) {
+        terms["after"] = last;
+        offset = 0;
+        continue;
+      }
       if (offset > kMaxOffset) {
         ctx_->ReportFailure(what, Status::LimitExceeded("more than " + std::to_string(kMaxOffset) + " " + items +
                                                         "; the API pages no further by offset"));
@@ -193,11 +214,12 @@ class ForumMagnumSource : public Source {
   // only the bodies of kept posts are downloaded (PrepareBodies).
   const char* ListQuery() const { return two_step_ ? kForumPostListQuery : kForumPostsQuery; }
 
-  // Two-step fetch: the bodies of the wanted posts among posts, by postIds in one request, then
-  // one by one for any the answer lacks. bodies_ holds them for ProcessPost.
-  Status PrepareBodies(const std::vector<const json*>& posts) {
+  // Two-step fetch (posts listed without bodies): the bodies of the wanted posts among posts, by
+  // postIds in one request, then one by one for any the answer lacks. bodies_ holds them for
+  // ProcessPost. Nothing to do for posts listed with their bodies.
+  Status PrepareBodies(const std::vector<const json*>& posts, bool listed_without_bodies) {
     bodies_.clear();
-    if (!two_step_) return Status::OK();
+    if (!listed_without_bodies) return Status::OK();
     json ids = json::array();
     for (const json* p : posts) {
       if (ForumPostWanted(*p, options_)) ids.push_back(StringField(*p, "_id"));
@@ -240,6 +262,22 @@ class ForumMagnumSource : public Source {
     return next;
   }
 
+  // Posts posted from this instant on are rechecked (pass 1c): recheck_days before the run's
+  // start by the server's clock.
+  int64_t RecheckFromMs() const {
+    int64_t now = server_start_ms_ ? *server_start_ms_ : max_seen_ms_;
+    return now - int64_t{options_.recheck_days} * 86400 * 1000;
+  }
+
+  // Records the fields a post was emitted with, when the next run's recheck will list it.
+  void RememberEmitted(const json& post) {
+    if (options_.recheck_days <= 0) return;
+    std::string posted = StringField(post, "postedAt");
+    std::optional<int64_t> ms = ParseForumMillis(posted);
+    if (!ms || *ms < RecheckFromMs()) return;
+    cursor_.recheck[StringField(post, "_id")] = {posted, ForumRecordDigest(post, options_)};
+  }
+
   void Remember(const std::string& id, const json& post) {
     std::string modified = StringField(post, "modifiedAt");
     if (modified.empty()) modified = StringField(post, "postedAt");
@@ -259,6 +297,11 @@ class ForumMagnumSource : public Source {
         std::optional<int64_t> ms = ParseForumMillis(it->second);
         it = (!ms || *ms < next) ? cursor_.recent.erase(it) : std::next(it);
       }
+    }
+    // Posts that have left the recheck window are not listed again.
+    for (auto it = cursor_.recheck.begin(); it != cursor_.recheck.end();) {
+      std::optional<int64_t> ms = ParseForumMillis(it->second.posted_at);
+      it = (!ms || *ms < RecheckFromMs()) ? cursor_.recheck.erase(it) : std::next(it);
     }
     std::string text = cursor_.ToJson();
     if (text == last_checkpoint_) return;
@@ -280,14 +323,21 @@ class ForumMagnumSource : public Source {
     return posted_ms < *after || (posted_ms == *after && cursor_.boundary_ids.count(id));
   }
 
+  // How ProcessPost emits a post.
+  struct Emission {
+    bool body_apart = false;        // listed without its body, which is in bodies_ (PrepareBodies)
+    bool update_metadata = false;   // RawDocument::update_metadata: it may be stored already
+    bool comments = true;           // followed by its comments when options_.comments
+  };
+
   // Emits a post (when wanted) and its comments. Interrupted when the run stops.
-  Status ProcessPost(const json& listed) {
+  Status ProcessPost(const json& listed, const Emission& how) {
     if (!ForumPostWanted(listed, options_)) {
       ++filtered_;
       return Status::OK();
     }
     const json* full = &listed;
-    if (two_step_) {
+    if (how.body_apart) {
       auto it = bodies_.find(StringField(listed, "_id"));
       if (it == bodies_.end()) {
         ctx_->ReportFailure(ForumIdPrefix(options_.site) + StringField(listed, "_id"),
@@ -304,8 +354,12 @@ class ForumMagnumSource : public Source {
       return Status::OK();
     }
     Record post_record = doc->record;  // for the comments: id, url, title, af
+    doc->update_metadata = how.update_metadata;
     ALCOR_RETURN_IF_ERROR(ctx_->Emit(std::move(doc.value())));
-    if (options_.comments && CommentsExpected(post)) ALCOR_RETURN_IF_ERROR(EmitComments(post, post_record));
+    RememberEmitted(listed);
+    if (how.comments && options_.comments && CommentsExpected(post)) {
+      ALCOR_RETURN_IF_ERROR(EmitComments(post, post_record));
+    }
     return Status::OK();
   }
 
@@ -314,15 +368,18 @@ class ForumMagnumSource : public Source {
     return !count.is_number() || count.get<double>() > 0;
   }
 
-  // Emits the post's comments (and a question's answers); with since, only those posted or
-  // edited at or after it.
+  // Emits the post's comments (and a question's answers with their threads); with since, only
+  // those posted or edited at or after it.
   Status EmitComments(const json& post, const Record& post_record, std::optional<int64_t> since = std::nullopt) {
     std::string post_id = StringField(post, "_id");
+    // postCommentsOld leaves out answers and every comment under an answer (parentAnswerId set);
+    // answersAndReplies has both. Oldest first: an order that holds still while paging by offset.
     std::vector<std::string> views = {"postCommentsOld"};
-    if (BoolField(post, "question")) views.push_back("questionAnswers");
-    std::unordered_set<std::string> seen;  // an answer is listed by both views: emitted once
+    if (BoolField(post, "question")) views.push_back("answersAndReplies");
+    std::unordered_set<std::string> seen;  // a comment listed by both views is emitted once
     for (const std::string& view : views) {
       json terms = {{"view", view}, {"postId", post_id}};
+      if (view == "answersAndReplies") terms["sortBy"] = "oldest";
       Status s = OffsetPages(
           kForumCommentsQuery, "comments", terms, options_.comments_page_size, post_record.id + " comments", "comments",
           &seen, [&](const std::vector<const json*>& comments) -> Status {
@@ -389,10 +446,11 @@ class ForumMagnumSource : public Source {
             }
             todo.push_back(post);
           }
-          ALCOR_RETURN_IF_ERROR(PrepareBodies(todo));
+          ALCOR_RETURN_IF_ERROR(PrepareBodies(todo, two_step_));
           for (const json* post : todo) {
             std::string id = StringField(*post, "_id");
-            ALCOR_RETURN_IF_ERROR(ProcessPost(*post));
+            // An edit may leave the text as it was and change the title or tags.
+            ALCOR_RETURN_IF_ERROR(ProcessPost(*post, {.body_apart = two_step_, .update_metadata = true}));
             Remember(id, *post);
             done_here_.insert(id);
           }
@@ -424,6 +482,54 @@ class ForumMagnumSource : public Source {
           }
           return Status::OK();
         });
+  }
+
+  // ---- pass 1c: the recent posts again (late tags, changed karma and the like)
+
+  Status RecheckPass() {
+    std::optional<int64_t> covered_to = ParseForumMillis(cursor_.posted_after);
+    if (!covered_to) return Status::OK();  // no run has gone past a post yet
+    const bool whole_history = ctx_->refresh_metadata();
+    if (!whole_history && options_.recheck_days <= 0) return Status::OK();
+    json terms = BaseTerms();
+    if (!whole_history) {
+      terms["after"] = FormatForumMillis(RecheckFromMs());
+    } else if (!options_.posted_after.empty()) {
+      terms["after"] = options_.posted_after;
+    }
+    // `before` is exclusive; the posts at the cursor's own instant are covered too (Covered).
+    terms["before"] = FormatForumMillis(*covered_to + 1);
+    std::unordered_set<std::string> seen;
+    return OffsetPages(
+        kForumPostListQuery, "posts", terms, options_.page_size, "posts rechecked", "posts", &seen,
+        [&](const std::vector<const json*>& posts) -> Status {
+          std::vector<const json*> todo;
+          for (const json* post : posts) {
+            std::string id = StringField(*post, "_id");
+            std::optional<int64_t> posted = ParseForumMillis(StringField(*post, "postedAt"));
+            if (!posted || !Covered(id, *posted) || done_here_.count(id) || !ForumPostWanted(*post, options_)) continue;
+            auto known = cursor_.recheck.find(id);
+            if (!whole_history && known != cursor_.recheck.end() &&
+                known->second.digest == ForumRecordDigest(*post, options_)) {
+              continue;  // emitted with these very fields
+            }
+            todo.push_back(post);
+          }
+          ALCOR_RETURN_IF_ERROR(PrepareBodies(todo, /*listed_without_bodies=*/true));
+          for (const json* post : todo) {
+            std::string id = StringField(*post, "_id");
+            // A post not emitted before (it passes the tag filter only now) comes with its
+            // comments; one emitted before has had its comments (CommentedPass brings new ones).
+            bool emitted_before = cursor_.recheck.count(id) > 0;
+            ALCOR_RETURN_IF_ERROR(ProcessPost(
+                *post, {.body_apart = true, .update_metadata = true, .comments = !whole_history && !emitted_before}));
+            Remember(id, *post);
+            done_here_.insert(id);
+          }
+          Checkpoint();
+          return Status::OK();
+        },
+        /*by_posted_at=*/true);
   }
 
   // ---- pass 2: new posts, oldest first
@@ -482,11 +588,11 @@ class ForumMagnumSource : public Source {
         todo_posts.push_back(post_ptr);
       }
       size_t fresh = todo.size();
-      ALCOR_RETURN_IF_ERROR(PrepareBodies(todo_posts));
+      ALCOR_RETURN_IF_ERROR(PrepareBodies(todo_posts, two_step_));
       for (const auto& [posted, post_ptr] : todo) {
         const json& post = *post_ptr;
         std::string id = StringField(post, "_id");
-        ALCOR_RETURN_IF_ERROR(ProcessPost(post));
+        ALCOR_RETURN_IF_ERROR(ProcessPost(post, {.body_apart = two_step_}));
         Remember(id, post);
         if (!after || posted > *after) {
           cursor_.posted_after = StringField(post, "postedAt");

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <map>
 #include <set>
 
 #include "alcor/dates.hpp"
@@ -263,6 +264,17 @@ void ForumSite::UpsertPost(json post) {
   posts_.push_back(std::move(post));
 }
 
+bool ForumSite::PatchPost(const std::string& id, const json& fields) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (json& p : posts_) {
+    if (p.value("_id", "") != id) continue;
+    for (const auto& [key, value] : fields.items()) p[key] = value;
+    index_stale_ = true;
+    return true;
+  }
+  return false;
+}
+
 void ForumSite::AddComment(json comment) {
   std::lock_guard<std::mutex> lock(mu_);
   index_stale_ = true;
@@ -375,27 +387,82 @@ json ForumSite::SelectPosts(const json& terms, std::string* error) {
 
 json ForumSite::SelectComments(const json& terms, std::string* error) const {
   std::string view = terms.value("view", "");
-  if (view != "postCommentsOld" && view != "questionAnswers") {
-    *error = "Unknown view \"" + view + "\" (this emulator knows \"postCommentsOld\" and \"questionAnswers\")";
+  static const std::set<std::string> kViews = {"postCommentsOld", "questionAnswers", "answersAndReplies",
+                                               "repliesToAnswer"};
+  if (!kViews.count(view)) {
+    *error = "Unknown view \"" + view +
+             "\" (this emulator knows postCommentsOld, questionAnswers, answersAndReplies and repliesToAnswer)";
     return nullptr;
   }
   std::string post_id = terms.value("postId", "");
-  bool answers = view == "questionAnswers";
+  std::string answer_id = terms.value("parentAnswerId", "");
+  if (view == "repliesToAnswer") {
+    // The live view selects by parentAnswerId alone; the post is the answer's.
+    for (const json& c : comments_)
+      if (c.is_object() && c.value("_id", "") == answer_id) post_id = c.value("postId", "");
+  }
+  std::map<std::string, const json*> by_id;
+  for (const json& c : comments_)
+    if (c.is_object() && c.value("postId", "") == post_id) by_id[c.value("_id", "")] = &c;
+  // The answer a comment's thread hangs from ("" for none): its own parentAnswerId, else the
+  // answer its chain of parents leads to. The chain is bounded (the data could hold a cycle).
+  auto parent_answer = [&](const json& c) -> std::string {
+    if (auto it = c.find("parentAnswerId"); it != c.end() && it->is_string()) return it->get<std::string>();
+    const json* at = &c;
+    for (size_t hops = 0; hops <= by_id.size(); ++hops) {
+      json parent_id = at->value("parentCommentId", json());
+      auto parent = by_id.find(parent_id.is_string() ? parent_id.get<std::string>() : std::string());
+      if (parent == by_id.end()) return "";
+      if (Truthy(*parent->second, "answer")) return parent->first;
+      at = parent->second;
+    }
+    return "";
+  };
+  std::vector<const json*> picked;
+  for (const auto& [id, cp] : by_id) {
+    const json& c = *cp;
+    if (options_.af_only && !Truthy(c, "af")) continue;
+    bool answer = Truthy(c, "answer");
+    std::string thread = answer ? "" : parent_answer(c);
+    bool take = false;
+    if (view == "postCommentsOld") take = !answer && thread.empty();
+    if (view == "questionAnswers") take = answer;
+    if (view == "answersAndReplies") take = answer || !thread.empty();
+    if (view == "repliesToAnswer") take = !answer && thread == answer_id && !answer_id.empty();
+    if (take) picked.push_back(&c);
+  }
+  // The view's order: by postedAt for postCommentsOld (Page's order); the answer views by sortBy.
+  std::string sort = view == "postCommentsOld" ? "oldest" : view == "repliesToAnswer" ? "top" : terms.value("sortBy", "top");
+  std::vector<DatedItem> dated;
+  for (const json* c : picked) dated.push_back(Dated(*c));
+  SortInApiOrder(&dated);
+  auto score = [](const DatedItem& d) {
+    auto it = d.item->find("baseScore");
+    return it != d.item->end() && it->is_number() ? it->get<double>() : 0.0;
+  };
+  if (sort == "top") {
+    std::stable_sort(dated.begin(), dated.end(), [&](const DatedItem& a, const DatedItem& b) {
+      if (score(a) != score(b)) return score(a) > score(b);
+      return a.posted_ms > b.posted_ms;
+    });
+  } else if (sort == "newest" || sort == "new") {
+    std::stable_sort(dated.begin(), dated.end(),
+                     [](const DatedItem& a, const DatedItem& b) { return a.posted_ms > b.posted_ms; });
+  }
   std::string slug;
   for (const json& p : posts_)
     if (p.value("_id", "") == post_id) slug = p.value("slug", "");
-  std::vector<const json*> picked;
-  for (const json& c : comments_) {
-    if (!c.is_object() || c.value("postId", "") != post_id) continue;
-    if (Truthy(c, "answer") != answers) continue;
-    if (options_.af_only && !Truthy(c, "af")) continue;
-    picked.push_back(&c);
-  }
-  json page = Page(picked, terms, options_);
+  PageWindow window = WindowOf(terms, options_);
+  json page = json::array();
+  for (size_t i = window.offset; i < dated.size() && page.size() < window.limit; ++i) page.push_back(*dated[i].item);
   for (json& c : page) {
     if (!c.contains("pageUrl") || !c["pageUrl"].is_string()) {
       c["pageUrl"] = options_.page_url_base + "/posts/" + post_id + (slug.empty() ? "" : "/" + slug) +
                      "?commentId=" + c.value("_id", "");
+    }
+    if (!Truthy(c, "answer") && !c.contains("parentAnswerId")) {
+      std::string thread = parent_answer(c);
+      c["parentAnswerId"] = thread.empty() ? json(nullptr) : json(thread);
     }
   }
   return page;

@@ -17,12 +17,21 @@
 //     is its latest comment's postedAt) with `after` (inclusive, >=) and
 //     `before` (<); sorted by postedAt, ties by _id; offset (capped at 2000) and limit (10 when
 //     absent, as the real default is small).
-//   comments, view "postCommentsOld" (the post's non-answer comments) or "questionAnswers" (its
-//     answers), by postedAt; offset and limit.
+//   comments, as the live views select them: "postCommentsOld" (the post's comments that are
+//     neither answers nor inside an answer's thread: parentAnswerId missing; by postedAt),
+//     "questionAnswers" (its answers), "answersAndReplies" (its answers and every comment of their
+//     threads) and "repliesToAnswer" (the thread of the answer `parentAnswerId`, by baseScore
+//     descending). The first two answer views sort by `sortBy`: "top" (the default: baseScore
+//     descending, then newest), "newest"/"new", "oldest"/"old". A comment's parentAnswerId, when
+//     the data leaves it out, is the answer its parentCommentId chain leads to (the live service
+//     stores it on every comment under an answer); offset and limit.
 // Real quirks kept: a request without User-Agent gets 403; any other view or a malformed request
 // gets HTTP 400 with a GraphQL `errors` body. Every answer has a Date header from the site's clock
 // (SetClock, else the latest date in the data), so "edited since the last run" works with data
 // dated in the past. Failures can be injected (InjectFailure).
+// As on the live service, only an edit of a post's text moves its modifiedAt: tags added late (an
+// auto-tagger, then people), votes, karma and comment counts change and modifiedAt stays
+// (PatchPost).
 //
 // The mirror installs one site per forum instance at /forum/lw and /forum/af from
 // examples/mirror/forum (FromDirectory with ForumSiteOptions::LessWrong() / AlignmentForum()).
@@ -96,6 +105,10 @@ class ForumSite {
 
   // Replaces the post with the same _id, or adds it (an edit between two runs).
   void UpsertPost(nlohmann::json post);
+  // Sets fields of the post with this _id (tags, baseScore, voteCount, commentCount, af...) and
+  // leaves modifiedAt as it was, like a late tag or a vote on the live site. False when there is
+  // no such post.
+  bool PatchPost(const std::string& id, const nlohmann::json& fields);
   void AddComment(nlohmann::json comment);
   // The clock of the Date header (RFC 3339); "" goes back to the latest date in the data.
   void SetClock(const std::string& rfc3339);
