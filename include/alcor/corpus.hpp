@@ -99,13 +99,21 @@ struct SourceStats {
 };
 
 struct StoreStats {
+  // Groups by source, or by what ComputeStatsBy groups by (then shards and file_bytes are 0).
   std::map<std::string, SourceStats> sources;
   SourceStats total;
+  std::string by = "source";  // the column the groups are named in; JSON "sources" when "source", else "groups"
   nlohmann::json ToJson() const;
   // A table for people: one line per source and a total.
   std::string ToText() const;
 };
 
 Status ComputeStats(const Store& store, const ScanOptions& options, StoreStats* stats);
+
+// The groups ComputeStatsBy knows: source (ComputeStats), year (of date_published; "unknown"),
+// kind (alcor/selection.hpp's RecordKind), tag and author (a record counts once for each of its
+// tags or authors, "(none)" without any; the total counts it once).
+inline constexpr const char* kStatsGroups[] = {"source", "year", "kind", "tag", "author"};
+Status ComputeStatsBy(const Store& store, const ScanOptions& options, std::string_view by, StoreStats* stats);
 
 }  // namespace alcor

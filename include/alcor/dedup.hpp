@@ -83,7 +83,8 @@ enum class DedupOutcome {
   kUnchanged,  // already stored exactly so (same id, same text, every URL known): nothing written
   kMerged,     // merged into a stored or earlier record (which may be rewritten; see Offer)
 };
-enum class DedupReason { kNone, kSameId, kSameUrl, kExactText, kNearText };
+// kRemoved: refused (outcome kUnchanged), the record or one it matches was removed (alcor/removal.hpp).
+enum class DedupReason { kNone, kSameId, kSameUrl, kExactText, kNearText, kRemoved };
 const char* DedupOutcomeName(DedupOutcome outcome);
 const char* DedupReasonName(DedupReason reason);
 
@@ -121,6 +122,7 @@ struct DedupStats {
   uint64_t superseded = 0;     // lines newly listed as superseded
   uint64_t indexed_from_shards = 0;  // records indexed at Open from shards the index did not know
   uint64_t unreadable_targets = 0;   // stored records that could not be read back for a merge
+  uint64_t refused_removed = 0;      // offered again after `alcor remove` took them out
   // Thread CPU seconds spent writing records (serialising, compressing) and reading stored records
   // back for merges: the store's share of the deduplicator's time.
   double storage_cpu_seconds = 0;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <compare>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -43,6 +44,7 @@ struct RecordLocation {
   std::string shard;
   uint64_t line = 0;
   bool operator==(const RecordLocation&) const = default;
+  auto operator<=>(const RecordLocation&) const = default;
 };
 
 // A finished shard waiting to be committed: complete and synced under temp_path.

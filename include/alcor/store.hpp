@@ -13,7 +13,7 @@
 // Commit protocol: write COMMIT-INTENT (every shard path the commit adds or removes), rename the
 // new shards' temporaries to their final names, install new state files, publish manifest.json
 // atomically, delete removed shards and replaced state, move quarantined shards into quarantine/,
-// remove the intent. The manifest is the
+// remove the intent, then sync the search index (a cache of the manifest). The manifest is the
 // single commit point: a crash before it leaves the previous store, after it the new one. Files the
 // intent names that the published manifest does not list are swept by the next writer and are
 // not problems for validate.
@@ -58,6 +58,9 @@ struct StoreOptions {
   // Repair: a store whose marker is missing but whose manifest reads gets its marker back
   // (logged). Otherwise such a store is refused (Corruption naming the marker).
   bool restore_missing_marker = false;
+  // After every commit, bring the search index (state/search-index.sqlite, alcor/search.hpp) up
+  // to date with the new manifest. Off only where a benchmark measures what it costs.
+  bool update_search_index = true;
   ShardWriterOptions shard;
 };
 

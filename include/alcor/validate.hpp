@@ -4,13 +4,15 @@
 // (CheckRecordJson) with a matching content_sha256, ids unique among live records, the record's
 // source equal to its shard's, no empty shard; for a store also: manifest entries match their
 // files (sha256, size, records, bytes; CompareWithManifest in alcor/corpus.hpp, which every reader
-// uses too), no shard listed twice, missing, unlisted or a symbolic link, private permissions.
+// uses too), no shard listed twice, missing, unlisted or a symbolic link, private permissions, no
+// live record the removal list names.
 // Loose shard files inside a store are checked exactly as the whole store checks them (manifest
 // entry, superseded lines). Streams: memory grows only with the id set.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,8 @@ struct ValidateOptions {
   // Records for which this returns true are older versions of a re-stored item (dedup rule 2):
   // they are checked for integrity but their ids do not count as duplicates.
   std::function<bool(const RecordLocation&)> is_superseded;
+  // Ids taken down (alcor/removal.hpp): a live record with such an id is a problem.
+  std::function<bool(std::string_view id)> is_removed;
   // Report files and folders that group or others may use. Off for copies whose modes were lost
   // on the way (a store checked out of git), where only the data is in question.
   bool check_permissions = true;

@@ -12,6 +12,7 @@
 #include "alcor/enum_names.hpp"
 #include "alcor/dates.hpp"
 #include "alcor/dedup.hpp"
+#include "alcor/removal.hpp"
 #include "dedup/dedup_index.hpp"
 #include "dedup/fingerprint.hpp"
 #include "dedup/merge.hpp"
@@ -50,6 +51,7 @@ constexpr EnumName<DedupReason> kDedupReasonNames[] = {
     {DedupReason::kSameUrl, "same url"},
     {DedupReason::kExactText, "exact duplicate"},
     {DedupReason::kNearText, "near duplicate"},
+    {DedupReason::kRemoved, "removed"},
 };
 
 const char* DedupReasonName(DedupReason reason) { return NameIn(kDedupReasonNames, reason, "?"); }
@@ -58,7 +60,11 @@ std::string DedupDecision::ToString() const {
   std::string where = location.shard.empty() ? "" : location.shard + ":" + std::to_string(location.line);
   switch (outcome) {
     case DedupOutcome::kNew: return "new (" + where + ")";
-    case DedupOutcome::kUnchanged: return std::string("unchanged (") + DedupReasonName(reason) + ")";
+    case DedupOutcome::kUnchanged:
+      if (reason == DedupReason::kRemoved)
+        return "refused: " + (matched_id.empty() ? std::string("it") : matched_id) +
+               " was removed from the store (alcor removed lists it)";
+      return std::string("unchanged (") + DedupReasonName(reason) + ")";
     case DedupOutcome::kMerged: {
       std::string s = std::string("merged: ") + DedupReasonName(reason);
       if (reason == DedupReason::kNearText) {
@@ -86,6 +92,7 @@ nlohmann::json DedupStats::ToJson() const {
           {"superseded", superseded},
           {"indexed_from_shards", indexed_from_shards},
           {"unreadable_targets", unreadable_targets},
+          {"refused_removed", refused_removed},
           {"storage_cpu_seconds", storage_cpu_seconds},
           {"index_documents", index_documents},
           {"index_memory_bytes", index_memory_bytes},
@@ -121,6 +128,7 @@ struct Deduplicator::Impl {
   DedupOptions options;
   dedup::DedupIndex index;
   SupersededSet superseded;
+  RemovalList removals;  // refused whenever offered again
   bool dirty = false;  // the index or the superseded set changed since the last transaction
   bool has_committed_index = false;
 
@@ -294,6 +302,19 @@ Status Deduplicator::Impl::OfferImpl(Record record, const std::optional<RecordLo
 
   Match m = FindMatch(fp, id_key, url_keys);
   DedupDecision d;
+  // A removed record stays out: the same item or text again, or a match onto a removed record
+  // (the index still knows it, at a line superseded by the removal).
+  if (!stored_at) {
+    const Removal* removal = removals.Refuses(record);
+    if (removal || (m.doc != dedup::kNoDoc && superseded.Contains(LocationOf(m.doc)))) {
+      ++stats.refused_removed;
+      d.outcome = DedupOutcome::kUnchanged;
+      d.reason = DedupReason::kRemoved;
+      d.matched_id = removal ? removal->id : "";
+      if (decision) *decision = std::move(d);
+      return Status::OK();
+    }
+  }
   if (m.doc == dedup::kNoDoc) {
     RecordLocation where;
     if (stored_at) {
@@ -564,6 +585,7 @@ Status Deduplicator::Open(Store* store, const DedupOptions& options, std::unique
   impl->store = store;
   impl->env = store->env();
   impl->options = options;
+  ALCOR_RETURN_IF_ERROR(LoadRemovals(*store, &impl->removals));
   if (options.rebuild) {
     impl->dirty = true;
   } else {

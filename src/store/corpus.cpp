@@ -5,6 +5,7 @@
 
 #include "alcor/json.hpp"
 #include "alcor/record.hpp"
+#include "alcor/selection.hpp"
 
 namespace alcor {
 
@@ -190,16 +191,45 @@ Status ComputeStats(const Store& store, const ScanOptions& options, StoreStats* 
   return status;
 }
 
+Status ComputeStatsBy(const Store& store, const ScanOptions& options, std::string_view by, StoreStats* stats) {
+  if (by == "source") return ComputeStats(store, options, stats);
+  *stats = StoreStats();
+  stats->by = std::string(by);
+  RecordFacts facts;
+  std::vector<std::string> keys;
+  return ScanStore(store, options, [&](std::string_view line, const RecordLocation&) {
+    if (!ReadRecordFacts(line, &facts).ok()) return true;
+    json j = json::parse(line, nullptr, false);
+    SourceStats one;
+    one.records = 1;
+    one.jsonl_bytes = line.size() + 1;
+    if (auto t = j.find("text"); t != j.end() && t->is_string()) one.words = CountWords(t->get_ref<const std::string&>());
+    if (!facts.date_published.empty()) one.earliest = one.latest = facts.date_published;
+    keys.clear();
+    if (by == "year") keys.push_back(facts.date_published.empty() ? "unknown" : facts.date_published.substr(0, 4));
+    else if (by == "kind") keys.push_back(RecordKind(facts));
+    else if (by == "tag") keys = facts.tags;
+    else if (by == "author") keys = facts.authors;
+    if (keys.empty()) keys.push_back("(none)");
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    for (const std::string& key : keys) Add(&stats->sources[key], one);
+    Add(&stats->total, one);
+    return true;
+  });
+}
+
 json StoreStats::ToJson() const {
   json sources_json = json::object();
   for (const auto& [name, s] : sources) sources_json[name] = StatsJson(s);
+  if (by != "source") return {{"by", by}, {"groups", sources_json}, {"total", StatsJson(total)}};
   return {{"sources", sources_json}, {"total", StatsJson(total)}};
 }
 
 std::string StoreStats::ToText() const {
   std::string out;
   char buf[512];
-  std::snprintf(buf, sizeof(buf), "%-24s %10s %7s %11s %12s  %-10s  %-10s\n", "source", "records", "shards", "bytes",
+  std::snprintf(buf, sizeof(buf), "%-24s %10s %7s %11s %12s  %-10s  %-10s\n", by.c_str(), "records", "shards", "bytes",
                 "words", "earliest", "latest");
   out += buf;
   auto row = [&](const std::string& name, const SourceStats& s) {

@@ -12,6 +12,7 @@
 
 #include "alcor/corpus.hpp"
 #include "alcor/dates.hpp"
+#include "alcor/search.hpp"
 #include "alcor/secrets.hpp"
 
 namespace alcor {
@@ -444,6 +445,13 @@ Status Store::Commit(Transaction* txn) {
   txn->remove_state.clear();
   if (!moved.ok())
     spdlog::warn("committed, but a damaged shard is not in quarantine/ yet ({}); the next writer moves it", moved.ToString());
+  // 6. The search index follows the new manifest (alcor/search.hpp). It is a cache: a failure or a
+  //    crash here leaves it behind the manifest, and the next sync (any reader's) catches up.
+  if (options_.update_search_index) {
+    if (Status indexed = SyncSearchIndex(*this); !indexed.ok())
+      spdlog::warn("committed, but the search index is behind ({}); the next search brings it up to date",
+                   indexed.ToString());
+  }
   return Status::OK();
 }
 

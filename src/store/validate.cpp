@@ -101,6 +101,8 @@ class Validator {
       }
       report_->records++;
       if (id.empty()) continue;
+      if (options_.is_removed && options_.is_removed(id))
+        problem(n, "record '" + id + "' was removed (alcor removed lists it) but is still visible");
       if (const auto* first = ids_.Insert(id, index, n)) {
         problem(n, "duplicate id '" + std::string(id) + "' (first at " + shard_names_[first->first] + ":" +
                        std::to_string(first->second) + ")");

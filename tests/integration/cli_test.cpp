@@ -86,9 +86,11 @@ TEST(CliTest, CatIntoAClosedPipeEndsQuietly) {
   EXPECT_EQ(rc, 0) << err;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2);
   EXPECT_EQ(err, "");
+  // A source no record is held by is a usage error with a did-you-mean (issue 18), printing nothing.
   rc = RunCommand(Alcor(tmp) + "cat --source nosuch", &out, &err);
-  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(rc, 2);
   EXPECT_EQ(out, "");
+  EXPECT_NE(err.find("--source: no source 'nosuch' in this store"), std::string::npos) << err;
 }
 
 TEST(CliTest, SecondWriterExitsThreeNamingTheHolder) {

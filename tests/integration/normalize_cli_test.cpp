@@ -23,17 +23,7 @@ using testing::RunCommand;
 using testing::TempDir;
 using testing::WriteFile;
 
-std::vector<nlohmann::json> ParseLines(const std::string& out) {
-  std::vector<nlohmann::json> v;
-  size_t i = 0;
-  while (i < out.size()) {
-    size_t nl = out.find('\n', i);
-    if (nl == std::string::npos) nl = out.size();
-    if (nl > i) v.push_back(nlohmann::json::parse(out.substr(i, nl - i)));
-    i = nl + 1;
-  }
-  return v;
-}
+std::vector<nlohmann::json> ParseLines(const std::string& out) { return testing::ParseJsonLines(out); }
 
 TEST(NormalizeCli, DocumentFromStdin) {
   TempDir dir;

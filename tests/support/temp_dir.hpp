@@ -2,6 +2,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace alcor::testing {
 
@@ -28,6 +31,10 @@ std::string ReadFile(const std::string& path);
 // Runs a shell command line; returns its exit status (as from WEXITSTATUS; 128+N for signal N)
 // and captures stdout and stderr when the pointers are given.
 int RunCommand(const std::string& command, std::string* out = nullptr, std::string* err = nullptr);
+
+// Each non-empty line of text (JSON lines, as commands print them) parsed; a line that is not
+// JSON throws, failing the test.
+std::vector<nlohmann::json> ParseJsonLines(const std::string& text);
 
 // How many times what occurs in text (overlapping occurrences counted).
 size_t CountOccurrences(const std::string& text, const std::string& what);

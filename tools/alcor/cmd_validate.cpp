@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "alcor/env.hpp"
+#include "alcor/removal.hpp"
 #include "alcor/store.hpp"
 #include "alcor/validate.hpp"
 #include "commands.hpp"
@@ -50,6 +51,14 @@ CommandRunner SetupValidate(CLI::App* app) {
     Status opened = Store::Open(Env::Default(), store_dir, read_only, &store);
     if (opened.ok()) {
       if (int rc = LoadSupersededOrExplain(*store, &options.is_superseded)) return rc;
+      // A removed record that is still visible is a problem.
+      auto removals = std::make_shared<RemovalList>();
+      if (Status loaded = LoadRemovals(*store, removals.get()); !loaded.ok()) {
+        spdlog::error("{}", loaded.ToString());
+        return kExitFailed;
+      }
+      if (!removals->empty())
+        options.is_removed = [removals](std::string_view id) { return removals->FindId(id) != nullptr; };
     } else if (flags->shards.empty() && (opened.IsNotFound() || opened.code() == Status::Code::kInvalidArgument)) {
       // No store there at all (a damaged one is what validate reports on): the same message and
       // exit code as every other command (OpenStoreOrExplain).

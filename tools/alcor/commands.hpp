@@ -9,7 +9,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "alcor/corpus.hpp"
 #include "alcor/log.hpp"
+#include "alcor/selection.hpp"
 
 namespace alcor::cli {
 
@@ -59,7 +61,7 @@ enum class StoreAccess {
 
 // Opens the store named by the global options, logging why when it cannot; returns the exit code
 // to use on failure (0 on success).
-int OpenStoreOrExplain(const GlobalOptions& global, StoreAccess access, std::unique_ptr<class Store>* store);
+int OpenStoreOrExplain(const GlobalOptions& global, StoreAccess access, std::unique_ptr<Store>* store);
 // The same for the commands that add records: read_only ? kRead : kWriteOrCreate.
 int OpenStoreOrExplain(const GlobalOptions& global, bool read_only, std::unique_ptr<class Store>* store);
 
@@ -73,6 +75,19 @@ void WriteRunReportOrWarn(class Store* store, const nlohmann::json& run);
 // Prints a command's report: report_json on one line with --json, else report_text. Returns kExitOk.
 int PrintReport(const nlohmann::json& report_json, const std::string& report_text, bool as_json);
 
+// The selection flags (--source --id --since --until --kind --tag --min-karma --af, and --query
+// when with_query) on app; the Selection they fill (selection_flags.cpp).
+std::shared_ptr<Selection> AddSelectionFlags(CLI::App* app, bool with_query);
+// Prepares selection and checks its --source names against the store (did-you-mean); logs why
+// and returns the exit code (2) when they are wrong, 0 when fine.
+int PrepareSelectionOrExplain(const Store& store, Selection* selection);
+// Visits every current record line the selection selects (superseded and removed lines skipped;
+// --query through the search index), in store order, with ScanStore's options and damage rules.
+// Returns an exit code when the scan could not start (logged); else 0 with the scan's status in
+// *status.
+int ScanSelected(const Store& store, const Selection& selection, ScanOptions options,
+                 const std::function<bool(std::string_view line, const RecordLocation& where)>& visit, Status* status);
+
 // Subcommand setups, one per cmd_<name>.cpp.
 CommandRunner SetupValidate(CLI::App* app);
 CommandRunner SetupCat(CLI::App* app);
@@ -83,5 +98,11 @@ CommandRunner SetupDedup(CLI::App* app);
 CommandRunner SetupScrape(CLI::App* app);
 CommandRunner SetupSources(CLI::App* app);
 CommandRunner SetupRepair(CLI::App* app);
+CommandRunner SetupSearch(CLI::App* app);
+CommandRunner SetupShow(CLI::App* app);
+CommandRunner SetupExport(CLI::App* app);
+CommandRunner SetupRemove(CLI::App* app);
+CommandRunner SetupRemoved(CLI::App* app);
+CommandRunner SetupRuns(CLI::App* app);
 
 }  // namespace alcor::cli
