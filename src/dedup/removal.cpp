@@ -10,6 +10,7 @@
 
 #include "alcor/corpus.hpp"
 #include "alcor/dates.hpp"
+#include "alcor/json.hpp"
 #include "alcor/dedup.hpp"
 #include "fingerprint.hpp"
 
@@ -84,8 +85,9 @@ Status RemovalList::Parse(std::string_view text, std::string_view path, RemovalL
       if (line != kRemovedHeader) return corrupt("not a removal list (bad header)");
       continue;
     }
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_object()) return corrupt("not a JSON object");
+    Result<nlohmann::json> parsed = ParseJson(line, std::string(path) + ":" + std::to_string(line_no));
+    if (!parsed.ok() || !parsed.value().is_object()) return corrupt("not a JSON object");
+    const nlohmann::json& j = parsed.value();
     Removal r;
     for (auto [field, value] : {std::pair{"id", &r.id}, {"source", &r.source}, {"url", &r.url},
                                 {"content_sha256", &r.content_sha256}, {"text_key", &r.text_key},

@@ -199,7 +199,8 @@ Status ComputeStatsBy(const Store& store, const ScanOptions& options, std::strin
   std::vector<std::string> keys;
   return ScanStore(store, options, [&](std::string_view line, const RecordLocation&) {
     if (!ReadRecordFacts(line, &facts).ok()) return true;
-    json j = json::parse(line, nullptr, false);
+    Result<json> parsed = ParseJson(line, "a record");
+    const json j = parsed.ok() ? std::move(parsed).value() : json();
     SourceStats one;
     one.records = 1;
     one.jsonl_bytes = line.size() + 1;

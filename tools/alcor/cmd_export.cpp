@@ -12,6 +12,7 @@
 
 #include "alcor/env.hpp"
 #include "alcor/export.hpp"
+#include "alcor/json.hpp"
 #include "alcor/record.hpp"
 #include "alcor/store.hpp"
 #include "commands.hpp"
@@ -144,7 +145,8 @@ CommandRunner SetupExport(CLI::App* app) {
           if (format == "jsonl") {
             ok = WriteAll(o.file, line) && std::fputc('\n', o.file) != EOF;
           } else if (format == "template") {
-            nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+            Result<nlohmann::json> parsed = ParseJson(line, "a record");
+            const nlohmann::json record = parsed.ok() ? std::move(parsed).value() : nlohmann::json();
             nlohmann::json out = {{"id", std::string(id)}, {"text", tmpl.Render(record)}};
             rendered = out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
             rendered.push_back('\n');

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "alcor/env.hpp"
+#include "alcor/json.hpp"
 #include "alcor/store.hpp"
 #include "commands.hpp"
 
@@ -44,7 +45,10 @@ CommandRunner SetupRuns(CLI::App* app) {
       const std::string path = JoinPath(store->PathOf(store_files::kRunsDir), name);
       std::string text;
       nlohmann::json run;
-      if (ReadFileToString(env, path, &text, uint64_t{64} << 20).ok()) run = nlohmann::json::parse(text, nullptr, false);
+      if (ReadFileToString(env, path, &text, uint64_t{64} << 20).ok()) {
+        Result<nlohmann::json> parsed = ParseJson(text, path);
+        if (parsed.ok()) run = std::move(parsed).value();
+      }
       if (!run.is_object()) {
         spdlog::warn("{}: not a run report", path);
         continue;
