@@ -182,6 +182,10 @@ struct HostRule {
   double interval_s = 1.0;
   // Extra headers sent to this host (API keys: values from ${ENV}, secret).
   std::vector<HttpHeader> headers;
+  // false ("robots": "ignore"): robots.txt of this host is never fetched nor obeyed, for an
+  // operator who decided that a documented API's own terms govern it. The client then says so
+  // once per run (a warning) and counts it (HostStats::robots_ignored). Default: obeyed.
+  bool obey_robots = true;
 };
 
 struct RetryOptions {
@@ -199,7 +203,8 @@ struct HttpOptions {
   uint64_t max_response_bytes = uint64_t{64} << 20;
   // Host rules by pattern: "host", "host:port" or "*.domain" (the domain and every subdomain).
   // They override the defaults and the built-in rules (export.arxiv.org: 1 connection, 3 s;
-  // api.semanticscholar.org: 1 connection, 1 s).
+  // arxiv.org: 1 connection, 3 s, robots.txt's Crawl-delay on top; api.semanticscholar.org:
+  // 1 connection, 1 s).
   std::map<std::string, HostRule> hosts;
   HostRule default_rule;  // 2 connections, 1 s
   RetryOptions retry;
@@ -219,6 +224,7 @@ struct HttpOptions {
 //   {"contact": "...", "max_response_bytes": N, "timeout_s": X, "connect_timeout_s": X,
 //    "stall_timeout_s": X, "max_attempts": N,
 //    "hosts": {"<host>|<host:port>|*.<domain>": {"concurrency": N, "interval_s": X,
+//                                               "robots": "obey"|"ignore",
 //                                               "headers": {"Name": "value or ${ENV}"}}}}
 // Unknown keys, wrong types and out-of-range values are InvalidArgument naming the key path
 // ("http.hosts.example.org.concurrency"). A null or absent object gives the defaults.
@@ -243,6 +249,7 @@ struct HostStats {
   uint64_t not_modified = 0;    // 304 answers
   uint64_t failures = 0;        // requests that ended in an error Status
   int max_in_flight = 0;        // highest number of simultaneous transfers seen
+  bool robots_ignored = false;  // requested without consulting robots.txt (HostRule::obey_robots)
 
   void Add(const HostStats& other);
 };

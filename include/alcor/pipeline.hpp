@@ -50,6 +50,10 @@ struct SourceRunReport {
   uint64_t merged = 0;        // duplicates merged into another record: the same item reached twice
                               // in this run, or the same or nearly the same text under another id
   uint64_t robots_skipped = 0;
+  // Waits because a service asked to slow down (429, 503, Retry-After): the HTTP client's retries
+  // and the source's own waits, and the seconds they took.
+  uint64_t throttled = 0;
+  double throttled_seconds = 0;
   uint64_t failed = 0;        // items that failed (fetch, conversion)
   std::vector<std::string> failures;  // the first reasons (capped)
   uint64_t http_requests = 0;
@@ -75,6 +79,9 @@ struct RunReport {
   std::string error;  // a run-level failure (store commit), "" when none
   std::vector<SourceRunReport> sources;
   DedupStats dedup;
+  // Hosts whose robots.txt was not consulted (http.hosts.<host>.robots: "ignore") and that this
+  // run contacted; "robots_ignored" in the JSON, only when there are any.
+  std::vector<std::string> robots_ignored;
   uint64_t commits = 0;
   double seconds = 0;
 

@@ -80,6 +80,10 @@ class SourceContext {
   // Report counters (runs/<run-id>.json, per source).
   // Items found unchanged since the last run (304, or a version already stored) and not emitted.
   virtual void CountUnchanged(uint64_t n = 1) = 0;
+  // The source waited this long because a service asked it to slow down (429 or 503) and the
+  // HTTP client's own retries were not enough: counted with the client's throttled waits
+  // (HttpObserver) in the report's "throttled" figures.
+  virtual void CountThrottled(int64_t waited_micros) = 0;
   // One item failed (what: its URL or id); the source goes on with the others.
   virtual void ReportFailure(const std::string& what, const Status& why) = 0;
   // An item left out on purpose, not a failure (a file of no supported type in a folder of

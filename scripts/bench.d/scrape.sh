@@ -66,7 +66,7 @@ run_one() {  # run_one LABEL ROOT
     sleep 0.1
   done
   [ -s "$work/port" ] || { echo "bench: the mirror did not start" >&2; exit 1; }
-  local port; port=$(cat "$work/port")
+  local port; read -r port _ <"$work/port"  # "<main> <arxiv api> <arxiv site>"
   cat >"$work/config-$label.json" <<JSON
 {"http": {"hosts": {"127.0.0.1:$port": {"concurrency": 8, "interval_s": 0}}},
  "sources": [

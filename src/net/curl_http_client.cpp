@@ -347,6 +347,10 @@ class CurlHttpClient final : public HttpClient {
       Enqueue(std::move(job), /*front=*/false);
       return;
     }
+    if (IgnoresRobots(job->target)) {
+      Enqueue(std::move(job), /*front=*/false);
+      return;
+    }
     std::unique_ptr<RobotsState>& robots = robots_[job->target.origin];
     if (robots == nullptr) {
       robots = std::make_unique<RobotsState>();
@@ -378,6 +382,19 @@ class CurlHttpClient final : public HttpClient {
       return;
     }
     Enqueue(std::move(job), /*front=*/false);
+  }
+
+  // True when the host's rule says "robots": "ignore"; the first time per host, says so in the
+  // log and marks the host's statistics.
+  bool IgnoresRobots(const HttpUrl& target) {
+    const std::string& host = AddHost(target);
+    if (obey_robots_[host]) return false;
+    if (robots_ignored_logged_.insert(host).second) {
+      spdlog::warn("robots.txt of {} is not consulted in this run (http.hosts rule \"robots\": \"ignore\")", host);
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.hosts[host].robots_ignored = true;
+    }
+    return true;
   }
 
   void StartRobotsFetch(const HttpUrl& target) {
@@ -439,6 +456,7 @@ class CurlHttpClient final : public HttpClient {
       scheduler_.AddHost(url.host_key, rule.concurrency,
                          static_cast<int64_t>(std::max(0.0, rule.interval_s) * 1e6));
       host_headers_[url.host_key] = std::move(rule.headers);
+      obey_robots_[url.host_key] = rule.obey_robots;
     }
     return url.host_key;
   }
@@ -899,6 +917,8 @@ class CurlHttpClient final : public HttpClient {
   std::unordered_map<HostScheduler::Ticket, std::unique_ptr<Job>> scheduled_;  // queued or deferred
   HostScheduler::Ticket next_ticket_ = 1;
   std::map<std::string, std::vector<HttpHeader>> host_headers_;  // the host rules' headers
+  std::map<std::string, bool> obey_robots_;                 // the host rules' robots policy
+  std::set<std::string> robots_ignored_logged_;             // hosts whose ignored robots.txt was logged
   std::map<std::string, std::unique_ptr<RobotsState>> robots_;
   std::set<std::string> crawl_delay_hosts_;  // hosts whose interval robots.txt Crawl-delay raised
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;

@@ -204,6 +204,11 @@ Result<HostRule> ParseHostRule(const nlohmann::json& v, const std::string& path)
       Result<double> d = NumberIn(value, key_path, 0, 86400);
       if (!d.ok()) return d.status();
       rule.interval_s = *d;
+    } else if (key == "robots") {
+      if (!value.is_string() || (value != "obey" && value != "ignore")) {
+        return KeyError(key_path, "must be \"obey\" or \"ignore\"");
+      }
+      rule.obey_robots = value == "obey";
     } else if (key == "headers") {
       if (!value.is_object()) return KeyError(key_path, "must be an object of strings");
       for (const auto& [name, header_value] : value.items()) {
@@ -219,7 +224,7 @@ Result<HostRule> ParseHostRule(const nlohmann::json& v, const std::string& path)
         rule.headers.push_back(std::move(h).value());
       }
     } else {
-      return KeyError(key_path, "unknown key (expected concurrency, interval_s, headers)");
+      return KeyError(key_path, "unknown key (expected concurrency, interval_s, robots, headers)");
     }
   }
   return rule;
@@ -301,7 +306,7 @@ HostRule ResolveHostRule(const HttpOptions& options, std::string_view host_in, i
   }
   if (best != nullptr) return *best;
   // Built-in rules: services that publish their limits.
-  if (host == "export.arxiv.org") return HostRule{1, 3.0, {}};
+  if (host == "export.arxiv.org" || host == "arxiv.org") return HostRule{1, 3.0, {}};
   if (host == "api.semanticscholar.org") return HostRule{1, 1.0, {}};
   return options.default_rule;
 }
@@ -322,6 +327,7 @@ void HostStats::Add(const HostStats& o) {
   not_modified += o.not_modified;
   failures += o.failures;
   max_in_flight = std::max(max_in_flight, o.max_in_flight);
+  robots_ignored = robots_ignored || o.robots_ignored;
 }
 
 HostStats HttpStats::Total() const {

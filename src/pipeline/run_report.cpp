@@ -18,6 +18,8 @@ nlohmann::json SourceRunReport::ToJson() const {
                       {"metadata_updated", metadata_updated},
                       {"duplicates_merged", merged},
                       {"robots_skipped", robots_skipped},
+                      {"throttled", throttled},
+                      {"throttled_seconds", throttled_seconds},
                       {"failed", failed},
                       {"failures", failures},
                       {"http_requests", http_requests},
@@ -43,6 +45,7 @@ nlohmann::json RunReport::ToJson() const {
                       {"interrupted", interrupted}, {"commits", commits}, {"sources", list},
                       {"dedup", dedup.ToJson()}};
   if (!error.empty()) j["error"] = error;
+  if (!robots_ignored.empty()) j["robots_ignored"] = robots_ignored;
   return j;
 }
 

@@ -44,13 +44,33 @@ struct DoneItem {
   Record record;
 };
 
-// What the HTTP client holds back of one source's requests: counts of requests per wait.
+// What the HTTP client holds back of one source's requests: counts of requests per wait, and the
+// throttled waits (the server asked to slow down) with the time during which any was waiting.
 class SourceWaits final : public HttpObserver {
  public:
   explicit SourceWaits(std::string name) : name_(std::move(name)) {}
   const std::string& party() const override { return name_; }
-  void WaitBegan(Wait why) override { waiting_[static_cast<int>(why)]++; }
-  void WaitEnded(Wait why) override { waiting_[static_cast<int>(why)]--; }
+  void WaitBegan(Wait why) override {
+    if (why == Wait::kThrottled) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++throttled_;
+      if (throttled_now_++ == 0) throttled_since_ = std::chrono::steady_clock::now();
+    }
+    waiting_[static_cast<int>(why)]++;
+  }
+  void WaitEnded(Wait why) override {
+    waiting_[static_cast<int>(why)]--;
+    if (why == Wait::kThrottled) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--throttled_now_ == 0) throttled_us_ += MicrosSince(throttled_since_);
+    }
+  }
+  // Throttled waits so far and the time spent in them (a wait still going counts up to now).
+  void Throttled(uint64_t* count, int64_t* micros) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    *count = throttled_;
+    *micros = throttled_us_ + (throttled_now_ > 0 ? MicrosSince(throttled_since_) : 0);
+  }
 
   // The phase to show for the wait that holds the source back, "" when none does. The server's
   // own request to slow down first, then backoff after failures, then robots.txt Crawl-delay.
@@ -62,8 +82,17 @@ class SourceWaits final : public HttpObserver {
   }
 
  private:
+  static int64_t MicrosSince(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t).count();
+  }
+
   const std::string name_;
   std::atomic<int> waiting_[3] = {0, 0, 0};
+  mutable std::mutex mu_;
+  uint64_t throttled_ = 0;      // guarded by mu_
+  int throttled_now_ = 0;       // guarded by mu_
+  int64_t throttled_us_ = 0;    // guarded by mu_
+  std::chrono::steady_clock::time_point throttled_since_;  // guarded by mu_
 };
 
 struct PendingCheckpoint {
@@ -185,6 +214,12 @@ struct Scraper::Impl {
     void CountUnchanged(uint64_t n) override {
       std::lock_guard<std::mutex> lock(run().mu);
       run().report.unchanged += n;
+    }
+
+    void CountThrottled(int64_t waited_micros) override {
+      std::lock_guard<std::mutex> lock(run().mu);
+      run().report.throttled++;
+      run().report.throttled_seconds += static_cast<double>(waited_micros) / 1e6;
     }
 
     void ReportFailure(const std::string& what, const Status& why) override {
@@ -495,6 +530,11 @@ RunReport Scraper::Impl::Snapshot() {
     s.http_requests = r->http_counters.requests;
     s.bytes = r->http_counters.bytes;
     s.robots_skipped = r->http_counters.robots_skipped;
+    uint64_t client_throttled = 0;
+    int64_t client_throttled_us = 0;
+    r->waits->Throttled(&client_throttled, &client_throttled_us);
+    s.throttled += client_throttled;
+    s.throttled_seconds += static_cast<double>(client_throttled_us) / 1e6;
     // 304 answers are unchanged items the source may not count itself.
     s.unchanged = std::max<uint64_t>(s.unchanged, r->http_counters.not_modified);
     if (dedup) {
@@ -516,6 +556,9 @@ RunReport Scraper::Impl::Snapshot() {
     report.sources.push_back(std::move(s));
   }
   if (dedup) report.dedup = dedup->stats();
+  for (const auto& [host, stats] : shared_http->Stats().hosts) {
+    if (stats.robots_ignored) report.robots_ignored.push_back(host);
+  }
   return report;
 }
 

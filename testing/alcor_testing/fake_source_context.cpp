@@ -1,5 +1,7 @@
 #include "alcor_testing/fake_source_context.hpp"
 
+#include <algorithm>
+
 #include "alcor/env.hpp"
 
 namespace testing {
@@ -47,6 +49,8 @@ void FakeSourceContext::NextRun() {
   logs.clear();
   unchanged = 0;
   notes = nlohmann::json::object();
+  throttled = 0;
+  throttled_micros = 0;
   emitted = 0;
   update_metadata_ids.clear();
   stop_ = false;
@@ -56,6 +60,13 @@ const alcor::Record* FakeSourceContext::Find(const std::string& id) const {
   for (const alcor::Record& r : records)
     if (r.id == id) return &r;
   return nullptr;
+}
+
+std::vector<std::string> FakeSourceContext::RecordIds() const {
+  std::vector<std::string> ids;
+  for (const alcor::Record& r : records) ids.push_back(r.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 }  // namespace testing

@@ -27,6 +27,10 @@ class FakeSourceContext : public alcor::SourceContext {
   bool stopping() const override { return stop_.load(); }
   bool refresh_metadata() const override { return refresh_metadata_run; }
   void CountUnchanged(uint64_t n) override { unchanged += n; }
+  void CountThrottled(int64_t waited_micros) override {
+    ++throttled;
+    throttled_micros += waited_micros;
+  }
   void ReportFailure(const std::string& what, const alcor::Status& why) override;
   void Log(const std::string& message) override { logs.push_back(message); }
   void SetNote(const std::string& key, nlohmann::json value) override { notes[key] = std::move(value); }
@@ -39,6 +43,8 @@ class FakeSourceContext : public alcor::SourceContext {
 
   // The record with this id, or nullptr.
   const alcor::Record* Find(const std::string& id) const;
+  // The ids of the records, sorted.
+  std::vector<std::string> RecordIds() const;
 
   // Emit returns Interrupted once this many documents were emitted (0: no limit).
   uint64_t limit = 0;
@@ -55,6 +61,8 @@ class FakeSourceContext : public alcor::SourceContext {
   std::vector<std::string> logs;
   uint64_t unchanged = 0;
   nlohmann::json notes = nlohmann::json::object();  // SetNote/AddToNote of this run
+  uint64_t throttled = 0;         // CountThrottled calls
+  int64_t throttled_micros = 0;   // and the time they report
 
  private:
   std::string name_;

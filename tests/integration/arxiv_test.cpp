@@ -1,5 +1,5 @@
-// The arxiv source against the emulated arXiv and Semantic Scholar on a loopback server, through
-// the real libcurl client: discovery (ids, seed file, queries with paging, spurious empty pages,
+// The arxiv source with `metadata: api` against the emulated arXiv and Semantic Scholar on one
+// loopback server that serves no robots.txt, through the real libcurl client: discovery (ids, seed file, queries with paging, spurious empty pages,
 // error entries, dropped ids), records (fields, HTML with math, PDF fallback, withdrawn papers,
 // bibliography), state (unchanged papers, new versions, query cursors, the citation queue) and
 // citation-following (depth 2 with a cycle, e-print fallback, budget, relevance gate,
@@ -111,10 +111,12 @@ struct World {
     s2.Install(&server, "/s2/graph/v1");
   }
 
-  // A validated config entry pointed at the emulators; extra keys merged in.
+  // A validated config entry pointed at the emulators; extra keys merged in. These tests check
+  // the arXiv query API path (`metadata: api`); arxiv_live_rules_test the default one.
   SourceConfig Config(json extra, const std::string& config_dir = ".") {
     json entry = {{"name", "arxiv"},
                   {"kind", "arxiv"},
+                  {"metadata", "api"},
                   {"api_url", server.Url("/arxiv/api/query")},
                   {"base_url", server.Url("/arxiv")},
                   {"request_interval_s", 0},
@@ -151,12 +153,7 @@ struct World {
   std::unique_ptr<HttpClient> http;
 };
 
-std::vector<std::string> Ids(const ::testing::FakeSourceContext& ctx) {
-  std::vector<std::string> ids;
-  for (const Record& r : ctx.records) ids.push_back(r.id);
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
+std::vector<std::string> Ids(const ::testing::FakeSourceContext& ctx) { return ctx.RecordIds(); }
 
 bool PdfExtractorBuilt() {
   std::string pdf = ArxivSite::MakePdf({"probe"}, "t", "a", "h");

@@ -295,6 +295,7 @@ TEST(IngestCliTest, ArxivIdsGoThroughTheArxivKind) {
   ::setenv("no_proxy", "*", 1);
   nlohmann::json settings = {{"name", "papers"},
                              {"kind", "arxiv"},
+                             {"metadata", "api"},
                              {"queries", {"cat:cs.LG"}},
                              {"api_url", server.Url("/arxiv/api/query")},
                              {"base_url", server.Url("/arxiv")},

@@ -75,8 +75,11 @@ class Mirror {
     for (int i = 0; i < 200 && port_.empty(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
       std::ifstream in(port_file_);
-      std::string p;
-      if (in >> p) port_ = p;
+      std::string p, api, site;
+      if (in >> p >> api >> site) {
+        port_ = p;
+        arxiv_ports_ = {api, site};
+      }
     }
   }
   ~Mirror() {
@@ -86,12 +89,15 @@ class Mirror {
     }
   }
   const std::string& port() const { return port_; }
+  // The arXiv API host's and site's ports (configs/quickstart.json: 18090, 18091).
+  const std::vector<std::string>& arxiv_ports() const { return arxiv_ports_; }
   std::string Log() const { return testing::ReadFile(tmp_.Sub("mirror.log")); }
 
  private:
   testing::TempDir tmp_;
   std::string port_file_;
   std::string port_;
+  std::vector<std::string> arxiv_ports_;
   pid_t pid_ = -1;
 };
 
@@ -110,9 +116,14 @@ class ScrapeTest : public ::testing::Test {
   // configs/quickstart.json pointed at this suite's mirror; interval_s > 0 slows the run down.
   std::string WriteConfig(double interval_s) {
     std::string text = testing::ReadFile(SourceDir() + "/configs/quickstart.json");
-    const std::string fixed = "127.0.0.1:18089";
-    for (size_t at = text.find(fixed); at != std::string::npos; at = text.find(fixed, at)) {
-      text.replace(at, fixed.size(), "127.0.0.1:" + mirror_->port());
+    std::vector<std::pair<std::string, std::string>> ports = {{"18089", mirror_->port()},
+                                                              {"18090", mirror_->arxiv_ports()[0]},
+                                                              {"18091", mirror_->arxiv_ports()[1]}};
+    for (const auto& [fixed_port, port] : ports) {
+      const std::string fixed = "127.0.0.1:" + fixed_port;
+      for (size_t at = text.find(fixed); at != std::string::npos; at = text.find(fixed, at)) {
+        text.replace(at, fixed.size(), "127.0.0.1:" + port);
+      }
     }
     json config = json::parse(text);
     config["http"]["hosts"]["127.0.0.1:" + mirror_->port()]["interval_s"] = interval_s;

@@ -108,7 +108,8 @@ class SecretsEchoTest : public ::testing::Test {
            {"headers", {{"Authorization", "Bearer ${ALCOR_ECHO_TOKEN}"}}}},
           {{"name", "echo-forum-text"}, {"kind", "forummagnum"}, {"base_url", base + "/fm2"},
            {"headers", {{"Authorization", "Bearer ${ALCOR_ECHO_TOKEN}"}}}},
-          {{"name", "echo-arxiv"}, {"kind", "arxiv"}, {"api_url", base + "/arxiv/api?key=${ALCOR_ECHO_ARXIV_KEY}"},
+          {{"name", "echo-arxiv"}, {"kind", "arxiv"}, {"metadata", "api"},
+           {"api_url", base + "/arxiv/api?key=${ALCOR_ECHO_ARXIV_KEY}"},
            {"ids", {"2101.00001"}}, {"request_interval_s", 0}}}}};
     config_ = tmp_.Sub("echo.json");
     testing::WriteFile(config_, config.dump(2));

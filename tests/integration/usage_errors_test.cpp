@@ -64,16 +64,16 @@ TEST_F(UsageErrorsTest, ImpossibleDatesInTheConfig) {
   const std::string api = server_.Url("/arxiv/api");
   for (const char* key : {"date_from", "date_to"}) {
     for (const char* date : {"2023-13-45", "2023-02-30", "2023-1-5"}) {
-      std::string config = Config({{"kind", "arxiv"}, {"api_url", api}, {"queries", {"alignment"}}, {key, date}});
+      std::string config = Config({{"kind", "arxiv"}, {"metadata", "api"}, {"api_url", api}, {"queries", {"alignment"}}, {key, date}});
       ExpectUsageError("scrape --config " + config, {key, date});
     }
   }
   // ingest takes an arxiv source's settings from a scrape configuration: checked the same way.
   std::string bad_arxiv =
-      Config({{"kind", "arxiv"}, {"api_url", api}, {"queries", {"alignment"}}, {"date_from", "2023-13-45"}});
+      Config({{"kind", "arxiv"}, {"metadata", "api"}, {"api_url", api}, {"queries", {"alignment"}}, {"date_from", "2023-13-45"}});
   ExpectUsageError("ingest --config " + bad_arxiv + " arxiv:2101.00001", {"date_from", "2023-13-45"});
   // The same config with possible dates goes on to run (the check is the dates').
-  std::string ok = Config({{"kind", "arxiv"}, {"api_url", api}, {"queries", {"alignment"}},
+  std::string ok = Config({{"kind", "arxiv"}, {"metadata", "api"}, {"api_url", api}, {"queries", {"alignment"}},
                            {"date_from", "2024-02-29"}, {"date_to", "2024-03-01"}});
   std::string out, err;
   testing::RunCommand(testing::AlcorBin() + " --no-progress --store " + store_ + " scrape --config " + ok, &out, &err);

@@ -1,5 +1,6 @@
 // The arxiv module's pure parts: identifiers, Atom parsing (project fixtures and the real API's
-// payloads), Semantic Scholar pages (real payloads), e-print scanning, bibliography handling,
+// payloads), Semantic Scholar pages, batch and search answers (real payloads), abs pages, e-print
+// scanning, bibliography handling,
 // withdrawn papers, the kind's configuration, and the emulator's generated PDF.
 #include <gtest/gtest.h>
 
@@ -14,6 +15,7 @@
 #include "alcor/source.hpp"
 #include "alcor_testing/emulators/arxiv_site.hpp"
 #include "sources/arxiv/arxiv_atom.hpp"
+#include "sources/arxiv/arxiv_meta.hpp"
 #include "sources/arxiv/arxiv_refs.hpp"
 #include "sources/arxiv/arxiv_text.hpp"
 #include "support/temp_dir.hpp"
@@ -256,6 +258,121 @@ TEST_F(ArxivRealFixtureTest, SemanticScholarPagesAndErrors) {
   std::string not_found = ReadFile(dir_ + "/semanticscholar/error_404_paper_not_found.json");
   EXPECT_EQ(SemanticScholarErrorMessage(not_found), "Paper with id 0 not found");
   EXPECT_FALSE(ParseReferencesPage(not_found).ok());
+}
+
+// Semantic Scholar batch and search answers, abs pages: metadata without the API host.
+
+TEST(ArxivMetadataTest, BatchElementsNullsMissingFieldsAndWrongTypes) {
+  std::string body = R"([
+    {"paperId": "p1", "title": "Reward  Hacking", "abstract": "We study it.", "year": 2024,
+     "publicationDate": "2024-01-10", "authors": [{"authorId": "1", "name": "Ada Quill"}, {"name": 3}],
+     "externalIds": {"ArXiv": "2401.90001", "DOI": "10.1000/x"}, "venue": "arXiv.org",
+     "fieldsOfStudy": ["Computer Science"], "citationCount": 12},
+    null,
+    {"paperId": "p3", "title": 42, "abstract": null, "authors": "Ada", "year": 2023,
+     "externalIds": {"ArXiv": "2401.90003"}},
+    "a string",
+    {"paperId": "p5", "title": "Another", "externalIds": {"ArXiv": "2401.90099"}}])";
+  std::vector<std::string> ids = {"2401.90001", "2401.90002", "2401.90003", "2401.90004", "2401.90005"};
+  Result<std::vector<PaperMetadata>> batch = ParseS2Batch(body, ids);
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_EQ(batch->size(), 5u);
+  const PaperMetadata& a = (*batch)[0];
+  ASSERT_TRUE(a.entry.has_value());
+  EXPECT_TRUE(a.missing.empty()) << ::testing::PrintToString(a.missing);
+  EXPECT_EQ(a.entry->id, "2401.90001");
+  EXPECT_EQ(a.entry->title, "Reward Hacking");
+  EXPECT_EQ(a.entry->authors, (std::vector<std::string>{"Ada Quill"}));
+  EXPECT_EQ(a.entry->published.value_or(""), "2024-01-10T00:00:00Z");
+  EXPECT_EQ(a.entry->doi, "10.1000/x");
+  EXPECT_EQ(a.entry->metadata_from, "semanticscholar");
+  EXPECT_EQ(a.citation_count, 12);
+  EXPECT_EQ(a.entry->version, 0);  // Semantic Scholar knows no versions
+  EXPECT_FALSE((*batch)[1].entry.has_value());
+  EXPECT_EQ((*batch)[1].problem, "unknown to Semantic Scholar");
+  const PaperMetadata& c = (*batch)[2];
+  ASSERT_TRUE(c.entry.has_value());
+  EXPECT_EQ(c.entry->published.value_or(""), "2023-01-01T00:00:00Z");  // the year alone
+  EXPECT_EQ(c.missing, (std::vector<std::string>{"title", "abstract", "authors", "title (wrong type)",
+                                                 "authors (wrong type)"}));
+  EXPECT_FALSE((*batch)[3].entry.has_value());
+  EXPECT_NE((*batch)[3].problem.find("string"), std::string::npos);
+  EXPECT_NE((*batch)[4].problem.find("2401.90099"), std::string::npos);  // an answer for another paper
+
+  EXPECT_NE(ParseS2Batch("<html><body>Bad gateway</body></html>", ids).status().message().find("HTML"),
+            std::string::npos);
+  EXPECT_NE(ParseS2Batch(R"({"error": "Too many ids"})", ids).status().message().find("Too many ids"),
+            std::string::npos);
+  EXPECT_NE(ParseS2Batch("[null]", ids).status().message().find("1 elements for 5 ids"), std::string::npos);
+}
+
+TEST(ArxivMetadataTest, SearchPageKeepsArxivPapersAndPaging) {
+  Result<S2SearchPage> page = ParseS2SearchPage(R"({"total": 3, "offset": 0, "next": 2, "data": [
+      {"paperId": "a", "title": "On arXiv", "externalIds": {"ArXiv": "2401.90001"}},
+      {"paperId": "b", "title": "In a journal", "externalIds": {"DOI": "10.1/x"}}]})");
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(page->total, 3);
+  EXPECT_EQ(page->items, 2u);
+  EXPECT_EQ(page->next, 2);
+  ASSERT_EQ(page->papers.size(), 1u);
+  EXPECT_EQ(page->papers[0].id, "2401.90001");
+  EXPECT_FALSE(ParseS2SearchPage(R"({"total": 3, "offset": 2, "data": []})")->next.has_value());
+  EXPECT_FALSE(ParseS2SearchPage(R"({"offset": 5, "next": 5, "data": []})")->next.has_value());  // no loop
+  EXPECT_FALSE(ParseS2SearchPage("<html>").ok());
+  EXPECT_FALSE(ParseS2SearchPage(R"({"data": 7})").ok());
+}
+
+TEST_F(ArxivRealFixtureTest, SemanticScholarBatchAndSearchAnswers) {
+  std::string batch_body = ReadFile(dir_ + "/semanticscholar/batch_with_unknown_ids.json");
+  Result<std::vector<PaperMetadata>> batch = ParseS2Batch(batch_body, {"x0", "x1", "x2", "x3"});
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ((*batch)[0].problem, "unknown to Semantic Scholar");
+  ASSERT_TRUE((*batch)[1].entry.has_value());
+  EXPECT_EQ((*batch)[1].entry->title, "How Much Should We Trust Differences-in-Differences Estimates?");
+  EXPECT_EQ((*batch)[1].entry->authors.size(), 3u);
+  EXPECT_EQ((*batch)[1].entry->published.value_or(""), "2001-10-01T00:00:00Z");
+  EXPECT_EQ((*batch)[1].citation_count, 10670);
+  EXPECT_TRUE((*batch)[1].missing.empty());
+  EXPECT_EQ((*batch)[3].entry->published.value_or(""), "2023-01-01T00:00:00Z");  // publicationDate null
+  // Another answer of the same endpoint, asked for authors only: the rest is missing, not wrong.
+  Result<std::vector<PaperMetadata>> authors_only =
+      ParseS2Batch(ReadFile(dir_ + "/semanticscholar/batch_three_ids_fields_authors.json"), {"a", "b", "c"});
+  ASSERT_TRUE(authors_only.ok()) << authors_only.status().ToString();
+  EXPECT_EQ((*authors_only)[0].missing, (std::vector<std::string>{"title", "abstract", "date"}));
+  Result<S2SearchPage> search = ParseS2SearchPage(ReadFile(dir_ + "/semanticscholar/search_query.json"));
+  ASSERT_TRUE(search.ok()) << search.status().ToString();
+  EXPECT_EQ(search->total, 70499);
+  EXPECT_EQ(search->next, 100);
+  EXPECT_EQ(search->items, 100u);
+  EXPECT_TRUE(search->papers.empty());  // fields=title: no externalIds, so no arXiv id to keep
+}
+
+TEST(ArxivMetadataTest, AbsPageMetaTagsCommentsAndSubmissionHistory) {
+  testing::ArxivPaper p;
+  p.id = "2401.90003";
+  p.version = 3;
+  p.title = "Probes & Deception";
+  p.summary = "Linear probes <find> a direction.";
+  p.authors = {"Chen Li", "Dana van Fox"};
+  p.published = "2024-01-03T12:00:00Z";
+  p.updated = "2024-02-04T12:00:00Z";
+  p.comment = "12 pages, 3 figures";
+  // The page as the emulator serves it (its meta tags follow arxiv.org's).
+  std::string html = ArxivSite::MakeAbsPage(p, 3);
+  Result<ArxivEntry> e = ParseAbsPage(html, "2401.90003");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->title, "Probes & Deception");
+  EXPECT_EQ(e->summary, "Linear probes <find> a direction.");
+  EXPECT_EQ(e->authors, (std::vector<std::string>{"Chen Li", "Dana van Fox"}));  // "Fox, Dana van"
+  EXPECT_EQ(e->published.value_or(""), "2024-01-03T00:00:00Z");
+  EXPECT_EQ(e->updated.value_or(""), "2024-02-04T00:00:00Z");
+  EXPECT_EQ(e->comment, "12 pages, 3 figures");
+  EXPECT_EQ(e->version, 3);
+  EXPECT_EQ(e->metadata_from, "abs");
+  Result<ArxivEntry> none = ParseAbsPage("<html><head><title>x</title></head><body>[v1]</body></html>", "2401.1");
+  EXPECT_EQ(none.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(none.status().message().find("no citation meta tags"), std::string::npos);
+  EXPECT_FALSE(ParseAbsPage(std::string(100000, '<'), "2401.1").ok());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -45,6 +45,23 @@ TEST(HttpOptionsTest, ParsesEveryKey) {
   EXPECT_EQ(o->hosts["127.0.0.1:8080"].concurrency, 8);
 }
 
+TEST(HttpOptionsTest, RobotsPolicyIsObeyUnlessAHostSaysIgnore) {
+  Result<HttpOptions> o = ParseHttpOptions(json::parse(
+      R"({"hosts": {"export.arxiv.org": {"robots": "ignore", "interval_s": 3}, "arxiv.org": {"robots": "obey"}}})"));
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_FALSE(ResolveHostRule(*o, "export.arxiv.org").obey_robots);
+  EXPECT_TRUE(ResolveHostRule(*o, "arxiv.org").obey_robots);
+  EXPECT_TRUE(ResolveHostRule(*o, "example.org").obey_robots);  // the default rule
+  HttpOptions defaults;
+  EXPECT_TRUE(defaults.default_rule.obey_robots);
+  for (const char* host : {"export.arxiv.org", "arxiv.org", "api.semanticscholar.org"}) {
+    EXPECT_TRUE(ResolveHostRule(defaults, host).obey_robots) << host;  // nothing ignored by default
+  }
+  // The site's built-in rule: one connection, 3 s (robots.txt's Crawl-delay raises it).
+  EXPECT_EQ(ResolveHostRule(defaults, "arxiv.org").concurrency, 1);
+  EXPECT_DOUBLE_EQ(ResolveHostRule(defaults, "arxiv.org").interval_s, 3.0);
+}
+
 TEST(HttpOptionsTest, ErrorsNameTheKeyPath) {
   struct Case {
     const char* config;
@@ -59,6 +76,8 @@ TEST(HttpOptionsTest, ErrorsNameTheKeyPath) {
       {R"({"hosts": {"a.org": {"interval_s": -1}}})", "http.hosts.a.org.interval_s: must be between"},
       {R"({"hosts": {"a.org": {"speed": 1}}})", "http.hosts.a.org.speed: unknown key"},
       {R"({"hosts": {"a.org": 3}})", "http.hosts.a.org: must be an object"},
+      {R"({"hosts": {"a.org": {"robots": "skip"}}})", "http.hosts.a.org.robots: must be \"obey\" or \"ignore\""},
+      {R"({"hosts": {"a.org": {"robots": false}}})", "http.hosts.a.org.robots: must be \"obey\" or \"ignore\""},
       {R"({"hosts": {"http://a.org": {}}})", "http.hosts.http://a.org: is not a host"},
       {R"({"hosts": {"*.": {}}})", "is not a host"},
       {R"({"hosts": {"a.org": {"headers": {"X-Key": 1}}}})", "http.hosts.a.org.headers.X-Key: must be a string"},

@@ -112,5 +112,31 @@ TEST(RobotsTest, HostileInputIsBounded) {
   EXPECT_FALSE(s.Allowed("/" + std::string(3000, 'a') + "x"));
 }
 
+// The rules arXiv's two hosts served in 2026 (issue 14): the API host disallows everything, the
+// site sets a Crawl-delay and disallows its API, e-print, source and search paths.
+TEST(RobotsTest, ArxivApiHostDisallowsEverything) {
+  RobotsRules r = RobotsRules::Parse("User-agent: *\nDisallow: /\n");
+  EXPECT_FALSE(r.Allowed("/api/query?id_list=2203.02155"));
+  EXPECT_FALSE(r.Allowed("/abs/2203.02155"));
+  EXPECT_FALSE(r.Allowed("/"));
+  EXPECT_TRUE(r.Allowed("/robots.txt"));
+  EXPECT_FALSE(r.crawl_delay_s());
+}
+
+TEST(RobotsTest, ArxivSiteCrawlDelayAndDisallowedPaths) {
+  RobotsRules r = RobotsRules::Parse(
+      "User-agent: *\nCrawl-delay: 15\nDisallow: /api\nDisallow: /e-print\nDisallow: /src\nDisallow: /search\n");
+  ASSERT_TRUE(r.crawl_delay_s());
+  EXPECT_DOUBLE_EQ(*r.crawl_delay_s(), 15.0);
+  for (const char* path : {"/api/query?search_query=all:x", "/e-print/2203.02155v1", "/src/2203.02155v1/anc/x",
+                           "/search/?query=alignment&searchtype=all"}) {
+    EXPECT_FALSE(r.Allowed(path)) << path;
+  }
+  for (const char* path : {"/abs/2203.02155", "/pdf/2203.02155v3", "/html/2203.02155v3", "/html/2203.02155v3/x1.png",
+                           "/list/cs.AI/recent"}) {
+    EXPECT_TRUE(r.Allowed(path)) << path;
+  }
+}
+
 }  // namespace
 }  // namespace alcor

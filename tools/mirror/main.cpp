@@ -1,9 +1,13 @@
 // mirror: the offline mirror behind scripts/quickstart. Serves recorded sites written for the
-// project (examples/mirror) on one loopback port, each under its own prefix, answering like the
-// real services: forum GraphQL (/forum/lw, /forum/af), the arXiv API with HTML, PDF and e-prints
-// (/arxiv), the Semantic Scholar references API (/s2/graph/v1), blogs with feeds, archives and
-// sitemaps (/blogs/<name>), and static files such as books (/books). configs/quickstart.json
-// points alcor scrape at it. Runs until SIGINT or SIGTERM.
+// project (examples/mirror) on loopback ports, answering like the real services and under their
+// access rules. On the main port, each under its own prefix: forum GraphQL (/forum/lw,
+// /forum/af), the Semantic Scholar Graph API (/s2/graph/v1: batch, search and references, its
+// papers those of the arXiv data), blogs with feeds, archives and sitemaps (/blogs/<name>), and
+// static files such as books (/books). arXiv has two hosts of its own, like the live service: the
+// API host (--arxiv-api-port, /api/query; its robots.txt disallows everything) and the site
+// (--arxiv-site-port: /abs, /html, /pdf, /e-print; robots.txt with --crawl-delay and /api
+// /e-print /src /search disallowed). configs/quickstart.json points alcor scrape at them.
+// --port-file receives "<main> <arxiv api> <arxiv site>". Runs until SIGINT or SIGTERM.
 #include <signal.h>
 
 #include <cstdio>
@@ -37,7 +41,13 @@ int main(int argc, char** argv) {
   int port = 18089;
   std::string root = "examples/mirror";
   std::string port_file;
+  int arxiv_api_port = -1, arxiv_site_port = -1;
+  double crawl_delay_s = 0.05;
   app.add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str();
+  app.add_option("--arxiv-api-port", arxiv_api_port, "port of the arXiv API host (default: port + 1; 0 with --port 0)");
+  app.add_option("--arxiv-site-port", arxiv_site_port, "port of the arXiv site (default: port + 2; 0 with --port 0)");
+  app.add_option("--crawl-delay", crawl_delay_s, "Crawl-delay of the arXiv site's robots.txt, in seconds")
+      ->capture_default_str();
   app.add_option("--root", root, "folder of recorded sites")->capture_default_str();
   app.add_option("--port-file", port_file, "write the port here once listening");
   CLI11_PARSE(app, argc, argv);
@@ -51,6 +61,10 @@ int main(int argc, char** argv) {
 
   using namespace alcor::testing;
   TestServer server("127.0.0.1", port);
+  if (arxiv_api_port < 0) arxiv_api_port = port == 0 ? 0 : port + 1;
+  if (arxiv_site_port < 0) arxiv_site_port = port == 0 ? 0 : port + 2;
+  TestServer arxiv_api("127.0.0.1", arxiv_api_port);
+  TestServer arxiv_site("127.0.0.1", arxiv_site_port);
   std::vector<std::string> robots = {"User-agent: *", "Allow: /"};
 
   // Kept alive for the server's lifetime.
@@ -65,14 +79,17 @@ int main(int argc, char** argv) {
       forums.push_back(std::move(site.value()));
     }
   }
+  std::vector<ArxivPaper> arxiv_papers;
   if (IsDir(root + "/arxiv")) {
     auto arxiv = ArxivSite::Load(root + "/arxiv");
     if (!arxiv.ok()) return Fail(root + "/arxiv", arxiv.status());
-    arxiv->Install(&server, "/arxiv");
+    arxiv->InstallLive(&arxiv_api, &arxiv_site, crawl_delay_s);
+    arxiv_papers = arxiv->Papers();
   }
   if (IsDir(root + "/s2")) {
     auto s2 = SemanticScholarSite::Load(root + "/s2");
     if (!s2.ok()) return Fail(root + "/s2", s2.status());
+    for (const ArxivPaper& p : arxiv_papers) s2->PutPaper(S2PaperOf(p));
     s2->Install(&server, "/s2/graph/v1");
   }
   if (IsDir(root + "/blogs")) {
@@ -90,9 +107,10 @@ int main(int argc, char** argv) {
   server.ServeRobots(robots_text);
 
   if (!port_file.empty()) {
-    std::ofstream(port_file) << server.port() << "\n";
+    std::ofstream(port_file) << server.port() << " " << arxiv_api.port() << " " << arxiv_site.port() << "\n";
   }
-  std::fprintf(stderr, "mirror: serving %s on %s\n", root.c_str(), server.BaseUrl().c_str());
+  std::fprintf(stderr, "mirror: serving %s on %s (arXiv API host %s, arXiv site %s)\n", root.c_str(),
+               server.BaseUrl().c_str(), arxiv_api.BaseUrl().c_str(), arxiv_site.BaseUrl().c_str());
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::fprintf(stderr, "mirror: stopping (signal %d)\n", sig);

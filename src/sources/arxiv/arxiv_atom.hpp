@@ -25,6 +25,12 @@ struct ArxivEntry {
   std::vector<std::string> categories;   // in feed order, primary first when listed so
   std::string primary_category;
   std::string doi, journal_ref, comment;  // "" when absent
+  // Where the fields came from: "api", "semanticscholar", "abs" or "semanticscholar+abs".
+  std::string metadata_from = "api";
+  // Semantic Scholar's figures, when the metadata came from there.
+  std::optional<int64_t> citation_count;
+  std::vector<std::string> fields_of_study;
+  std::string venue;
 };
 
 struct ArxivFeed {

@@ -20,20 +20,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string CitedArxivId(const json& cited) {
-  if (!cited.is_object()) return "";
-  auto ext = cited.find("externalIds");
-  if (ext == cited.end() || !ext->is_object()) return "";
-  auto arxiv = ext->find("ArXiv");
-  if (arxiv != ext->end() && arxiv->is_string()) {
-    Result<ArxivId> id = ParseArxivId(arxiv->get<std::string>());
-    if (id.ok()) return id->id;
-  }
-  auto doi = ext->find("DOI");
-  if (doi != ext->end() && doi->is_string()) return ArxivIdFromDoi(doi->get<std::string>());
-  return "";
-}
-
 // A member path we are willing to read: relative, no "..", no NUL, bounded length.
 bool SafeMemberPath(std::string_view path) {
   if (path.empty() || path.size() > 1024 || path[0] == '/' || path.find('\0') != std::string_view::npos) return false;
@@ -75,6 +61,20 @@ void AddIds(const std::vector<std::string>& ids, std::vector<std::string>* out, 
 
 }  // namespace
 
+std::string ArxivIdOfS2Paper(const json& paper) {
+  if (!paper.is_object()) return "";
+  auto ext = paper.find("externalIds");
+  if (ext == paper.end() || !ext->is_object()) return "";
+  auto arxiv = ext->find("ArXiv");
+  if (arxiv != ext->end() && arxiv->is_string()) {
+    Result<ArxivId> id = ParseArxivId(arxiv->get<std::string>());
+    if (id.ok()) return id->id;
+  }
+  auto doi = ext->find("DOI");
+  if (doi != ext->end() && doi->is_string()) return ArxivIdFromDoi(doi->get<std::string>());
+  return "";
+}
+
 Result<ReferencesPage> ParseReferencesPage(std::string_view body) {
   Result<json> parsed = ParseJson(body, "Semantic Scholar references page");
   if (parsed.status().code() == Status::Code::kLimitExceeded) return parsed.status();
@@ -97,7 +97,7 @@ Result<ReferencesPage> ParseReferencesPage(std::string_view body) {
     if (!item.is_object()) continue;
     auto cited = item.find("citedPaper");
     if (cited == item.end()) continue;
-    std::string id = CitedArxivId(*cited);
+    std::string id = ArxivIdOfS2Paper(*cited);
     if (!id.empty()) page.arxiv_ids.push_back(std::move(id));
   }
   if (page.next && *page.next <= page.offset) page.next.reset();  // never loop on a bad cursor

@@ -10,12 +10,18 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "alcor/status.hpp"
 
 namespace alcor {
 
 // The arXiv id in an arXiv DOI ("10.48550/arXiv.2203.02155" → "2203.02155"), "" for other DOIs.
 std::string ArxivIdFromDoi(std::string_view doi);
+
+// The arXiv id of a Graph API paper object (externalIds.ArXiv, else an arXiv DOI), "" when it
+// has none or is not an object.
+std::string ArxivIdOfS2Paper(const nlohmann::json& paper);
 
 // arXiv ids (without version, canonical form, first occurrence order, no repeats) cited in TeX,
 // BibTeX or plain text: "arXiv:ID", "arxiv.org/abs/ID", "arXiv preprint arXiv:ID",

@@ -368,15 +368,55 @@ std::string HtmlPage(const ArxivPaper& p, int version) {
          std::to_string(version) + "</div></footer>\n</div>\n</body>\n</html>\n";
 }
 
+// "Ada Quill" → "Quill, Ada" (the citation_author form).
+std::string LastFirst(const std::string& name) {
+  size_t sp = name.rfind(' ');
+  if (sp == std::string::npos) return name;
+  return name.substr(sp + 1) + ", " + name.substr(0, sp);
+}
+
+// "2024-01-02T..." → "2024/01/02".
+std::string SlashDate(const std::string& rfc3339) {
+  if (rfc3339.size() < 10) return "";
+  std::string d = rfc3339.substr(0, 10);
+  std::replace(d.begin(), d.end(), '-', '/');
+  return d;
+}
+
 std::string AbsPage(const ArxivPaper& p, int version) {
   std::string authors;
   for (const std::string& a : p.authors) authors += (authors.empty() ? "" : ", ") + XmlEscape(a);
+  std::string meta;
+  if (!p.abs_without_meta) {
+    auto tag = [&](const std::string& name, const std::string& value) {
+      meta += "<meta name=\"" + name + "\" content=\"" + XmlEscape(value) + "\" />\n";
+    };
+    tag("citation_title", CollapseWhitespace(p.title));
+    for (const std::string& a : p.authors) tag("citation_author", LastFirst(a));
+    tag("citation_date", SlashDate(p.published));
+    tag("citation_online_date", SlashDate(UpdatedOf(p)));
+    tag("citation_pdf_url", "https://arxiv.org/pdf/" + p.id);
+    tag("citation_arxiv_id", p.id);
+    tag("citation_abstract", p.summary);
+  }
+  std::string history;
+  for (int v = 1; v <= p.version; ++v) {
+    history += "<strong><a href=\"/abs/" + p.id + "v" + std::to_string(v) + "\" rel=\"nofollow\">[v" +
+               std::to_string(v) + "]</a></strong> " + (v == p.version ? UpdatedOf(p) : p.published) +
+               " (123 KB)<br/>\n";
+  }
+  std::string comments = p.comment.empty() ? "" :
+      "<tr><td class=\"tablecell label\">Comments:</td>\n<td class=\"tablecell comments mathjax\">" +
+      XmlEscape(p.comment) + "</td></tr>\n";
   return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>[" + p.id + "] " +
-         XmlEscape(p.title) + "</title>\n<meta name=\"citation_title\" content=\"" + XmlEscape(p.title) +
-         "\">\n</head><body><div id=\"abs\"><h1 class=\"title\">" + XmlEscape(p.title) + "</h1>\n<div class=\"authors\">" +
-         authors + "</div>\n<blockquote class=\"abstract\">" + XmlEscape(p.summary) +
-         "</blockquote>\n<div class=\"dateline\">[v" + std::to_string(version) + "] " + p.published +
-         "</div></div></body></html>\n";
+         XmlEscape(p.title) + "</title>\n" + meta + "</head><body><div id=\"abs\"><h1 class=\"title\">" +
+         XmlEscape(p.title) + "</h1>\n<div class=\"authors\">" + authors +
+         "</div>\n<blockquote class=\"abstract\">" + XmlEscape(p.summary) +
+         "</blockquote>\n<div class=\"metatable\"><table summary=\"Additional metadata\">\n" + comments +
+         "</table></div>\n<div class=\"dateline\">[v" + std::to_string(version) + "] " + p.published +
+         "</div></div>\n<div class=\"submission-history\"><h2>Submission history</h2> From: " +
+         (p.authors.empty() ? std::string("unknown") : XmlEscape(p.authors.front())) + "<br/>\n" + history +
+         "</div></body></html>\n";
 }
 
 // PDF string literal: parentheses and backslashes escaped, non-ASCII replaced.
@@ -486,6 +526,7 @@ Result<ArxivPaper> PaperFromJson(const json& j, const std::string& dir, const st
       for (const auto& [name, content] : j["eprint_files"].items()) p.eprint_files.emplace_back(name, content.get<std::string>());
     }
     p.eprint_single_file = j.value("eprint_single_file", false);
+    p.abs_without_meta = j.value("abs_without_meta", false);
   } catch (const json::exception& e) {
     return Status::InvalidArgument(where + ": " + e.what());
   }
@@ -533,13 +574,43 @@ void ArxivSite::InjectEmptyPages(int n) {
   state_->empty_pages = n;
 }
 
+std::vector<ArxivPaper> ArxivSite::Papers() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->papers;
+}
+
+std::string ArxivSite::ApiHostRobots() { return "User-agent: *\nDisallow: /\n"; }
+
+std::string ArxivSite::SiteRobots(double crawl_delay_s) {
+  char delay[32];
+  std::snprintf(delay, sizeof delay, "%g", crawl_delay_s);
+  return std::string("# robots.txt of the emulated arXiv site\n\nUser-agent: *\nCrawl-delay: ") + delay +
+         "\nDisallow: /api\nDisallow: /e-print\nDisallow: /src\nDisallow: /search\n";
+}
+
+void ArxivSite::InstallLive(TestServer* api_host, TestServer* site_host, double crawl_delay_s) const {
+  InstallApi(api_host, "");
+  api_host->ServeRobots(ApiHostRobots());
+  InstallPages(site_host, "");
+  site_host->ServeRobots(SiteRobots(crawl_delay_s));
+}
+
 void ArxivSite::Install(TestServer* server, const std::string& prefix) const {
+  InstallApi(server, prefix);
+  InstallPages(server, prefix);
+}
+
+void ArxivSite::InstallApi(TestServer* server, const std::string& prefix) const {
+  std::shared_ptr<State> state = state_;
+  server->RouteHandler(prefix + "/api/query", [state](const ServerRequest& r) { return ApiAnswer(state.get(), r); });
+}
+
+void ArxivSite::InstallPages(TestServer* server, const std::string& prefix) const {
   std::shared_ptr<State> state = state_;
   auto snapshot = [state]() {
     std::lock_guard<std::mutex> lock(state->mu);
     return state->papers;
   };
-  server->RouteHandler(prefix + "/api/query", [state](const ServerRequest& r) { return ApiAnswer(state.get(), r); });
   auto rest_of = [](const ServerRequest& r, const std::string& p) { return r.path.substr(p.size()); };
   std::string abs = prefix + "/abs/", html = prefix + "/html/", pdf = prefix + "/pdf/", eprint = prefix + "/e-print/";
   server->RoutePrefix(abs, [=](const ServerRequest& r) {
@@ -578,6 +649,8 @@ void ArxivSite::Install(TestServer* server, const std::string& prefix) const {
     return reply;
   });
 }
+
+std::string ArxivSite::MakeAbsPage(const ArxivPaper& paper, int version) { return AbsPage(paper, version); }
 
 std::string ArxivSite::MakeTarGz(const std::vector<std::pair<std::string, std::string>>& files) {
   return WriteArchive(files, false);

@@ -8,11 +8,19 @@
 //                        parameters answer HTTP 400 with an Atom error entry; unknown but
 //                        well-formed ids are dropped silently; entry ids are
 //                        http://arxiv.org/abs/IDvN.
-//   <prefix>/abs/ID[vN]     a small abstract page
+//   <prefix>/abs/ID[vN]     the abstract page: the citation_title, citation_author ("Last,
+//                           First"), citation_date, citation_online_date, citation_pdf_url and
+//                           citation_abstract meta tags, the comments cell and the submission
+//                           history ([v1] ... [vN]), as arxiv.org serves them
 //   <prefix>/html/ID[vN]    a LaTeXML-like page around the paper's html (404 when it has none)
 //   <prefix>/pdf/ID[vN]     a generated PDF of the paper's pdf_pages (404 when none)
 //   <prefix>/e-print/ID[vN] its source: a gzipped tar of eprint_files, or one gzipped file,
 //                           served with Content-Encoding: x-gzip as arXiv does
+//
+// Like the live service, InstallLive puts the API on a host of its own whose robots.txt is
+// "Disallow: /" (export.arxiv.org) and the pages on the site host, whose robots.txt has a
+// Crawl-delay and disallows /api, /e-print, /src and /search (arxiv.org); the routes of the
+// disallowed paths still answer, so a test sees any request a client should not have made.
 //
 // Faults: InjectEmptyPages(n) makes the next n API answers that have entries come back empty
 // (the real API's spurious empty pages). Thread safe: handlers may run concurrently; the site's
@@ -52,6 +60,8 @@ struct ArxivPaper {
   // is served gzipped (a one-file TeX submission). Empty → /e-print/ answers 404.
   std::vector<std::pair<std::string, std::string>> eprint_files;
   bool eprint_single_file = false;
+  // The abs page has none of the citation_* meta tags (a page layout change).
+  bool abs_without_meta = false;
 };
 
 class ArxivSite {
@@ -70,12 +80,24 @@ class ArxivSite {
 
   // Installs the routes above on server under prefix ("" or "/arxiv").
   void Install(TestServer* server, const std::string& prefix) const;
+  // The live layout: <api_host>/api/query with ApiHostRobots(), the pages at the root of
+  // site_host with SiteRobots(crawl_delay_s).
+  void InstallLive(TestServer* api_host, TestServer* site_host, double crawl_delay_s) const;
+  // robots.txt of the API host (export.arxiv.org): everything disallowed.
+  static std::string ApiHostRobots();
+  // robots.txt of the site (arxiv.org): Crawl-delay, /api /e-print /src /search disallowed.
+  static std::string SiteRobots(double crawl_delay_s);
+
+  // The papers as they are now.
+  std::vector<ArxivPaper> Papers() const;
 
   // Builders, public for tests.
   // A small valid PDF: one page per element, Helvetica text, a running header and a page number
   // footer on every page, Title and Author in the information dictionary.
   static std::string MakePdf(const std::vector<std::string>& pages, const std::string& title,
                              const std::string& author, const std::string& running_header);
+  // The abs page of paper at version (what <prefix>/abs/ID answers).
+  static std::string MakeAbsPage(const ArxivPaper& paper, int version);
   // A gzipped ustar archive of files (names written as given, even unsafe ones).
   static std::string MakeTarGz(const std::vector<std::pair<std::string, std::string>>& files);
   // One gzipped file.
@@ -84,6 +106,9 @@ class ArxivSite {
   struct State;  // shared with the routes
 
  private:
+  void InstallApi(TestServer* server, const std::string& prefix) const;
+  void InstallPages(TestServer* server, const std::string& prefix) const;
+
   std::shared_ptr<State> state_;
 };
 
