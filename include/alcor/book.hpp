@@ -58,6 +58,8 @@ struct EpubOptions {
   uint64_t max_entry_bytes = uint64_t{64} << 20;
   uint64_t max_total_bytes = uint64_t{256} << 20;
   size_t max_entries = 20000;
+  // A spine listing more itemrefs fails with LimitExceeded. A document listed again is read once.
+  size_t max_spine_items = 10000;
   // Zip bombs: once more than min_bytes_for_ratio_check bytes are inflated, the inflated total may
   // not exceed this multiple of the archive's size (books compress 2-10x; a bomb 1000x).
   double max_compression_ratio = 100;

@@ -20,6 +20,10 @@ struct PdfTextOptions {
   double header_footer_min_fraction = 0.5;
   // Documents with more pages fail with LimitExceeded (bounds the time a hostile file can take).
   int max_pages = 20000;
+  // A text layer with more words (about a 4,000-page book) fails with LimitExceeded as soon as
+  // the page that crosses it is read: each word is held with its position until the layout is
+  // done, so this bounds memory whatever the file's streams inflate to.
+  size_t max_words = 2000000;
 };
 
 struct PdfText {

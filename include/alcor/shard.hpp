@@ -113,6 +113,11 @@ class ShardReader {
   // Reads the next line into *line (without '\n'). Returns false at the end or on error; then
   // status() tells which (OK at a clean end). line_number() is the number of the line returned.
   bool NextLine(std::string* line);
+  // Caps the decompressed JSONL of the whole shard at max_jsonl_bytes (a listed shard: its
+  // manifest entry's jsonl_bytes). Past it reading stops with Corruption as soon as the excess is
+  // decompressed, so a small shard that expands hugely (a zstd bomb) costs no more than its
+  // manifest says. Call before the first NextLine.
+  void LimitJsonlBytes(uint64_t max_jsonl_bytes);
   // Reads and parses the next record (schema checks via Record::FromJson).
   bool Next(Record* record);
   const Status& status() const { return status_; }

@@ -543,6 +543,7 @@ Status Deduplicator::Impl::IndexUnknownShards() {
     dirty = true;
     ++scanned;
     ShardReader reader(env, store->PathOf(s.path), s.path);
+    reader.LimitJsonlBytes(s.jsonl_bytes);
     std::string line;
     while (reader.NextLine(&line)) {
       const uint64_t n = reader.line_number();

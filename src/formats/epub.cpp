@@ -409,10 +409,17 @@ Result<EpubBook> ReadEpub(std::string_view bytes, const EpubOptions& options) {
     manifest[item.attribute("id").value()] = {*entry, item.attribute("media-type").value()};
   }
 
-  // Spine: the reading order.
+  // Spine: the reading order. A document the spine lists again is read once, at its first place:
+  // a spine naming one chapter 200,000 times made it converted 200,000 times (minutes, gigabytes).
   std::vector<std::string> chapters;
+  std::set<std::string> listed;
+  size_t itemrefs = 0;
   for (pugi::xml_node ref : ChildByLocalName(package, "spine").children()) {
     if (ref.type() != pugi::node_element || LocalName(ref.name()) != "itemref") continue;
+    if (++itemrefs > options.max_spine_items) {
+      return Status::LimitExceeded(opf_entry + ": the spine lists more than " + std::to_string(options.max_spine_items) +
+                                   " items");
+    }
     auto it = manifest.find(ref.attribute("idref").value());
     if (it == manifest.end()) continue;  // a dangling idref: nothing to read
     if (AsciiLower(ref.attribute("linear").value()) == "no" && !options.include_non_linear) {
@@ -421,15 +428,14 @@ Result<EpubBook> ReadEpub(std::string_view bytes, const EpubOptions& options) {
     }
     if (!IsXhtmlItem(it->second.second, it->second.first)) continue;
     std::string entry = FindEntry(names, it->second.first);
-    if (!entry.empty()) chapters.push_back(entry);
+    if (!entry.empty() && listed.insert(entry).second) chapters.push_back(entry);
   }
   if (chapters.empty()) return Status::InvalidArgument("the EPUB's spine names no readable XHTML document");
 
   // Pass 2: the chapters.
-  std::set<std::string> wanted(chapters.begin(), chapters.end());
   files.clear();
   ALCOR_RETURN_IF_ERROR(ReadArchivePass(
-      bytes, options, [&](const std::string& n) { return wanted.count(n) > 0; }, &budget, &names, &files));
+      bytes, options, [&](const std::string& n) { return listed.count(n) > 0; }, &budget, &names, &files));
 
   NormalizeOptions normalize;
   normalize.main_content = false;

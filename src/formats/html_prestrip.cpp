@@ -1,5 +1,6 @@
 #include "formats/html_prestrip.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 #include <vector>
@@ -41,8 +42,12 @@ size_t FindEndTag(std::string_view s, size_t from, std::string_view name) {
 
 // Index just past the '>' closing the tag whose name ends at `i`, honouring quoted attribute
 // values; s.size() when the tag never closes. *self_closing is set when it ends in "/>".
-size_t SkipAttributes(std::string_view s, size_t i, bool* self_closing) {
+// When `cut` is given, *cut receives where the tag's (keep+1)-th attribute starts (npos when it
+// has no more than keep) and *attributes how many it has.
+size_t SkipAttributes(std::string_view s, size_t i, bool* self_closing, size_t keep = 0, size_t* cut = nullptr,
+                      size_t* attributes = nullptr) {
   *self_closing = false;
+  if (cut) *cut = std::string_view::npos, *attributes = 0;
   size_t n = s.size();
   while (i < n) {
     char c = s[i];
@@ -55,6 +60,10 @@ size_t SkipAttributes(std::string_view s, size_t i, bool* self_closing) {
       continue;
     }
     // Attribute name (its first character may be anything, '=' included).
+    if (cut) {
+      if (*attributes == keep) *cut = i;
+      ++*attributes;
+    }
     ++i;
     while (i < n && !IsSpace(s[i]) && s[i] != '/' && s[i] != '>' && s[i] != '=') ++i;
     while (i < n && IsSpace(s[i])) ++i;
@@ -76,6 +85,9 @@ size_t SkipAttributes(std::string_view s, size_t i, bool* self_closing) {
 }  // namespace
 
 std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* stats) {
+  PrestripStats local_stats;
+  if (!stats) stats = &local_stats;
+  size_t attributes_left = kMaxHtmlAttributesPerDocument;
   std::string out;
   out.reserve(s.size() / 2 + 64);
   std::vector<std::string> stack;  // open elements as this pass sees them (lower-case names)
@@ -128,6 +140,12 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
       bool sc;
       size_t end = SkipAttributes(s, k, &sc);
       bool emit = true;
+      // What the tokenizer keeps of an end tag: its name (attributes there mean nothing, and
+      // each would cost gumbo a scan of the others).
+      auto append_end_tag = [&] {
+        out.append(s.data() + i, k - i);
+        if (end > k && s[end - 1] == '>') out += '>';
+      };
       size_t found = stack.size();
       for (size_t d = stack.size(); d > 0; --d)
         if (stack[d - 1] == name) {
@@ -145,7 +163,7 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
           emit = false;
         }
       }
-      if (emit) out.append(s.data() + i, end - i);
+      if (emit) append_end_tag();
       i = end;
       continue;
     }
@@ -159,8 +177,30 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
     name.clear();
     while (k < n && !IsSpace(s[k]) && s[k] != '/' && s[k] != '>') name += AsciiLower(s[k++]);
     bool self_closing;
-    size_t end = SkipAttributes(s, k, &self_closing);
+    size_t cut, attributes;
+    size_t keep = std::min(kMaxHtmlAttributes, attributes_left);
+    size_t end = SkipAttributes(s, k, &self_closing, keep, &cut, &attributes);
     std::string_view tag = s.substr(i, end - i);
+    // The start tag as gumbo gets it: its first `keep` attributes (gumbo compares each attribute
+    // with every earlier one of its tag, so 300,000 attributes on one tag took minutes).
+    auto append_start_tag = [&] {
+      if (cut == std::string_view::npos) {
+        out.append(tag);
+        attributes_left -= attributes;
+        return;
+      }
+      size_t stop = cut;
+      while (stop > k && IsSpace(s[stop - 1])) --stop;
+      out.append(s.data() + i, stop - i);
+      if (s[end - 1] == '>') out += self_closing ? "/>" : ">";
+      attributes_left -= keep;
+      stats->dropped_attributes += attributes - keep;
+    };
+    // The end tag that closes a raw-text or removed element, found at `close`: its name only.
+    auto append_close = [&](size_t close, size_t close_end) {
+      out.append(s.data() + close, 2 + name.size());
+      if (close_end > close + 2 + name.size() && s[close_end - 1] == '>') out += '>';
+    };
 
     if (name == "script" || name == "style" || name == "noscript" || name == "template") {
       size_t close = FindEndTag(s, end, name);
@@ -169,10 +209,18 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
         bool sc;
         close_end = SkipAttributes(s, close + 2 + name.size(), &sc);
       }
-      bool keep = name == "script" &&
+      bool keep_script = name == "script" &&
                   (ContainsNoCase(tag, "ld+json") || ContainsNoCase(tag, "math/tex") ||
                    ContainsNoCase(tag, "math/asciimath") || ContainsNoCase(tag, "math/mml"));
-      if (keep) out.append(s.data() + i, close_end - i);
+      if (keep_script) {
+        append_start_tag();
+        if (close == std::string_view::npos) {
+          out.append(s.data() + end, n - end);
+        } else {
+          out.append(s.data() + end, close - end);
+          append_close(close, close_end);
+        }
+      }
       i = close_end;
       continue;
     }
@@ -206,7 +254,7 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
         close_end = end;
       }
       if (stack.size() < max_depth) {
-        out.append(tag);
+        append_start_tag();
         if (!self_closing) out += "</svg>";
       }
       i = close_end;
@@ -220,12 +268,19 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
         bool sc;
         close_end = SkipAttributes(s, close + 2 + name.size(), &sc);
       }
-      out.append(s.data() + i, close_end - i);
+      append_start_tag();
+      if (close == std::string_view::npos) {
+        out.append(s.data() + end, n - end);
+      } else {
+        out.append(s.data() + end, close - end);
+        append_close(close, close_end);
+      }
       i = close_end;
       continue;
     }
     if (name == "plaintext") {
-      out.append(s.data() + i, n - i);
+      append_start_tag();
+      out.append(s.data() + end, n - end);
       break;
     }
 
@@ -245,7 +300,7 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
     bool pushes = !IsVoid(name) && !(self_closing && math_depth > 0);
     if (pushes && stack.size() >= max_depth) {
       ++dropped[name];
-      if (stats) ++stats->dropped_start_tags;
+      ++stats->dropped_start_tags;
       i = end;
       continue;
     }
@@ -253,7 +308,7 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
       stack.push_back(name);
       if (name == "math") ++math_depth;
     }
-    out.append(tag);
+    append_start_tag();
     i = end;
   }
   return out;

@@ -8,7 +8,10 @@
 //    whose type is JSON-LD or MathJax TeX (those carry metadata and math);
 //  - empties <svg> elements (drawings; the start tag is kept so word spacing stays);
 //  - caps element nesting at `max_depth` the way browsers do (Blink stops nesting at 512): start
-//    tags beyond the cap are dropped with their end tags, their text is kept.
+//    tags beyond the cap are dropped with their end tags, their text is kept;
+//  - keeps at most kMaxHtmlAttributes attributes of a start tag and kMaxHtmlAttributesPerDocument
+//    in all (gumbo compares each attribute with every earlier one of its tag: one tag with
+//    300,000 attributes took minutes); end tags lose their attributes, which mean nothing.
 // Raw-text elements (<textarea>, <title>, <xmp>, <iframe>, <noembed>, <noframes>, <plaintext>)
 // are copied through unparsed, as the HTML tokenizer treats them. The result is what gumbo parses.
 #pragma once
@@ -20,9 +23,12 @@
 namespace alcor::text {
 
 inline constexpr size_t kMaxHtmlDepth = 512;
+inline constexpr size_t kMaxHtmlAttributes = 128;                 // per start tag
+inline constexpr size_t kMaxHtmlAttributesPerDocument = 1000000;  // in all
 
 struct PrestripStats {
   size_t dropped_start_tags = 0;  // start tags beyond max_depth
+  size_t dropped_attributes = 0;  // attributes beyond kMaxHtmlAttributes(PerDocument)
 };
 
 std::string PrestripHtml(std::string_view html, size_t max_depth = kMaxHtmlDepth,

@@ -294,7 +294,7 @@ Result<PdfText> ExtractPdfText(std::string_view bytes, const PdfTextOptions& opt
 
   std::vector<std::vector<Line>> page_lines;
   page_lines.reserve(result.pages);
-  size_t text_chars = 0;
+  size_t text_chars = 0, word_count = 0;
   for (int i = 0; i < result.pages; ++i) {
     std::unique_ptr<poppler::page> page(doc->create_page(i));
     if (!page) {
@@ -308,6 +308,11 @@ Result<PdfText> ExtractPdfText(std::string_view bytes, const PdfTextOptions& opt
       poppler::rectf r = box.bbox();
       words.push_back(Word{std::move(text), r.left(), r.top(), r.right(), r.bottom(), box.has_space_after()});
       text_chars += words.back().text.size();
+    }
+    word_count += words.size();
+    if (word_count > options.max_words) {
+      return Status::LimitExceeded("PDF text layer of more than " + std::to_string(options.max_words) +
+                                   " words (the cap) by page " + std::to_string(i + 1));
     }
     page_lines.push_back(BuildLines(words));
   }

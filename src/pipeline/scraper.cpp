@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <new>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -421,10 +422,14 @@ void Scraper::Impl::RunWorker() {
     out.what = item.doc.DisplayName();
     out.id = item.doc.record.id;
     out.update_metadata = item.doc.update_metadata;
+    // Failures name the document: its id, else what its source calls it (a path, a URL).
+    const std::string& name = out.id.empty() ? out.what : out.id;
     try {
       out.status = Convert(std::move(item.doc), &out.record);
+    } catch (const std::bad_alloc&) {
+      out.status = Status::LimitExceeded(name + ": out of memory while converting it");
     } catch (const std::exception& e) {
-      out.status = Status::Internal(out.id + ": exception escaped the conversion: " + e.what());
+      out.status = Status::Internal(name + ": exception escaped the conversion: " + e.what());
     }
     if (!done.Push(std::move(out))) return;
   }

@@ -64,6 +64,7 @@ Status ReadListedShard(Env* env, const std::string& store_dir, const ShardInfo& 
     return finish();
   }
   ShardReader reader(env, path, path);
+  reader.LimitJsonlBytes(info.jsonl_bytes);
   std::string line;
   std::vector<std::string> problems;
   RecordLocation where{info.path, 0};

@@ -3,6 +3,7 @@
 // then an error naming the path and the line where reading stopped.
 #include <zstd.h>
 
+#include <cstdint>
 #include <cstring>
 
 #include "alcor/hash.hpp"
@@ -15,6 +16,8 @@ struct ShardReader::Impl {
   std::string path;
   std::string display;
   uint64_t max_line_bytes;
+  uint64_t max_jsonl_bytes = UINT64_MAX;
+  uint64_t decoded = 0;  // decompressed bytes so far
   std::unique_ptr<SequentialFile> file;
   ZSTD_DCtx* dctx = nullptr;
   Sha256 file_hash;
@@ -41,6 +44,8 @@ ShardReader::ShardReader(Env* env, std::string path, std::string display_path, u
 ShardReader::~ShardReader() = default;
 
 std::string ShardReader::FileSha256() { return impl_->file_sha256; }
+
+void ShardReader::LimitJsonlBytes(uint64_t max_jsonl_bytes) { impl_->max_jsonl_bytes = max_jsonl_bytes; }
 
 bool ShardReader::NextLine(std::string* line) {
   Impl& m = *impl_;
@@ -113,6 +118,13 @@ bool ShardReader::NextLine(std::string* line) {
       if (m.frame.size() + out.pos > m.max_line_bytes + (uint64_t{64} << 20)) {
         status_ = Status::Corruption(m.display + ":" + std::to_string(line_number_ + 1) +
                                      ": zstd frame larger than the reader's limit");
+        return false;
+      }
+      m.decoded += out.pos;
+      if (m.decoded > m.max_jsonl_bytes) {
+        status_ = Status::Corruption(m.display + ":" + std::to_string(line_number_ + 1) +
+                                     ": decompresses to more than the " + std::to_string(m.max_jsonl_bytes) +
+                                     " bytes of JSONL its manifest entry lists");
         return false;
       }
       m.frame.append(out_buf, out.pos);

@@ -84,6 +84,7 @@ class Validator {
       return;
     }
     ShardReader reader(env_, path, display);
+    if (expected != nullptr) reader.LimitJsonlBytes(expected->jsonl_bytes);
     std::string line;
     std::vector<std::string> record_problems;
     std::string id, source;

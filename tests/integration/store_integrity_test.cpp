@@ -5,7 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zstd.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -75,6 +78,58 @@ TEST(StoreIntegrity, LooseShardsCountAndValidateLikeTheWholeStore) {
   EXPECT_EQ(shards["problem_count"], 0);
   ASSERT_EQ(RunCommand(loose + "./c/shards/test/*.jsonl.zst", &out, &err), 0) << out << err;
   EXPECT_NE(err.find("5 live records, 1 superseded: ok"), std::string::npos) << err;
+}
+
+// Issue 21: a 61 KB shard that decompresses hugely made validate use about 675 MB before it
+// refused it. A listed shard is now refused once it decompresses past its manifest's jsonl_bytes.
+TEST(StoreIntegrity, ZstdBombShardIsRefusedAtItsManifestSize) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("s");
+  std::string shard;
+  uint64_t listed_jsonl = 0;
+  {
+    auto store = testing::OpenStore(dir);
+    testing::WriteRecords(store.get(), 0, 3);
+    shard = store->PathOf(store->manifest().shards[0].path);
+    listed_jsonl = store->manifest().shards[0].jsonl_bytes;
+  }
+  // One zstd frame of 512 MiB of short lines, a few hundred KB compressed.
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  std::string chunk;
+  while (chunk.size() < (size_t{1} << 20)) chunk += "{\"id\":\"x\"}\n";
+  std::string bomb(ZSTD_CStreamOutSize(), '\0'), out;
+  for (int i = 0; i < 512; ++i) {
+    ZSTD_inBuffer in{chunk.data(), chunk.size(), 0};
+    while (in.pos < in.size) {
+      ZSTD_outBuffer o{bomb.data(), bomb.size(), 0};
+      ASSERT_FALSE(ZSTD_isError(ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_continue)));
+      out.append(bomb.data(), o.pos);
+    }
+  }
+  for (size_t left = 1; left != 0;) {
+    ZSTD_inBuffer in{nullptr, 0, 0};
+    ZSTD_outBuffer o{bomb.data(), bomb.size(), 0};
+    left = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_end);
+    ASSERT_FALSE(ZSTD_isError(left));
+    out.append(bomb.data(), o.pos);
+  }
+  ZSTD_freeCCtx(cctx);
+  ASSERT_LT(out.size(), size_t{1} << 20);
+  std::ofstream(shard, std::ios::binary | std::ios::trunc) << out;
+
+  ValidationReport report;
+  ASSERT_TRUE(ValidateStore(Env::Default(), dir, ValidateOptions(), &report).ok());
+  EXPECT_NE(Problems(report).find("decompresses to more than the " + std::to_string(listed_jsonl) +
+                                  " bytes of JSONL its manifest entry lists"),
+            std::string::npos)
+      << Problems(report);
+  // The command's peak memory stays far below the 512 MiB the shard expands to.
+  std::string out_text, err;
+  RunCommand("/usr/bin/time -f 'peak %M KB' " + Alcor(dir) + "validate", &out_text, &err);
+  size_t at = err.rfind("peak ");
+  ASSERT_NE(at, std::string::npos) << err;
+  EXPECT_LT(std::stoull(err.substr(at + 5)), 200u * 1024) << err;
 }
 
 TEST(StoreIntegrity, NoDuplicateIdReportedAfterANonJsonLine) {

@@ -53,6 +53,45 @@ TEST(Hostile, HundredThousandNestedElementsAreCapped) {
   }
 }
 
+// Issue 21: one tag with 300,000 attributes kept gumbo busy for minutes (it compares each
+// attribute with every earlier one). The pre-pass keeps the first 128 of a tag.
+TEST(Hostile, ThreeHundredThousandAttributesOnOneTag) {
+  const size_t n = 300000;
+  std::string attrs;
+  for (size_t i = 0; i < n; ++i) attrs += " a" + std::to_string(i) + "=\"v\"";
+  std::string html = "<html><body><article><p class=\"lead\"" + attrs + ">Kept words.</p></article></body></html>";
+  text::PrestripStats stats;
+  std::string stripped = text::PrestripHtml(html, text::kMaxHtmlDepth, &stats);
+  EXPECT_EQ(stats.dropped_attributes, n + 1 - text::kMaxHtmlAttributes);
+  EXPECT_NE(stripped.find("<p class=\"lead\" a0=\"v\""), std::string::npos);
+  EXPECT_NE(stripped.find(" a126=\"v\">Kept words.</p>"), std::string::npos);
+  EXPECT_EQ(stripped.find("a127="), std::string::npos);
+  for (bool main_content : {false, true}) {
+    Timed t = Normalize(html, main_content);
+    ASSERT_TRUE(t.result.ok());
+    EXPECT_EQ(t.result->text, "Kept words.\n");
+    EXPECT_LT(t.seconds, kCeilingSeconds);
+  }
+}
+
+TEST(Hostile, AttributesCappedPerDocumentAndDroppedFromEndTags) {
+  // 20,000 tags of 100 attributes: 2,000,000 in all, of which the first 1,000,000 are kept.
+  std::string attrs;
+  for (size_t i = 0; i < 100; ++i) attrs += " b" + std::to_string(i);
+  std::string html = Repeat("<span" + attrs + ">w</span" + attrs + "> ", 20000);
+  text::PrestripStats stats;
+  std::string stripped = text::PrestripHtml(html, text::kMaxHtmlDepth, &stats);
+  EXPECT_EQ(stats.dropped_attributes, 20000 * 100 - text::kMaxHtmlAttributesPerDocument);
+  EXPECT_EQ(stripped.find("</span "), std::string::npos);
+  EXPECT_NE(stripped.find("<span>w</span>"), std::string::npos);  // a tag past the budget
+  // Raw-text and kept script elements keep their body; their tags are capped the same way.
+  std::string raw = "<title" + attrs + attrs + ">T &amp; <b></title x=1><script type=\"application/ld+json\"" +
+                    attrs + attrs + ">{\"a\":1}</script y>";
+  std::string kept = text::PrestripHtml(raw);
+  EXPECT_NE(kept.find(" b27>T &amp; <b></title>"), std::string::npos) << kept.substr(0, 200);
+  EXPECT_NE(kept.find(">{\"a\":1}</script>"), std::string::npos);
+}
+
 TEST(Hostile, NestedFormattingListsQuotesAndTables) {
   for (const std::string unit : {"<b><i><span><a href=x>", "<blockquote>", "<ul><li>", "<table><tr><td>",
                                  "<span class='math'>", "<div class='katex'>"}) {
