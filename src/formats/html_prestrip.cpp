@@ -201,6 +201,17 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
       out.append(s.data() + close, 2 + name.size());
       if (close_end > close + 2 + name.size() && s[close_end - 1] == '>') out += '>';
     };
+    // A raw-text or kept element whose end tag is at `close` (npos: none): its start tag, its body
+    // as written, its end tag.
+    auto append_element = [&](size_t close, size_t close_end) {
+      append_start_tag();
+      if (close == std::string_view::npos) {
+        out.append(s.data() + end, n - end);
+        return;
+      }
+      out.append(s.data() + end, close - end);
+      append_close(close, close_end);
+    };
 
     if (name == "script" || name == "style" || name == "noscript" || name == "template") {
       size_t close = FindEndTag(s, end, name);
@@ -212,15 +223,7 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
       bool keep_script = name == "script" &&
                   (ContainsNoCase(tag, "ld+json") || ContainsNoCase(tag, "math/tex") ||
                    ContainsNoCase(tag, "math/asciimath") || ContainsNoCase(tag, "math/mml"));
-      if (keep_script) {
-        append_start_tag();
-        if (close == std::string_view::npos) {
-          out.append(s.data() + end, n - end);
-        } else {
-          out.append(s.data() + end, close - end);
-          append_close(close, close_end);
-        }
-      }
+      if (keep_script) append_element(close, close_end);
       i = close_end;
       continue;
     }
@@ -268,13 +271,7 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
         bool sc;
         close_end = SkipAttributes(s, close + 2 + name.size(), &sc);
       }
-      append_start_tag();
-      if (close == std::string_view::npos) {
-        out.append(s.data() + end, n - end);
-      } else {
-        out.append(s.data() + end, close - end);
-        append_close(close, close_end);
-      }
+      append_element(close, close_end);
       i = close_end;
       continue;
     }
