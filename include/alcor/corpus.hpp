@@ -94,6 +94,10 @@ struct SourceStats {
   uint64_t jsonl_bytes = 0;
   uint64_t file_bytes = 0;
   uint64_t words = 0;
+  // Grouped by source: records another source keeps that this one also reached (listed in their
+  // also_at: an Alignment Forum post also on LessWrong), so a source's reach shows whichever copy
+  // the deduplicator kept. Not in `records`; the total sums them.
+  uint64_t also_held = 0;
   std::optional<std::string> earliest;  // of date_published
   std::optional<std::string> latest;
 };

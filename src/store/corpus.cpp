@@ -139,6 +139,7 @@ void Add(SourceStats* into, const SourceStats& from) {
   into->jsonl_bytes += from.jsonl_bytes;
   into->file_bytes += from.file_bytes;
   into->words += from.words;
+  into->also_held += from.also_held;
   if (from.earliest && (!into->earliest || *from.earliest < *into->earliest)) into->earliest = from.earliest;
   if (from.latest && (!into->latest || *from.latest > *into->latest)) into->latest = from.latest;
 }
@@ -149,6 +150,7 @@ json StatsJson(const SourceStats& s) {
           {"bytes", s.jsonl_bytes},
           {"file_bytes", s.file_bytes},
           {"words", s.words},
+          {"also_held", s.also_held},
           {"earliest", s.earliest ? json(*s.earliest) : json(nullptr)},
           {"latest", s.latest ? json(*s.latest) : json(nullptr)}};
 }
@@ -185,6 +187,17 @@ Status ComputeStats(const Store& store, const ScanOptions& options, StoreStats* 
       const std::string& date = d->get_ref<const std::string&>();
       if (!s.earliest || date < *s.earliest) s.earliest = date;
       if (!s.latest || date > *s.latest) s.latest = date;
+    }
+    if (auto a = j.find("also_at"); a != j.end() && a->is_array()) {
+      std::set<std::string> others;
+      for (const json& copy : *a) {
+        if (!copy.is_object()) continue;
+        auto other = copy.find("source");
+        if (other == copy.end() || !other->is_string() || other->get_ref<const std::string&>() == source) continue;
+        if (!options.source.empty() && other->get_ref<const std::string&>() != options.source) continue;
+        others.insert(other->get<std::string>());
+      }
+      for (const std::string& other : others) stats->sources[other].also_held++;
     }
     return true;
   });
@@ -231,15 +244,22 @@ json StoreStats::ToJson() const {
 std::string StoreStats::ToText() const {
   std::string out;
   char buf[512];
-  std::snprintf(buf, sizeof(buf), "%-24s %10s %7s %11s %12s  %-10s  %-10s\n", by.c_str(), "records", "shards", "bytes",
-                "words", "earliest", "latest");
+  // "also at" only when some source reached records another keeps (the column would be all zeros).
+  bool also = total.also_held > 0;
+  std::snprintf(buf, sizeof(buf), "%-24s %10s %7s %11s %12s  %-10s  %-10s%s\n", by.c_str(), "records", "shards", "bytes",
+                "words", "earliest", "latest", also ? "  also at" : "");
   out += buf;
   auto row = [&](const std::string& name, const SourceStats& s) {
-    std::snprintf(buf, sizeof(buf), "%-24s %10llu %7llu %11s %12llu  %-10s  %-10s\n", name.c_str(),
+    std::snprintf(buf, sizeof(buf), "%-24s %10llu %7llu %11s %12llu  %-10s  %-10s", name.c_str(),
                   static_cast<unsigned long long>(s.records), static_cast<unsigned long long>(s.shards),
                   HumanBytes(s.jsonl_bytes).c_str(), static_cast<unsigned long long>(s.words),
                   s.earliest ? s.earliest->substr(0, 10).c_str() : "-", s.latest ? s.latest->substr(0, 10).c_str() : "-");
     out += buf;
+    if (also) {
+      std::snprintf(buf, sizeof(buf), "  %7llu", static_cast<unsigned long long>(s.also_held));
+      out += buf;
+    }
+    out += "\n";
   };
   for (const auto& [name, s] : sources) row(name, s);
   row("total", total);

@@ -408,6 +408,23 @@ TEST(ResearcherToolsRemoveTest, ValidateReportsARemovedRecordThatIsVisible) {
       << out << err;
 }
 
+// A source's count includes the items another source keeps that it also reached (also_at), beside
+// its own records, so the per-source figures do not depend on which copy the deduplicator kept.
+TEST_F(ResearcherToolsTest, StatsBySourceCountsItemsHeldInAlsoAt) {
+  nlohmann::json stats = nlohmann::json::parse(Run("stats --json"));
+  EXPECT_EQ(stats["sources"]["lesswrong"]["records"], 2);
+  EXPECT_EQ(stats["sources"]["lesswrong"]["also_held"], 0);
+  EXPECT_EQ(stats["sources"]["alignmentforum"]["records"], 0);
+  EXPECT_EQ(stats["sources"]["alignmentforum"]["also_held"], 1) << stats.dump();
+  EXPECT_EQ(stats["total"]["records"], 4) << "an item is counted once among the records";
+  std::string text = Run("stats");
+  EXPECT_NE(text.find("also at"), std::string::npos) << text;
+  size_t row = text.find("\nalignmentforum ");
+  ASSERT_NE(row, std::string::npos) << text;
+  std::string line = text.substr(row + 1, text.find('\n', row + 1) - row - 1);
+  EXPECT_EQ(line.substr(line.find_last_not_of(' ') ), "1") << line;
+}
+
 TEST_F(ResearcherToolsTest, StatsByYearKindTagAuthorAndRuns) {
   nlohmann::json by_year = nlohmann::json::parse(Run("stats --by year --json"));
   EXPECT_EQ(by_year["by"], "year");
