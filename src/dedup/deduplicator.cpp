@@ -372,6 +372,7 @@ Status Deduplicator::Impl::OfferImpl(Record record, const std::optional<RecordLo
     case DedupReason::kSameUrl: ++stats.merged_same_url; break;
     case DedupReason::kExactText: ++stats.merged_exact; break;
     case DedupReason::kNearText: ++stats.merged_near; break;
+    case DedupReason::kRemoved:  // refused before this point
     case DedupReason::kNone: break;
   }
   // Later records of the same item must find it in this run too.
