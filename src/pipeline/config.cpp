@@ -78,7 +78,9 @@ Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path,
   if (!parsed.ok()) return parsed.status();
   json root = std::move(parsed).value();
   if (!root.is_object()) return Status::InvalidArgument(path + ": the top level must be an object");
-  static const std::vector<std::string> kTopKeys = {"sources", "http", "dedup", "pipeline", "description"};
+  // object_store: read by push and pull (alcor/s3.hpp S3OptionsFromConfig), not by the scrape.
+  static const std::vector<std::string> kTopKeys = {"sources", "http", "dedup", "pipeline", "description",
+                                                    "object_store"};
   for (const auto& [key, value] : root.items()) {
     if (std::find(kTopKeys.begin(), kTopKeys.end(), key) == kTopKeys.end()) {
       return KeyError(path, key, "unknown top-level key" + DidYouMean(key, kTopKeys));

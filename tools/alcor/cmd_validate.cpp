@@ -33,6 +33,9 @@ CommandRunner SetupValidate(CLI::App* app) {
     // Loose shards are checked against the store they are in (its manifest, its superseded
     // lines), so they count and validate as the whole store does.
     std::string store_dir = global.store_dir;
+    int rc = kExitOk;
+    Env* env = StoreEnvOrExplain(global, &rc);
+    if (env == nullptr) return rc;
     std::string shards_store;
     for (const std::string& path : flags->shards) {
       std::string of = StoreOfShard(Env::Default(), path);
@@ -48,7 +51,7 @@ CommandRunner SetupValidate(CLI::App* app) {
     std::unique_ptr<Store> store;
     StoreOptions read_only;
     read_only.read_only = true;
-    Status opened = Store::Open(Env::Default(), store_dir, read_only, &store);
+    Status opened = Store::Open(env, store_dir, read_only, &store);
     if (opened.ok()) {
       if (int rc = LoadSupersededOrExplain(*store, &options.is_superseded)) return rc;
       // A removed record that is still visible is a problem.
@@ -66,7 +69,7 @@ CommandRunner SetupValidate(CLI::App* app) {
       return ExitCodeFor(opened);
     }
     ValidationReport report;
-    Status s = ValidateStore(Env::Default(), store_dir, options, &report);
+    Status s = ValidateStore(env, store_dir, options, &report);
     if (!s.ok()) {
       spdlog::error("{}", s.message());
       return kExitFailed;

@@ -11,6 +11,7 @@
 
 #include "alcor/corpus.hpp"
 #include "alcor/log.hpp"
+#include "alcor/s3.hpp"
 #include "alcor/selection.hpp"
 
 namespace alcor::cli {
@@ -29,6 +30,8 @@ struct GlobalOptions {
   bool quiet = false;
   bool verbose = false;
   bool no_progress = false;
+  std::string endpoint;  // --endpoint: the S3 endpoint (else $AWS_ENDPOINT_URL)
+  std::string region;    // --region (else $AWS_REGION)
   LogOptions log;  // filled from the above before a command runs
 };
 
@@ -59,7 +62,17 @@ enum class StoreAccess {
   kRepair,         // repair: a writer on an existing store, damaged or not
 };
 
-// Opens the store named by the global options, logging why when it cannot; returns the exit code
+// The S3 options of a command that talks to a bucket: the config file's "object_store" section
+// (config_path "" for none), then the AWS_* environment variables, then --endpoint and --region.
+// On failure logs why and returns the exit code (0 on success).
+int S3OptionsOrExplain(const GlobalOptions& global, const std::string& config_path, S3Options* options);
+
+// The Env the store named by --store lives in: Env::Default(), or for --store s3://BUCKET/PREFIX
+// a read-only view of the bucket (alcor/s3.hpp NewS3ReadEnv; kept for the process's life). On
+// failure logs why and returns nullptr with *rc set.
+Env* StoreEnvOrExplain(const GlobalOptions& global, int* rc);
+
+// Opens the store named by the global options (a bucket read-only: kRead only), logging why when it cannot; returns the exit code
 // to use on failure (0 on success).
 int OpenStoreOrExplain(const GlobalOptions& global, StoreAccess access, std::unique_ptr<Store>* store);
 // The same for the commands that add records: read_only ? kRead : kWriteOrCreate.
@@ -104,5 +117,8 @@ CommandRunner SetupExport(CLI::App* app);
 CommandRunner SetupRemove(CLI::App* app);
 CommandRunner SetupRemoved(CLI::App* app);
 CommandRunner SetupRuns(CLI::App* app);
+CommandRunner SetupMerge(CLI::App* app);
+CommandRunner SetupPush(CLI::App* app);
+CommandRunner SetupPull(CLI::App* app);
 
 }  // namespace alcor::cli

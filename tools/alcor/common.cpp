@@ -5,6 +5,8 @@
 
 #include "alcor/dedup.hpp"
 #include "alcor/env.hpp"
+#include "alcor/json.hpp"
+#include "alcor/s3.hpp"
 #include "alcor/status.hpp"
 #include "alcor/store.hpp"
 #include "commands.hpp"
@@ -25,8 +27,64 @@ int ExitCodeFor(const Status& status) {
   }
 }
 
+int S3OptionsOrExplain(const GlobalOptions& global, const std::string& config_path, S3Options* options) {
+  if (!config_path.empty()) {
+    std::string text;
+    Status s = ReadFileToString(Env::Default(), config_path, &text, uint64_t{16} << 20);
+    nlohmann::json config;
+    if (s.ok()) {
+      JsonParseOptions comments;
+      comments.ignore_comments = true;
+      Result<nlohmann::json> parsed = ParseJson(text, config_path, comments);
+      if (!parsed.ok()) s = parsed.status();
+      else if (!parsed->is_object()) s = Status::InvalidArgument(config_path + ": the top level must be an object");
+      else config = std::move(parsed).value();
+    }
+    if (s.ok() && config.contains("object_store"))
+      s = S3OptionsFromConfig(config["object_store"], config_path + ": object_store", options);
+    if (!s.ok()) {
+      spdlog::error("{}", s.ToString());
+      return ExitCodeFor(s);
+    }
+  }
+  S3OptionsFromEnvironment(options);
+  if (!global.endpoint.empty()) options->endpoint = global.endpoint;
+  if (!global.region.empty()) options->region = global.region;
+  return kExitOk;
+}
+
+Env* StoreEnvOrExplain(const GlobalOptions& global, int* rc) {
+  *rc = kExitOk;
+  if (!IsS3Url(global.store_dir)) return Env::Default();
+  // One bucket per process: the client and its Env live until exit.
+  static std::unique_ptr<S3Client> client;
+  static std::unique_ptr<Env> env;
+  if (env) return env.get();
+  Result<S3Url> url = S3Url::Parse(global.store_dir);
+  S3Options options;
+  if (!url.ok()) {
+    spdlog::error("{}", url.status().ToString());
+    *rc = kExitUsage;
+    return nullptr;
+  }
+  if ((*rc = S3OptionsOrExplain(global, "", &options)) != kExitOk) return nullptr;
+  if (Status s = S3Client::Open(options, url->bucket, &client); !s.ok()) {
+    spdlog::error("{}", s.ToString());
+    *rc = ExitCodeFor(s);
+    return nullptr;
+  }
+  env = NewS3ReadEnv(client.get(), *url);
+  return env.get();
+}
+
 int OpenStoreOrExplain(const GlobalOptions& global, StoreAccess access, std::unique_ptr<Store>* store) {
-  Env* env = Env::Default();
+  if (IsS3Url(global.store_dir) && access != StoreAccess::kRead) {
+    spdlog::error("{}: a store in a bucket is read-only here ('alcor pull' it into a folder first)", global.store_dir);
+    return kExitUsage;
+  }
+  int rc = kExitOk;
+  Env* env = StoreEnvOrExplain(global, &rc);
+  if (env == nullptr) return rc;
   StoreOptions options;
   options.read_only = access == StoreAccess::kRead;
   options.create_if_missing = access == StoreAccess::kWriteOrCreate;

@@ -33,6 +33,9 @@ const CommandInfo kCommands[] = {
     {"remove", "take records down (ID... --reason TEXT); they stay out of later runs", &SetupRemove},
     {"removed", "list the records taken down, with reason and time", &SetupRemoved},
     {"dedup", "re-deduplicate and compact the whole store (atomically)", &SetupDedup},
+    {"merge", "other stores (SRC_STORE...) into --store through its deduplicator, atomically", &SetupMerge},
+    {"push", "publish --store to s3://BUCKET/PREFIX: incremental, manifest last, one pusher at a time", &SetupPush},
+    {"pull", "fetch a store published at s3://BUCKET/PREFIX into --store, every object's sha256 checked", &SetupPull},
     {"repair", "set damaged shards aside, keep what still reads, rebuild the index", &SetupRepair},
     {"normalize", "HTML on stdin to Markdown text (--jsonl: records with an html field)", &SetupNormalize},
 };
@@ -42,7 +45,7 @@ bool RejectUnknownCommand(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg.empty() || arg[0] == '-') {
-      if (arg == "--store" || arg == "--log-format") ++i;  // skip the option's value
+      if (arg == "--store" || arg == "--log-format" || arg == "--endpoint" || arg == "--region") ++i;  // skip the option's value
       continue;
     }
     for (const CommandInfo& c : kCommands)
@@ -91,6 +94,9 @@ int Main(int argc, char** argv) {
                "bytes, time)");
   app.add_flag("--no-progress", global.no_progress,
                "no live progress display (scrape shows one only when stderr is a terminal)");
+  app.add_option("--endpoint", global.endpoint,
+                 "S3 endpoint URL for push, pull and --store s3://BUCKET/PREFIX (default $AWS_ENDPOINT_URL)");
+  app.add_option("--region", global.region, "S3 region (default $AWS_REGION, else us-east-1)");
   app.footer("Exit codes: 0 ok, 1 failed or problems found, 2 usage or config error, 3 store locked, "
              "130 interrupted.\nRun 'alcor COMMAND --help' for a command's options.");
 
