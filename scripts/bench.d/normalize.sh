@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# summary: normalizer: main-content F1 and MB/s vs readability-lxml on the 88-page eval set; hostile inputs (time, peak memory)
+# summary: normalizer: main-content F1 vs readability-lxml on both gold sets (AEB: MB/s too, one process); hostile inputs (time, peak memory)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${ALCOR_BENCH_BUILD:-build}
@@ -15,6 +15,15 @@ if [ -f "$eval_script" ]; then
   /usr/bin/python3 "$eval_script" --cmd "$alcor" "$@"
 else
   echo "== $eval_script not found: skipping the quality benchmark"
+fi
+# The second gold set (multilingual with/without snippets): quality only, one process per page.
+snippet_script=../shared/eval/snippet_eval.py
+if [ -f "$snippet_script" ]; then
+  echo
+  echo "== main-content extraction (snippet_eval.py, snippets-dev)"
+  /usr/bin/python3 "$snippet_script" --cmd "$alcor"
+else
+  echo "== $snippet_script not found: skipping the snippet benchmark"
 fi
 
 # 2. Hostile inputs, generated here: wall time and peak memory of one process each.

@@ -5,6 +5,8 @@
 #include <iterator>
 #include <vector>
 
+#include "alcor/strings.hpp"
+
 namespace alcor::text {
 namespace {
 
@@ -23,8 +25,8 @@ const char* const kStrongNegative[] = {
     "sponsor*", "popup*", "modal*", "outbrain*", "taboola*", "recommend*", "trending", "popular",
     "mostread", "most", "disqus*", "signup", "login", "signin", "register", "nav", "navbar*", "navigation*",
     "menu*", "masthead", "banner", "pagination", "pager", "tags", "tag", "tagcloud", "tagged", "byline*",
-    "author*", "share", "hidden", "rss", "follow", "skip", "toolbar", "dateline", "timestamp", "widget*",
-    "overlay", "paywall", "donate", "donation", "subscribe", "jump", "toc", "print", "readmore",
+    "author*", "share", "rss", "follow", "skip", "toolbar", "dateline", "timestamp", "widget*",
+    "overlay", "paywall", "donate", "donation", "subscribe", "jump", "toc", "readmore",
     "more", "next", "prev", "previous", "breaking", "ticker", "teaser*", "rail", "complementary",
     "secondary", "utility", "tools", "actions", "bio", "credit*", "meta", "metadata", "caption*",
     "copyright", "disclaimer", "survey", "feedback", "alert", "notification*", "headline*",
@@ -65,8 +67,10 @@ int HintsOf(std::string_view value) {
   size_t n = std::min(value.size(), sizeof lower);
   for (size_t k = 0; k < n; ++k) lower[k] = static_cast<char>(std::tolower(static_cast<unsigned char>(value[k])));
   std::string_view lv(lower, n);
-  // Whole-value matches for utility classes that split into harmless words.
-  for (std::string_view whole : {"sr-only", "screen-reader-text", "visually-hidden", "visuallyhidden", "hide"})
+  // Whole-token matches: utility classes that split into harmless words, and words that are
+  // boilerplate alone but name layout in compounds ("overflow-hidden", "tip-print-step").
+  for (std::string_view whole :
+       {"sr-only", "screen-reader-text", "visually-hidden", "visuallyhidden", "hide", "hidden", "print"})
     if (HasClassToken(lv, whole)) hints |= kHintStrongNegative;
   size_t i = 0;
   while (i < n) {
@@ -144,76 +148,277 @@ uint32_t FindBody(const Dom& dom) {
   return body == kNoNode ? 0 : body;
 }
 
-}  // namespace
+// How hard the boilerplate rules bite. Selection starts strict and relaxes one level at a time
+// while the result is implausibly short (see SelectMainContent).
+enum class Strictness {
+  kFull,     // every rule
+  kSoft,     // a strong class word no longer drops an element that also has a positive one
+  kLoose,    // class words and boilerplate tags drop only elements without paragraph text
+  kNone,     // nothing but link-dense blocks inside the root
+};
 
-uint32_t SelectMainContent(Dom* dom_ptr, const std::string& article_body_hint) {
-  Dom& dom = *dom_ptr;
-  (void)article_body_hint;
-  dom.ComputeStats();
-  uint32_t body = FindBody(dom);
-  const uint32_t total_good = std::max<uint32_t>(dom[body].good_chars, 1);
+// Per-node facts that do not change while rules are tried: the nearest block ancestor, the
+// characters of text whose nearest block ancestor a node is (a block's "own" sentence text), and
+// the previous sibling.
+struct Layout {
+  std::vector<uint32_t> block_of;
+  std::vector<uint32_t> own_chars;
+  std::vector<uint32_t> prev_sibling;
+};
 
-  // Teaser lists hold paragraph-like text that would pull the root up to the page level.
-  for (uint32_t i = body + 1; i < dom[body].end; ++i) {
-    DomNode& d = dom[i];
-    if (d.is_text || d.dropped) {
-      if (d.dropped) i = d.end - 1;
+Layout LayoutOf(const Dom& dom) {
+  Layout l;
+  const uint32_t n = dom.size();
+  l.block_of.assign(n, 0);
+  l.own_chars.assign(n, 0);
+  l.prev_sibling.assign(n, kNoNode);
+  for (uint32_t i = 1; i < n; ++i) {
+    uint32_t p = dom[i].parent;
+    l.block_of[i] = IsBlockTag(dom[p].tag) || dom[p].parent == kNoNode ? p : l.block_of[p];
+    if (dom[i].is_text && !dom[i].dropped) l.own_chars[l.block_of[i]] += dom[i].text_chars;
+    if (dom[i].end < dom[p].end) l.prev_sibling[dom[i].end] = i;
+  }
+  return l;
+}
+
+// Whether node s is inline text: a text node or an inline element with text.
+bool IsInlineText(const Dom& dom, uint32_t s) {
+  return s != kNoNode && !dom[s].dropped && dom[s].text_chars > 0 && (dom[s].is_text || !IsBlockTag(dom[s].tag));
+}
+
+// An inline element (link, span, em...) in the middle of a sentence: text on both sides of it in
+// the same parent. Class words never drop such an element: names and numbers in links and spans
+// belong to the sentence around them.
+bool IsInsideSentence(const Dom& dom, const Layout& layout, uint32_t i) {
+  if (IsBlockTag(dom[i].tag) || dom[i].text_chars > 200) return false;
+  uint32_t p = dom[i].parent;
+  uint32_t next = dom[i].end < dom[p].end ? dom[i].end : kNoNode;
+  return IsInlineText(dom, layout.prev_sibling[i]) && IsInlineText(dom, next);
+}
+
+// The deepest element holding at least 80% of the paragraph blocks whose text starts a passage of
+// the page's JSON-LD articleBody, or kNoNode when too little of articleBody is found in the page.
+uint32_t FindArticleBodyText(const Dom& dom, const Layout& layout, uint32_t body, const std::string& hint) {
+  if (hint.size() < 200) return kNoNode;
+  // Bounded work on hostile pages: at most 2,000 blocks, each looked up in at most 256 KB.
+  const std::string needle_space = CollapseWhitespace(std::string_view(hint).substr(0, size_t{1} << 18));
+  std::vector<uint32_t> matched(dom.size(), 0);
+  uint32_t total = 0, checked = 0;
+  for (uint32_t i = body + 1; i < dom[body].end && checked < 2000; ++i) {
+    const DomNode& d = dom[i];
+    if (d.dropped) {
+      i = d.end - 1;
       continue;
     }
-    if (d.good_chars * 2 > total_good && d.paragraphs >= 2 && d.link_chars * 5 < d.text_chars) continue;
-    if (IsTeaserList(dom, i)) {
-      d.dropped = true;
+    if (d.is_text || layout.own_chars[i] < 30 || !IsBlockTag(d.tag)) continue;
+    ++checked;
+    std::string head = dom.TextOf(i, true, 80);
+    if (head.size() > 60) head.resize(60);
+    while (!head.empty() && (static_cast<unsigned char>(head.back()) & 0xC0) == 0x80) head.pop_back();
+    if (!head.empty() && (static_cast<unsigned char>(head.back()) & 0xC0) == 0xC0) head.pop_back();
+    if (head.size() < 20 || needle_space.find(head) == std::string::npos) continue;
+    matched[i] = layout.own_chars[i];
+    total += matched[i];
+  }
+  if (total < 400 || total * 3 < static_cast<uint32_t>(std::min<size_t>(needle_space.size(), 1u << 30))) return kNoNode;
+  for (uint32_t i = dom[body].end; i-- > body + 1;)
+    if (dom[i].parent != kNoNode) matched[dom[i].parent] += matched[i];
+  uint32_t e = body;
+  while (true) {
+    uint32_t next = kNoNode;
+    for (uint32_t c = e + 1; c < dom[e].end; c = dom[c].end)
+      if (!dom[c].is_text && matched[c] * 5 >= total * 4) next = c;
+    if (next == kNoNode) break;
+    e = next;
+  }
+  return e == body ? kNoNode : e;
+}
+
+// The element the page itself names as its article: itemprop="articleBody", else the element
+// holding the JSON-LD articleBody, else one <article> that clearly outweighs the others; kNoNode
+// when the page states nothing usable.
+uint32_t FindStatedArticle(const Dom& dom, const Layout& layout, uint32_t body, const std::string& hint) {
+  uint32_t best = kNoNode;
+  for (uint32_t i = body + 1; i < dom[body].end; ++i) {
+    const DomNode& d = dom[i];
+    if (d.is_text) continue;
+    if (d.dropped) {
       i = d.end - 1;
+      continue;
+    }
+    std::string_view prop = dom.Attr(i, "itemprop");
+    if (!prop.empty() && HasClassToken(prop, "articleBody") && d.good_chars >= 150 &&
+        (best == kNoNode || d.good_chars > dom[best].good_chars))
+      best = i;
+  }
+  if (best != kNoNode) return best;
+  best = FindArticleBodyText(dom, layout, body, hint);
+  if (best != kNoNode) return best;
+  uint32_t first = kNoNode, second_chars = 0;
+  for (uint32_t i = body + 1; i < dom[body].end; ++i) {
+    const DomNode& d = dom[i];
+    if (d.is_text) continue;
+    if (d.dropped) {
+      i = d.end - 1;
+      continue;
+    }
+    if (d.tag != GUMBO_TAG_ARTICLE) continue;
+    if (first == kNoNode || d.good_chars > dom[first].good_chars) {
+      if (first != kNoNode && !(i < dom[first].end)) second_chars = std::max(second_chars, dom[first].good_chars);
+      first = i;
+    } else if (!(i < dom[first].end)) {
+      second_chars = std::max(second_chars, d.good_chars);
+    }
+  }
+  if (first != kNoNode && dom[first].good_chars >= 200 && dom[first].good_chars >= 3 * second_chars) return first;
+  return kNoNode;
+}
+
+bool IsHeadingTag(GumboTag t) {
+  return t == GUMBO_TAG_H1 || t == GUMBO_TAG_H2 || t == GUMBO_TAG_H3 || t == GUMBO_TAG_H4 || t == GUMBO_TAG_H5 ||
+         t == GUMBO_TAG_H6;
+}
+
+// Whether all of block b's text is inside one <strong> or <b> (a heading set in bold).
+bool IsBoldLine(const Dom& dom, uint32_t b) {
+  for (uint32_t k = b + 1; k < dom[b].end; ++k)
+    if (!dom[k].is_text && !dom[k].dropped && (dom[k].tag == GUMBO_TAG_STRONG || dom[k].tag == GUMBO_TAG_B))
+      return dom[k].text_chars == dom[b].text_chars;
+  return false;
+}
+
+// The last blocks of the root, while they are headings with nothing after them ("More on this
+// topic:", "Read next", a bold "Share this:"): they introduce what was cut away, not the article.
+void DropTrailingHeadings(Dom& dom, const Layout& layout, uint32_t root) {
+  for (int round = 0; round < 4; ++round) {
+    uint32_t last = kNoNode;
+    for (uint32_t k = root + 1; k < dom[root].end; ++k) {
+      if (dom[k].dropped) {
+        k = dom[k].end - 1;
+        continue;
+      }
+      if (dom[k].is_text && dom[k].text_chars > 0) last = k;
+    }
+    if (last == kNoNode) return;
+    uint32_t b = layout.block_of[last];
+    if (b == root || b <= root || b >= dom[root].end) return;
+    bool heading = IsHeadingTag(dom[b].tag) || (dom[b].text_chars <= 60 && IsBoldLine(dom, b));
+    if (!heading || dom[root].text_chars < dom[b].text_chars + 200) return;  // a page of headings stays
+    dom[b].dropped = true;
+    dom.ComputeStats();
+  }
+}
+
+// One selection at the given strictness over the never-text marks already in place. `stated` and
+// its ancestors are never dropped. Returns the root.
+uint32_t SelectAt(Dom& dom, const Layout& layout, uint32_t body, uint32_t stated, Strictness level) {
+  std::vector<uint8_t> is_stated_path(dom.size(), 0);
+  for (uint32_t a = stated; a != kNoNode; a = dom[a].parent) is_stated_path[a] = 1;
+  const uint32_t total_good = std::max<uint32_t>(dom[body].good_chars, 1);
+  const bool teasers = level == Strictness::kFull || level == Strictness::kSoft;
+
+  // Teaser lists hold paragraph-like text that would pull the root up to the page level.
+  if (teasers) {
+    for (uint32_t i = body + 1; i < dom[body].end; ++i) {
+      DomNode& d = dom[i];
+      if (d.is_text || d.dropped) {
+        if (d.dropped) i = d.end - 1;
+        continue;
+      }
+      if (is_stated_path[i]) continue;
+      if (d.good_chars * 2 > total_good && d.paragraphs >= 2 && d.link_chars * 5 < d.text_chars) continue;
+      if (IsTeaserList(dom, i)) {
+        d.dropped = true;
+        i = d.end - 1;
+      }
     }
   }
 
   // 1. Boilerplate by tag, role and class/id words. An element that holds most of the page's
   //    paragraph text is never dropped on a hint alone (wrappers carry all sorts of classes).
-  for (uint32_t i = body + 1; i < dom[body].end; ++i) {
-    DomNode& d = dom[i];
-    if (d.is_text || d.dropped) {
-      if (d.dropped) i = d.end - 1;
-      continue;
-    }
-    bool holds_most = d.good_chars * 2 > total_good && d.paragraphs >= 2;
-    bool drop = false;
-    switch (d.tag) {
-      case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM:
-      case GUMBO_TAG_HEADER: case GUMBO_TAG_MENU:
-        drop = !holds_most;
-        break;
-      default:
-        break;
-    }
-    if (!drop) {
-      std::string_view role = dom.Attr(i, "role");
-      if (!role.empty() && IsBoilerplateRole(role) && !holds_most) drop = true;
-    }
-    if (!drop && !holds_most) {
-      int h = ElementHints(dom, i);
-      // Weak words (grid, card, media, header...) also name layout wrappers: they drop only
-      // elements without paragraph text.
-      if ((h & kHintStrongNegative) || ((h & kHintWeakNegative) && !(h & kHintPositive) && d.paragraphs == 0))
-        drop = true;
-    }
-    if (drop) {
-      d.dropped = true;
-      i = d.end - 1;
+  if (level != Strictness::kNone) {
+    for (uint32_t i = body + 1; i < dom[body].end; ++i) {
+      DomNode& d = dom[i];
+      if (d.is_text || d.dropped) {
+        if (d.dropped) i = d.end - 1;
+        continue;
+      }
+      if (is_stated_path[i]) continue;
+      bool holds_most = d.good_chars * 2 > total_good && d.paragraphs >= 2;
+      if (level == Strictness::kLoose) holds_most = holds_most || d.good_chars > 0;
+      bool drop = false;
+      switch (d.tag) {
+        case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM:
+        case GUMBO_TAG_HEADER: case GUMBO_TAG_MENU:
+          drop = !holds_most;
+          break;
+        default:
+          break;
+      }
+      if (!drop) {
+        std::string_view role = dom.Attr(i, "role");
+        if (!role.empty() && IsBoilerplateRole(role) && !holds_most) drop = true;
+      }
+      if (!drop && !holds_most && !IsInsideSentence(dom, layout, i)) {
+        int h = ElementHints(dom, i);
+        bool strong = (h & kHintStrongNegative) != 0;
+        if (level == Strictness::kSoft && strong && d.paragraphs > 0 &&
+            ((h & kHintPositive) || d.tag == GUMBO_TAG_ARTICLE || d.tag == GUMBO_TAG_MAIN))
+          strong = false;
+        // Weak words (grid, card, media, header...) also name layout wrappers: they drop only
+        // elements without paragraph text.
+        if (strong || ((h & kHintWeakNegative) && !(h & kHintPositive) && d.paragraphs == 0)) drop = true;
+      }
+      if (drop) {
+        d.dropped = true;
+        i = d.end - 1;
+      }
     }
   }
   dom.ComputeStats();
-  // 2. The root: the deepest element that still holds most of the paragraph text.
+  // 2. The root: the deepest element that still holds most of the paragraph text. Above a
+  //    stated article the walk keeps to the stated article's ancestors: when another child holds
+  //    most of the text there (a related box longer than the article), the walk goes on toward
+  //    the stated article instead. (Not further: a stated article body is often only its first
+  //    part, the rest sits in sibling containers between ads.)
   const uint32_t good = dom[body].good_chars;
   uint32_t root = body;
+  const bool use_stated = stated != kNoNode && !dom[stated].dropped && dom[stated].good_chars > 0;
   if (good > 0) {
     while (true) {
-      uint32_t best = kNoNode;
+      uint32_t best = kNoNode, on_path = kNoNode;
       for (uint32_t c = root + 1; c < dom[root].end; c = dom[c].end) {
         if (dom[c].is_text || dom[c].dropped) continue;
+        if (use_stated && is_stated_path[c]) on_path = c;
         if (best == kNoNode || dom[c].good_chars > dom[best].good_chars) best = c;
       }
       if (best == kNoNode || dom[best].good_chars * 4 < good * 3) break;
-      root = best;
+      root = on_path != kNoNode && dom[on_path].good_chars * 5 >= good ? on_path : best;
+    }
+  }
+
+  // 2b. An article split over sibling containers: the walk stops in the first part when it holds
+  //     most of the text. Siblings of the root that continue it (the same tag and class, or
+  //     plain prose blocks) join it under their parent; the parent's other children with text
+  //     are dropped.
+  if (root != body && root != stated && good > 0) {
+    const uint32_t parent = dom[root].parent;
+    std::string_view cls = dom.Attr(root, "class");
+    auto continues = [&](uint32_t c) {
+      const DomNode& d = dom[c];
+      if (d.good_chars == 0 || d.link_chars * 4 > d.text_chars) return false;
+      if (d.tag == dom[root].tag && dom.Attr(c, "class") == cls) return d.good_chars * 2 >= d.text_chars;
+      return d.tag == GUMBO_TAG_P && layout.own_chars[c] >= 80;
+    };
+    bool any = false;
+    for (uint32_t c = parent + 1; c < dom[parent].end; c = dom[c].end)
+      if (c != root && !dom[c].is_text && !dom[c].dropped && continues(c)) any = true;
+    if (any) {
+      for (uint32_t c = parent + 1; c < dom[parent].end; c = dom[c].end)
+        if (c != root && !dom[c].is_text && !dom[c].dropped && dom[c].text_chars > 0 && !continues(c))
+          dom[c].dropped = true;
+      root = parent;
+      dom.ComputeStats();
     }
   }
 
@@ -226,13 +431,66 @@ uint32_t SelectMainContent(Dom* dom_ptr, const std::string& article_body_hint) {
     }
     if (!IsBlockTag(d.tag) || d.text_chars == 0) continue;
     bool link_dense = d.link_chars * 10 > d.text_chars * 5 && d.good_chars * 2 < d.text_chars;
-    if (link_dense) {
+    // A short block with a copyright sign is a credit line (photo credits, site notices).
+    bool credit = !d.has_block && d.text_chars <= 150 && dom.TextOf(i, true, 1024).find("\xC2\xA9") != std::string::npos;
+    if (link_dense || credit) {
       d.dropped = true;
       i = d.end - 1;
     }
   }
   dom.ComputeStats();
+  DropTrailingHeadings(dom, layout, root);
   return root;
+}
+
+// Below this many characters of text a selection is implausibly short for an article.
+constexpr uint32_t kPlausibleChars = 250;
+
+}  // namespace
+
+MainContentChoice SelectMainContent(Dom* dom_ptr, const std::string& article_body_hint) {
+  Dom& dom = *dom_ptr;
+  dom.ComputeStats();
+  const uint32_t body = FindBody(dom);
+  const Layout layout = LayoutOf(dom);
+  const uint32_t stated = FindStatedArticle(dom, layout, body, article_body_hint);
+  std::vector<uint8_t> never_text(dom.size());
+  for (uint32_t i = 0; i < dom.size(); ++i) never_text[i] = dom[i].dropped;
+  auto restore = [&] {
+    for (uint32_t i = 0; i < dom.size(); ++i) dom[i].dropped = never_text[i];
+    dom.ComputeStats();
+  };
+
+  // Strict first; while the result is implausibly short, a more lenient level is taken when it
+  // finds clearly more text (twice as much), so that a short page is not swapped for clutter.
+  MainContentChoice choice;
+  Strictness taken = Strictness::kFull, last = Strictness::kFull;
+  choice.root = SelectAt(dom, layout, body, stated, Strictness::kFull);
+  uint32_t chars = dom[choice.root].text_chars;
+  for (Strictness next : {Strictness::kSoft, Strictness::kLoose, Strictness::kNone}) {
+    // Leaving the class words aside altogether needs a shorter result still.
+    if (chars >= (next == Strictness::kSoft ? kPlausibleChars : kPlausibleChars / 2)) break;
+    restore();
+    uint32_t root = SelectAt(dom, layout, body, stated, next);
+    last = next;
+    uint32_t next_chars = dom[root].text_chars;
+    if (next_chars >= 2 * chars + 50) {
+      choice.root = root;
+      chars = next_chars;
+      taken = next;
+    }
+  }
+  if (taken != last) {
+    restore();
+    choice.root = SelectAt(dom, layout, body, stated, taken);
+  }
+  // The page states its article text but the document holds little of it (rendered by scripts).
+  uint32_t hint_chars = 0;
+  for (unsigned char c : article_body_hint)
+    if (!std::isspace(c) && (c & 0xC0) != 0x80) ++hint_chars;
+  choice.use_article_body = chars < kPlausibleChars && hint_chars >= 2 * chars + 100 &&
+                            article_body_hint.find("</") == std::string::npos;
+  return choice;
 }
 
 }  // namespace alcor::text

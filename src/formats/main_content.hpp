@@ -9,9 +9,17 @@
 
 namespace alcor::text {
 
+// What SelectMainContent chose: the root to render, or the page's JSON-LD articleBody instead
+// when the document holds clearly less text than that (pages whose article scripts render).
+struct MainContentChoice {
+  uint32_t root = 0;
+  bool use_article_body = false;
+};
+
 // REQUIRES: never-text elements already marked (MarkNeverText). Marks boilerplate dropped,
 // recomputes the statistics and returns the root to render (the <body> when no article body
-// stands out). `article_body_hint` is the page's JSON-LD articleBody ("" when none).
-uint32_t SelectMainContent(Dom* dom, const std::string& article_body_hint);
+// stands out). `article_body_hint` is the page's JSON-LD articleBody ("" when none): it locates
+// the article in the document, and stands in for it when the document's text is implausibly short.
+MainContentChoice SelectMainContent(Dom* dom, const std::string& article_body_hint);
 
 }  // namespace alcor::text

@@ -63,7 +63,12 @@ Result<NormalizeResult> NormalizeHtml(std::string_view raw, const NormalizeOptio
   text::MarkNeverText(&dom);
   uint32_t root = dom.Find(GUMBO_TAG_BODY);
   if (root == text::kNoNode) root = 0;
-  if (options.main_content) root = text::SelectMainContent(&dom, meta.article_body);
+  bool use_article_body = false;
+  if (options.main_content) {
+    text::MainContentChoice choice = text::SelectMainContent(&dom, meta.article_body);
+    root = choice.root;
+    use_article_body = choice.use_article_body;
+  }
 
   // 7. Markdown; 8. hygiene of the whole text (NFC, blank lines, trailing spaces).
   text::RenderOptions render;
@@ -71,7 +76,7 @@ Result<NormalizeResult> NormalizeHtml(std::string_view raw, const NormalizeOptio
   render.images_as_alt = options.images_as_alt;
   render.links = options.links;
   if (render.links == LinkStyle::kAuto) render.links = options.main_content ? LinkStyle::kTextOnly : LinkStyle::kInline;
-  std::string markdown = text::RenderMarkdown(dom, root, render);
+  std::string markdown = use_article_body ? meta.article_body : text::RenderMarkdown(dom, root, render);
   result.text = CleanText(markdown);
 
   result.title = std::move(meta.title);

@@ -119,6 +119,152 @@ TEST(MainContent, MathSurvivesMainContent) {
   EXPECT_NE(Page(html).text.find("$\\lambda$"), std::string::npos);
 }
 
+// Prose that holds no class word and no link: `n` sentences about `topic`.
+std::string Prose(const std::string& topic, int n) {
+  std::string p;
+  for (int i = 0; i < n; ++i)
+    p += "The " + topic + " sentence number " + std::to_string(i) + " adds plain words to the text. ";
+  return p;
+}
+
+TEST(MainContent, ArticleSplitInThreeSiblingContainers) {
+  // The first part holds most of the text: the walk to the deepest element stops in it, and the
+  // two later parts (same tag and class) must join it.
+  std::string first, second, third;
+  for (int i = 0; i < 8; ++i) first += Paragraph("First part " + std::to_string(i) + ".");
+  second = Paragraph("Second part continues the story.");
+  third = Paragraph("Third part ends the story.");
+  std::string html = "<body><nav><a href='/'>Home</a> <a href='/n'>News</a></nav><div class='layout'>"
+                     "<div class='chunk'>" + first + "</div><div class='chunk'>" + second +
+                     "</div><div class='chunk'>" + third + "</div><div class='note'>Sign in to continue</div></div>"
+                     "<footer>Footer text</footer></body>";
+  std::string text = Page(html).text;
+  EXPECT_NE(text.find("First part 7"), std::string::npos) << text;
+  EXPECT_NE(text.find("Second part"), std::string::npos) << text;
+  EXPECT_NE(text.find("Third part"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Sign in"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Footer"), std::string::npos) << text;
+}
+
+TEST(MainContent, ShortNewsBriefIsNeverEmpty) {
+  // A 60-word brief in a post container whose class list carries taxonomy words ("tag-…"),
+  // next to a comment thread longer than the brief: the strict rules drop the post; the brief
+  // must still come out rather than the page's leftovers.
+  std::string brief =
+      "City council approved the new budget on Monday after a long debate about road repairs, school "
+      "funding and the library. The vote was seven to two. The mayor said work on the main bridge "
+      "starts in spring and should end before winter. Residents can read the full budget at the town "
+      "hall or online from next week, officials said in a statement after the meeting.";
+  std::string comments;
+  for (int i = 0; i < 6; ++i) comments += "<li class='comment'>" + Paragraph("Reader comment " + std::to_string(i) + ".") + "</li>";
+  std::string html = "<body><header><a href='/'>Town News</a></header><main><article class='post-7 post tag-budget tag-council'>"
+                     "<h1>Council approves budget</h1><p>" + brief + "</p></article><section id='comments'><ol>" +
+                     comments + "</ol></section></main><footer>Contact</footer></body>";
+  std::string text = Page(html).text;
+  EXPECT_NE(text.find("City council approved"), std::string::npos) << text;
+  EXPECT_NE(text.find("officials said in a statement"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Reader comment"), std::string::npos) << text;
+}
+
+TEST(MainContent, RelatedBoxLongerThanTheArticle) {
+  // The page's one <article> holds the story; a box of other stories without any class word
+  // holds more paragraph text than the story itself.
+  std::string article;
+  for (int i = 0; i < 4; ++i) article += Paragraph("Story paragraph " + std::to_string(i) + ".");
+  std::string box;
+  for (int i = 0; i < 8; ++i)
+    box += "<div><p>" + Prose("other story " + std::to_string(i), 2) + "<a href='/o" + std::to_string(i) + "'>more</a></p></div>";
+  std::string html = "<body><div class='page'><article><h1>The story</h1>" + article + "</article><div class='box'>" + box +
+                     "</div></div></body>";
+  std::string text = Page(html).text;
+  EXPECT_NE(text.find("Story paragraph 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("Story paragraph 3"), std::string::npos) << text;
+  EXPECT_EQ(text.find("other story"), std::string::npos) << text;
+}
+
+TEST(MainContent, NumbersAndNamesInLinksAndSpansStayInTheSentence) {
+  // Inline elements inside a sentence carry class words of their own (tag, label, author, date):
+  // they belong to the sentence.
+  std::string html = "<body><article>" + Paragraph("Intro.") +
+                     "<p>The committee voted <span class='label'>seven</span> to <a class='tag' href='/t/2'>two</a> "
+                     "after <a class='author' href='/p/jane'>Jane Doe</a> spoke on <span class='date'>Monday</span> evening "
+                     "in the town hall.</p>" + Paragraph("Outro.") +
+                     "<div class='author'>By Jane Doe</div></article></body>";
+  std::string text = Page(html).text;
+  EXPECT_NE(text.find("The committee voted seven to two after Jane Doe spoke on Monday evening in the town hall."),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("By Jane Doe"), std::string::npos) << text;  // a byline block still goes
+}
+
+std::string JsonLd(const std::string& body_field) {
+  return "<script type='application/ld+json'>{\"@type\":\"NewsArticle\",\"headline\":\"H\"" + body_field +
+         "}</script>";
+}
+
+TEST(MainContent, JsonLdArticleBodyLocatesTheArticle) {
+  // articleBody names the text of the story, which sits beside a longer box of other text.
+  std::string story_text[4];
+  std::string story, ld;
+  for (int i = 0; i < 4; ++i) {
+    story_text[i] = Prose("stated story part " + std::to_string(i), 2);
+    story += "<p>" + story_text[i] + "</p>";
+    ld += story_text[i] + " ";
+  }
+  std::string box;
+  for (int i = 0; i < 15; ++i) box += "<p>" + Prose("neighbour " + std::to_string(i), 2) + "</p>";
+  std::string page = "<html><head>" + JsonLd(",\"articleBody\":\"" + ld + "\"") + "</head><body><div class='a'><div class='s'>" +
+                     story + "</div><div class='b'>" + box + "</div></div></body></html>";
+  std::string text = Page(page).text;
+  EXPECT_NE(text.find("stated story part 3"), std::string::npos) << text;
+  EXPECT_EQ(text.find("neighbour"), std::string::npos) << text;
+  // Without articleBody the same page has no evidence: the longer box wins the walk.
+  std::string without = "<html><head>" + JsonLd("") + "</head><body><div class='a'><div class='s'>" + story +
+                        "</div><div class='b'>" + box + "</div></div></body></html>";
+  EXPECT_EQ(Page(without).text.find("stated story"), std::string::npos);
+}
+
+TEST(MainContent, JsonLdArticleBodyStandsInWhenThePageHoldsLittle) {
+  // The article is rendered by scripts: the document holds a headline and a menu only.
+  std::string ld = Prose("rendered elsewhere", 8);
+  std::string page = "<html><head>" + JsonLd(",\"articleBody\":\"" + ld + "\"") +
+                     "</head><body><nav><a href='/'>Home</a></nav><h1>Headline</h1><div id='app'></div></body></html>";
+  std::string text = Page(page).text;
+  EXPECT_NE(text.find("The rendered elsewhere sentence number 7"), std::string::npos) << text;
+  // Without articleBody the headline is what there is.
+  std::string bare = "<html><head>" + JsonLd("") +
+                     "</head><body><nav><a href='/'>Home</a></nav><h1>Headline</h1><div id='app'></div></body></html>";
+  EXPECT_EQ(Page(bare).text, "# Headline\n");
+}
+
+TEST(MainContent, ItempropArticleBodyIsKeptDespiteClassWords) {
+  // itemprop="articleBody" on a container whose class words alone would drop it.
+  std::string body;
+  for (int i = 0; i < 3; ++i) body += Paragraph("Marked paragraph " + std::to_string(i) + ".");
+  std::string comments, sidebar;
+  for (int i = 0; i < 2; ++i) comments += Paragraph("Comment text " + std::to_string(i) + ".");
+  for (int i = 0; i < 3; ++i) sidebar += Paragraph("Sidebar text " + std::to_string(i) + ".");
+  std::string html = "<body><div class='wrap'><div class='teaser-body' itemprop='articleBody'>" + body +
+                     "</div><div class='comments'>" + comments + "</div><div class='sidebar'>" + sidebar +
+                     "</div></div></body>";
+  std::string text = Page(html).text;
+  EXPECT_NE(text.find("Marked paragraph 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("Marked paragraph 2"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Comment text"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Sidebar text"), std::string::npos) << text;
+}
+
+TEST(MainContent, TrailingHeadingsAndCreditLinesGo) {
+  std::string html = "<body><article>" + Paragraph("Body one.") + "<p><img alt=''> Photo: Agency © 2024 Someone</p>" +
+                     Paragraph("Body two.") + Paragraph("Body three.") + Paragraph("Body four.") +
+                     "<h3>More on this topic</h3><p><strong>Read next:</strong></p></article></body>";
+  std::string text = Page(html).text;
+  EXPECT_NE(text.find("Body four."), std::string::npos) << text;
+  EXPECT_EQ(text.find("©"), std::string::npos) << text;
+  EXPECT_EQ(text.find("More on this topic"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Read next"), std::string::npos) << text;
+}
+
 TEST(NormalizeJsonLine, KeepsFieldsSetsTextAndMetadata) {
   std::string out, id;
   NormalizeOptions o;
