@@ -164,6 +164,7 @@ struct Layout {
   std::vector<uint32_t> block_of;
   std::vector<uint32_t> own_chars;
   std::vector<uint32_t> prev_sibling;
+  std::vector<uint32_t> text_chars, link_chars;  // subtree statistics before any rule
 };
 
 Layout LayoutOf(const Dom& dom) {
@@ -172,6 +173,12 @@ Layout LayoutOf(const Dom& dom) {
   l.block_of.assign(n, 0);
   l.own_chars.assign(n, 0);
   l.prev_sibling.assign(n, kNoNode);
+  l.text_chars.resize(n);
+  l.link_chars.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    l.text_chars[i] = dom[i].text_chars;
+    l.link_chars[i] = dom[i].link_chars;
+  }
   for (uint32_t i = 1; i < n; ++i) {
     uint32_t p = dom[i].parent;
     l.block_of[i] = IsBlockTag(dom[p].tag) || dom[p].parent == kNoNode ? p : l.block_of[p];
@@ -443,6 +450,78 @@ uint32_t SelectAt(Dom& dom, const Layout& layout, uint32_t body, uint32_t stated
   return root;
 }
 
+// Whether the text ends like a sentence (titles, dates and bylines do not).
+bool EndsLikeSentence(const std::string& t) {
+  size_t n = t.size();
+  while (n > 0 && (t[n - 1] == ' ')) --n;
+  if (n == 0) return false;
+  char c = t[n - 1];
+  if (c == '.' || c == '!' || c == '?' || c == '"' || c == ')' || c == ':') return true;
+  std::string_view tail(t.data() + (n >= 3 ? n - 3 : 0), n >= 3 ? 3 : n);
+  for (std::string_view end : {"\xE2\x80\xA6", "\xE3\x80\x82", "\xE2\x80\x9D", "\xEF\xBC\x81", "\xEF\xBC\x9F"})
+    if (tail.size() >= end.size() && tail.substr(tail.size() - end.size()) == end) return true;
+  return n >= 2 && static_cast<unsigned char>(t[n - 2]) == 0xC2 && static_cast<unsigned char>(t[n - 1]) == 0xBB;  // »
+}
+
+// The lead (standfirst, intro) of an article often sits outside the container of its body: in
+// the article's header, in an "intro" box before it. Returns the last prose block of element s
+// (at least 80 characters of its own, almost no links, ending like a sentence; not inside
+// nav/aside/footer/form, figures and quotes, nor under a strong class word without a positive
+// one), or kNoNode. Statistics are those before any rule.
+uint32_t LastProseBlock(const Dom& dom, const Layout& layout, const std::vector<uint8_t>& never_text, uint32_t s) {
+  uint32_t found = kNoNode;
+  for (uint32_t k = s; k < dom[s].end; ++k) {
+    const DomNode& d = dom[k];
+    if (never_text[k]) {
+      k = d.end - 1;
+      continue;
+    }
+    if (d.is_text) continue;
+    bool skip = false;
+    switch (d.tag) {
+      case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM:
+      case GUMBO_TAG_FIGURE: case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_BLOCKQUOTE:
+        skip = true;
+        break;
+      default: {
+        int h = ElementHints(dom, k);
+        skip = (h & kHintStrongNegative) && !(h & kHintPositive);
+        break;
+      }
+    }
+    if (skip) {
+      k = d.end - 1;
+      continue;
+    }
+    if (!IsBlockTag(d.tag) || IsHeadingTag(d.tag) || layout.own_chars[k] < 80 || layout.link_chars[k] * 10 > layout.text_chars[k]) continue;
+    found = k;
+  }
+  if (found == kNoNode) return kNoNode;
+  // The block's own text: its text up to the first block inside it.
+  return EndsLikeSentence(dom.TextOf(found, true, 4096)) ? found : kNoNode;
+}
+
+// Within element c, keeps only the subtrees `a` and `b` (and their paths from c) visible.
+void KeepOnly(Dom& dom, uint32_t c, uint32_t a, uint32_t b) {
+  std::vector<uint8_t> on_path;
+  auto mark = [&](uint32_t x, std::vector<uint32_t>* path) {
+    for (; x != c && x != kNoNode; x = dom[x].parent) path->push_back(x);
+  };
+  std::vector<uint32_t> path;
+  mark(a, &path);
+  mark(b, &path);
+  for (uint32_t x : path) {
+    uint32_t p = dom[x].parent;
+    for (uint32_t k = p + 1; k < dom[p].end; k = dom[k].end) {
+      if (std::find(path.begin(), path.end(), k) == path.end()) dom[k].dropped = true;
+    }
+  }
+  for (uint32_t x : path)
+    if (x != a && x != b) dom[x].dropped = false;
+}
+
+constexpr int kLeadLevels = 2, kLeadSiblings = 1;  // how far from the root a lead may sit
+
 // Below this many characters of text a selection is implausibly short for an article.
 constexpr uint32_t kPlausibleChars = 250;
 
@@ -483,6 +562,41 @@ MainContentChoice SelectMainContent(Dom* dom_ptr, const std::string& article_bod
   if (taken != last) {
     restore();
     choice.root = SelectAt(dom, layout, body, stated, taken);
+  }
+  // The lead before the root: the nearest preceding element sibling of the root or of its
+  // parent, when it holds a prose block (LastProseBlock) in an article's <header> or beside
+  // the body inside the stated article. The common parent becomes the root, showing only the
+  // lead and the former root.
+  if (choice.root != body) {
+    uint32_t x = choice.root;
+    for (int up = 0; up < kLeadLevels && x != body && dom[x].parent != kNoNode; ++up, x = dom[x].parent) {
+      uint32_t lead = kNoNode, seen = 0;
+      bool blocked = false;
+      for (uint32_t sib = layout.prev_sibling[x]; sib != kNoNode && seen < kLeadSiblings; sib = layout.prev_sibling[sib]) {
+        if (dom[sib].is_text || never_text[sib]) continue;
+        ++seen;
+        lead = LastProseBlock(dom, layout, never_text, sib);
+        if (lead != kNoNode || layout.text_chars[sib] >= 200) {
+          blocked = lead == kNoNode;
+          break;
+        }
+      }
+      if (blocked) break;
+      if (lead == kNoNode) continue;
+      const uint32_t c = dom[x].parent;
+      // Only a lead the page marks as part of the article: in an article's <header>, or beside
+      // the body inside the stated article.
+      bool in_header = false, in_stated = false;
+      for (uint32_t a = lead; a != kNoNode && a != c; a = dom[a].parent) in_header = in_header || dom[a].tag == GUMBO_TAG_HEADER;
+      for (uint32_t a = c; a != kNoNode; a = dom[a].parent) in_stated = in_stated || a == stated;
+      if (!in_header && !in_stated) break;
+      for (uint32_t k = lead; k < dom[lead].end; ++k) dom[k].dropped = never_text[k];
+      KeepOnly(dom, c, lead, choice.root);
+      choice.root = c;
+      dom.ComputeStats();
+      chars = dom[c].text_chars;
+      break;
+    }
   }
   // The page states its article text but the document holds little of it (rendered by scripts).
   uint32_t hint_chars = 0;

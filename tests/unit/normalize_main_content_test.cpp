@@ -265,6 +265,23 @@ TEST(MainContent, TrailingHeadingsAndCreditLinesGo) {
   EXPECT_EQ(text.find("Read next"), std::string::npos) << text;
 }
 
+TEST(MainContent, LeadInTheArticleHeaderJoinsTheBody) {
+  // The standfirst sits in the article's <header> (dropped as a boilerplate tag), the body in a
+  // container after it; the title and byline in the header stay out.
+  std::string body;
+  for (int i = 0; i < 6; ++i) body += Paragraph("Body paragraph " + std::to_string(i) + ".");
+  std::string html = "<body><nav><a href='/'>Home</a></nav><article><header><h1>The title</h1>"
+                     "<p class='intro'>The lead sentence sums up the whole story in a good many more words than any title would ever have in it.</p>"
+                     "<div class='byline'>By Someone</div></header><div class='article-body'>" + body +
+                     "</div></article><footer>Footer text</footer></body>";
+  std::string text = Page(html).text;
+  EXPECT_NE(text.find("The lead sentence sums up"), std::string::npos) << text;
+  EXPECT_LT(text.find("The lead sentence"), text.find("Body paragraph 0")) << text;
+  EXPECT_NE(text.find("Body paragraph 5"), std::string::npos) << text;
+  EXPECT_EQ(text.find("By Someone"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Footer"), std::string::npos) << text;
+}
+
 TEST(NormalizeJsonLine, KeepsFieldsSetsTextAndMetadata) {
   std::string out, id;
   NormalizeOptions o;
