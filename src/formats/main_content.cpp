@@ -540,15 +540,16 @@ MainContentChoice SelectMainContent(Dom* dom_ptr, const std::string& article_bod
     dom.ComputeStats();
   };
 
-  // Strict first; while the result is implausibly short, a more lenient level is taken when it
-  // finds clearly more text (twice as much), so that a short page is not swapped for clutter.
+  // Strict first; while the result is short (below 500 characters for the soft level, 125 for
+  // the looser ones), a more lenient level is taken when it finds clearly more text (twice as
+  // much), so that a short page is not swapped for clutter.
   MainContentChoice choice;
   Strictness taken = Strictness::kFull, last = Strictness::kFull;
   choice.root = SelectAt(dom, layout, body, stated, Strictness::kFull);
   uint32_t chars = dom[choice.root].text_chars;
   for (Strictness next : {Strictness::kSoft, Strictness::kLoose, Strictness::kNone}) {
     // Leaving the class words aside altogether needs a shorter result still.
-    if (chars >= (next == Strictness::kSoft ? kPlausibleChars : kPlausibleChars / 2)) break;
+    if (chars >= (next == Strictness::kSoft ? 2 * kPlausibleChars : kPlausibleChars / 2)) break;
     restore();
     uint32_t root = SelectAt(dom, layout, body, stated, next);
     last = next;
