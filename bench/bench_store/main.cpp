@@ -1,7 +1,10 @@
 // bench_store: the driver behind `scripts/bench store`.
 //   bench_store generate --bytes N --out FILE   deterministic synthetic records as JSONL
-//   bench_store write --in FILE --store DIR     FILE's lines through ShardWriter into a store
+//   bench_store write --in FILE --store DIR [--shard-bytes N]
+//                                               FILE's lines through ShardWriter into a store
+//                                               (a shard per N bytes of JSONL; default 256 MiB)
 // so that `zstd -3` on FILE and `write` compress the same bytes read from the same file.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -66,6 +69,8 @@ int main(int argc, char** argv) {
   auto* write = app.add_subcommand("write", "write a JSONL file's records into a store");
   write->add_option("--in", in, "JSONL file")->required();
   write->add_option("--store", store_dir, "store directory")->required();
+  uint64_t shard_bytes = alcor::ShardWriterOptions().target_jsonl_bytes;
+  write->add_option("--shard-bytes", shard_bytes, "rotate to a new shard after this much JSONL");
   CLI11_PARSE(app, argc, argv);
 
   if (gen->parsed()) {
@@ -85,7 +90,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::unique_ptr<alcor::Store> store;
-  alcor::Status s = alcor::Store::Open(alcor::Env::Default(), store_dir, alcor::StoreOptions(), &store);
+  alcor::StoreOptions options;
+  options.shard.target_jsonl_bytes = shard_bytes;
+  options.shard.frame_jsonl_bytes = std::min(options.shard.frame_jsonl_bytes, shard_bytes);
+  alcor::Status s = alcor::Store::Open(alcor::Env::Default(), store_dir, options, &store);
   if (!s.ok()) {
     std::fprintf(stderr, "bench_store: %s\n", s.ToString().c_str());
     return 1;

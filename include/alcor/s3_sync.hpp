@@ -12,12 +12,15 @@
 //      the server honours it, else written and read back after a pause; a live lease of another
 //      owner is Locked naming it; an expired one, or one of a process of this host that no longer
 //      runs, is taken over. Renewed while the push runs.
-//   2. list the prefix and read the published manifest: an object is skipped when it is there
+//   2. PREFIX/COMMIT-INTENT names the files the published manifest does not list (as a local
+//      commit's intent does: validate on the bucket reports them as left by an interrupted
+//      commit, not as problems, should the push be killed);
+//      list the prefix and read the published manifest: an object is skipped when it is there
 //      with the same size and the published manifest lists it with the same sha256, or its
 //      x-amz-meta-sha256 says the same (left by a push that was killed); else uploaded, with its
 //      sha256 as x-amz-meta-sha256 (multipart above 64 MiB, retries).
 //   3. the marker, then manifest.json, last: a reader of the bucket sees the previous complete
-//      corpus or the new one, never a manifest naming a missing object.
+//      corpus or the new one, never a manifest naming a missing object; then the intent goes.
 //   4. objects under shards/, raw/ and state/ that neither the new nor the previous manifest
 //      lists are deleted (a reader of the previous manifest keeps its files for one more push).
 //   5. the lease is deleted.

@@ -352,6 +352,19 @@ Status PushStore(Env* env, const std::string& store_dir, S3Client* client, const
   // path → sha256 the published manifest gives: every file it lists.
   const std::map<std::string, std::string> remote_sha = ListedDigests(remote_manifest_text);
 
+  // Like a local commit, the files this push may add are named first in COMMIT-INTENT, so a reader
+  // of the bucket after a kill takes what is uploaded but not yet listed for what it is (validate:
+  // notes, not problems); the intent goes once the manifest is published.
+  nlohmann::json intent = {{"shards", nlohmann::json::array()}};
+  for (const ListedFile& f : files)
+    if (!remote_sha.count(f.path)) intent["shards"].push_back(f.path);
+  const std::string intent_key = root.Key(store_files::kCommitIntent);
+  if (!intent["shards"].empty()) {
+    S3PutOptions put;
+    put.content_type = "application/json";
+    ALCOR_RETURN_IF_ERROR(client->Put(intent_key, intent.dump(), put).WithContext("push"));
+  }
+
   // Largest first, so the long uploads overlap the many small ones.
   std::sort(files.begin(), files.end(), [](const ListedFile& a, const ListedFile& b) { return a.size > b.size; });
   std::atomic<uint64_t> uploaded{0}, skipped{0}, bytes{0};
@@ -407,6 +420,10 @@ Status PushStore(Env* env, const std::string& store_dir, S3Client* client, const
   };
   ALCOR_RETURN_IF_ERROR(put_small(store_files::kMarker, marker_text));
   ALCOR_RETURN_IF_ERROR(put_small(store_files::kManifest, manifest_text));
+  if (!intent["shards"].empty() || remote_size.count(intent_key)) {
+    Status d = client->Delete(intent_key);
+    if (!d.ok()) spdlog::warn("push: {} not deleted: {}", intent_key, d.ToString());
+  }
 
   // Stale objects: listed by neither the new manifest nor the one it replaced.
   std::set<std::string> listed;
