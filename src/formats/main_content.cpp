@@ -503,18 +503,17 @@ uint32_t LastProseBlock(const Dom& dom, const Layout& layout, const std::vector<
 
 // Within element c, keeps only the subtrees `a` and `b` (and their paths from c) visible.
 void KeepOnly(Dom& dom, uint32_t c, uint32_t a, uint32_t b) {
-  std::vector<uint8_t> on_path;
-  auto mark = [&](uint32_t x, std::vector<uint32_t>* path) {
-    for (; x != c && x != kNoNode; x = dom[x].parent) path->push_back(x);
-  };
+  std::vector<uint8_t> on_path(dom[c].end - c, 0);  // indexed from c
   std::vector<uint32_t> path;
-  mark(a, &path);
-  mark(b, &path);
+  for (uint32_t start : {a, b})
+    for (uint32_t x = start; x != c && x != kNoNode; x = dom[x].parent) {
+      path.push_back(x);
+      on_path[x - c] = 1;
+    }
   for (uint32_t x : path) {
     uint32_t p = dom[x].parent;
-    for (uint32_t k = p + 1; k < dom[p].end; k = dom[k].end) {
-      if (std::find(path.begin(), path.end(), k) == path.end()) dom[k].dropped = true;
-    }
+    for (uint32_t k = p + 1; k < dom[p].end; k = dom[k].end)
+      if (!on_path[k - c]) dom[k].dropped = true;
   }
   for (uint32_t x : path)
     if (x != a && x != b) dom[x].dropped = false;
