@@ -193,6 +193,31 @@ TEST_F(S3Test, NoObjectIsReadableAnonymouslyAndSecretsAreNeverPrinted) {
   EXPECT_EQ((out + err).find(secret), std::string::npos) << err;
 }
 
+TEST_F(S3Test, CredentialsFromTheConfigsObjectStoreSection) {
+  TempDir tmp;
+  const std::string store = tmp.Sub("store"), bucket = NewBucket(), url = "s3://" + bucket + "/cfg";
+  MakeStore(store, 0, 10);
+  // No AWS_* variables: the endpoint in the file, the credentials as ${ENV} references.
+  testing::WriteFile(tmp.Sub("team.json"),
+                     "// the scrape's configuration may hold this section too\n"
+                     "{\"sources\": [], \"object_store\": {\"endpoint\": \"" + endpoint_ +
+                         "\", \"access_key_id\": \"${TEAM_S3_KEY}\", \"secret_access_key\": \"${TEAM_S3_SECRET}\"}}\n");
+  const std::string env = "env -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY TEAM_S3_KEY=test:tester ";
+  std::string out, err;
+  ASSERT_EQ(RunCommand(env + "TEAM_S3_SECRET=testing " + AlcorBin() + " push --config " + tmp.Sub("team.json") +
+                           " --json --store " + store + " " + url, &out, &err), 0) << err;
+  EXPECT_GT(nlohmann::json::parse(out)["uploaded"].get<uint64_t>(), 0u);
+  EXPECT_EQ(RunCommand(env + "TEAM_S3_SECRET=testing " + AlcorBin() + " pull --config " + tmp.Sub("team.json") + " " +
+                           url + " --store " + tmp.Sub("copy"), &out, &err), 0) << err;
+  // An unset variable is a usage error naming it.
+  EXPECT_EQ(RunCommand(env + AlcorBin() + " push --config " + tmp.Sub("team.json") + " --store " + store + " " + url,
+                       &out, &err), 2);
+  EXPECT_NE(err.find("TEAM_S3_SECRET"), std::string::npos) << err;
+  // The scrape accepts the section.
+  EXPECT_EQ(RunCommand(AlcorBin() + " scrape --config " + tmp.Sub("team.json") + " --print-config --store " + tmp.Sub("s"),
+                       &out, &err), 0) << err;
+}
+
 TEST_F(S3Test, ALiveLeaseRefusesASecondPusherAndTwoRacingPushersLeaveOneCorpus) {
   TempDir tmp;
   const std::string store = tmp.Sub("store"), bucket = NewBucket(), url = "s3://" + bucket + "/c";
