@@ -11,6 +11,7 @@
 #include "alcor/record.hpp"
 #include "alcor/shard.hpp"
 #include "alcor/store.hpp"
+#include "alcor/warc.hpp"
 #include "dedup/dedup_index.hpp"
 #include "fixtures/books/book_fixtures.hpp"
 #include "sources/forummagnum/forummagnum.hpp"
@@ -107,6 +108,12 @@ int main(int argc, char** argv) {
        R"({"id":"x","url":"https://example.org/p","html":"<p>Hello <a href='q'>link</a></p>","metadata":{"k":1}})");
   std::vector<alcor::PendingShard> shards;
   if (writer.Finish(&shards).ok() && !shards.empty()) Seed("shard", "three_records.jsonl.zst", ReadAll(shards[0].temp_path));
+  // A raw archive file: a response and a resource record, one gzip member each.
+  alcor::WarcRecord page = alcor::MakeWarcResponse("https://example.org/p", "2024-01-03T00:00:00Z", 200,
+                                                   {{"content-type", "text/html; charset=utf-8"}}, "<p>Hello</p>");
+  alcor::WarcRecord file = alcor::MakeWarcResource("file:///notes.txt", "2024-01-03T00:00:00Z", "text/plain", "notes");
+  Seed("warc", "two_records.warc.gz",
+       alcor::GzipMember(alcor::SerializeWarcRecord(page)) + alcor::GzipMember(alcor::SerializeWarcRecord(file)));
   alcor::Manifest manifest;
   manifest.generation = 3;
   manifest.updated = "2024-01-03T00:00:00Z";

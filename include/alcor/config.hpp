@@ -4,6 +4,7 @@
 //    "dedup": {"policy": "richer"|"newer"|"first", "near_duplicates": bool,
 //              "exact_duplicates": bool},   optional
 //    "pipeline": {"workers": N, "queue": N}, optional (0: one worker per core)
+//    "raw": "all"|"none",                optional: keep the fetched bytes (alcor/raw_archive.hpp)
 //    "sources": [{"name": "...", "kind": "...", "enabled": true, ...kind keys}]}
 //
 // Loading validates everything before any network traffic: unknown keys, wrong types, unknown
@@ -19,6 +20,7 @@
 
 #include "alcor/dedup.hpp"
 #include "alcor/http.hpp"
+#include "alcor/raw_archive.hpp"
 #include "alcor/source_config.hpp"
 #include "alcor/status.hpp"
 
@@ -36,6 +38,7 @@ struct RunConfig {
   HttpOptions http;
   DedupOptions dedup;
   PipelineOptions pipeline;
+  RawRetention raw = RawRetention::kAll;  // the raw archive: every document's bytes, or none
   std::vector<SourceConfig> sources;  // in file order, disabled ones included
 
   // The effective configuration with defaults filled in and secrets masked (--print-config).

@@ -14,8 +14,12 @@
 //     metadata.format, .file_bytes, .file_sha256, .isbn, .pages, .gutenberg_id … describing it.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "alcor/book.hpp"
 #include "alcor/pdf.hpp"
@@ -46,6 +50,21 @@ const char* BodyFormatName(BodyFormat format);
 // (kHtmlPage) when page is true.
 BodyFormat BodyFormatFor(DocumentFormat format, bool page);
 
+// What was fetched or read, as the raw archive keeps it (alcor/raw_archive.hpp, alcor/warc.hpp):
+// an HTTP answer (a WARC response record) or a file's bytes (a resource record).
+struct RawCapture {
+  std::string uri;         // the URL asked for (after redirects), or file://<path> for a local file
+  int http_status = 0;     // 0: not an HTTP answer (a resource record)
+  std::vector<std::pair<std::string, std::string>> headers;  // the answer's header fields
+  std::string content_type;  // a resource's media type ("" when not known)
+  std::string payload;
+  // True when payload is exactly the document's body (so `alcor rebuild` can convert it again);
+  // false for an answer several documents were taken from (a GraphQL page of many posts), whose
+  // records point at it with metadata.raw.part.
+  bool is_body = true;
+  int64_t fetched_micros = 0;  // when it was fetched or read (0: when archived)
+};
+
 struct RawDocument {
   // Everything the source knows: id ("" for a file of its own, see above), source, source_kind,
   // url, title, authors, dates, language, also_at, metadata (a local file's path in
@@ -74,6 +93,10 @@ struct RawDocument {
   // the stored record of the same id and source when they did, though the text is the same
   // (OfferHints::update_metadata; counted as metadata_updated in the run report).
   bool update_metadata = false;
+  // The bytes to archive for this document (alcor/raw_archive.hpp). nullptr: body itself is
+  // archived (a resource record for record.url, or file://metadata.path for a local file).
+  // Documents made from one shared answer share one capture, which is archived once.
+  std::shared_ptr<const RawCapture> capture;
   // Runs on the normalizer worker after conversion, before Seal (a source's own cleanup, such as
   // dropping a bibliography). An error fails this document only.
   std::function<Status(Record*)> finish;

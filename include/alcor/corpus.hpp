@@ -98,6 +98,9 @@ struct SourceStats {
   // also_at: an Alignment Forum post also on LessWrong), so a source's reach shows whichever copy
   // the deduplicator kept. Not in `records`; the total sums them.
   uint64_t also_held = 0;
+  // The source's raw archive files (alcor/raw_archive.hpp): their bytes on disk (grouped by source
+  // only).
+  uint64_t raw_bytes = 0;
   std::optional<std::string> earliest;  // of date_published
   std::optional<std::string> latest;
 };

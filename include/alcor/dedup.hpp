@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -241,6 +242,16 @@ struct CompactionReport {
 // index and an empty superseded set while removing every old shard, in one Store::Commit (a crash
 // leaves the old store or the new one). A damaged shard aborts the compaction (nothing changes).
 // REQUIRES: store open for writing.
-Status CompactStore(Store* store, const DedupOptions& options, CompactionReport* report);
+//
+// transform (may be empty; `alcor rebuild`): the records of the first pass go through it in
+// batches of up to batch_size, in store order, before they are offered; it may change each record
+// in place but drops none. An error from it (Interrupted on SIGINT) stops the compaction with the
+// store unchanged.
+struct CompactionTransform {
+  std::function<Status(std::vector<Record>* batch)> transform;
+  size_t batch_size = 256;
+};
+Status CompactStore(Store* store, const DedupOptions& options, CompactionReport* report,
+                    const CompactionTransform& first_pass = {});
 
 }  // namespace alcor

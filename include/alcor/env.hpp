@@ -36,6 +36,8 @@ class SequentialFile {
   virtual ~SequentialFile() = default;
   // Reads up to n bytes into scratch; *read is 0 only at end of file.
   virtual Status Read(size_t n, char* scratch, size_t* read) = 0;
+  // Moves n bytes forward (reading them when the file cannot seek); past the end is the end.
+  virtual Status Skip(uint64_t n);
 };
 
 // An exclusive advisory lock on a file; released on destruction or when the process dies.

@@ -106,6 +106,10 @@ class SourceContext {
   std::atomic<SourcePhase> phase_{SourcePhase::kStarting};
 };
 
+// The raw archive's capture of an HTTP answer (RawDocument::capture): its final URL, status,
+// headers and body, with is_body as given. Call before moving the body out of the response.
+std::shared_ptr<const RawCapture> CaptureOf(const HttpResponse& response, bool is_body = true);
+
 // Sets ctx's phase for a scope (fetching one item's page amid a listing) and restores the one
 // before at its end.
 class ScopedSourcePhase {

@@ -9,6 +9,8 @@
 //   <dir>/LOCK              flock'ed by the one writer; holds "pid N"
 //   <dir>/COMMIT-INTENT     exists only during a commit (see Commit)
 //   <dir>/quarantine/       damaged shards `alcor repair` set aside (never read, never deleted)
+//   <dir>/raw/<source>/     <run-id>-<seq>.warc.gz: the raw archive (alcor/raw_archive.hpp),
+//                           committed like shards
 //
 // Commit protocol: write COMMIT-INTENT (every shard path the commit adds or removes), rename the
 // new shards' temporaries to their final names, install new state files, publish manifest.json
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "alcor/env.hpp"
+#include "alcor/raw_archive.hpp"
 #include "alcor/shard.hpp"
 #include "alcor/status.hpp"
 
@@ -38,6 +41,8 @@ struct Manifest {
   uint64_t generation = 0;  // bumped by every commit
   std::string updated;      // RFC 3339 UTC of the last commit
   std::vector<ShardInfo> shards;
+  // The raw archive's files (alcor/raw_archive.hpp), "raw" in the JSON.
+  std::vector<RawFileInfo> raw;
   // Logical state name → file path relative to the store root ("state/dedup-index.000012").
   std::map<std::string, std::string> state;
 
@@ -78,6 +83,10 @@ struct Transaction {
   std::vector<std::string> quarantine_shards;
   // Logical state names to drop from the manifest (their files are deleted after publishing).
   std::vector<std::string> remove_state;
+  // Raw archive files to add (alcor/raw_archive.hpp), renamed and listed like shards, and
+  // store-relative paths of listed ones to drop (deleted after publishing: `alcor raw prune`).
+  std::vector<PendingRawFile> raw_files;
+  std::vector<std::string> remove_raw;
 };
 
 class Store {
@@ -104,6 +113,8 @@ class Store {
 
   // A writer for one source's shards. REQUIRES: !read_only().
   std::unique_ptr<ShardWriter> NewShardWriter(const std::string& source);
+  // A writer for one source's raw archive files. REQUIRES: !read_only().
+  std::unique_ptr<RawArchiveWriter> NewRawArchiveWriter(const std::string& source);
 
   // Commits a transaction (see the protocol above); on success the manifest lists the shards and
   // state files. On failure nothing committed changes and the transaction's files are removed
@@ -143,8 +154,8 @@ class Store {
 // shards/, state/, runs/ and quarantine/ to two levels.
 std::vector<std::string> FindNonPrivatePaths(Env* env, const std::string& dir);
 
-// Shard paths (store-relative) named by an interrupted commit's intent file, if there is one:
-// shards it added or removed (the next writer deletes them) and, in *quarantine_paths when
+// Shard and raw archive paths (store-relative) named by an interrupted commit's intent file, if
+// there is one: files it added or removed (the next writer deletes them) and, in *quarantine_paths when
 // given, shards it was moving to quarantine/ (the next writer finishes the move). validate does
 // not count either as unlisted.
 Status ReadCommitIntent(Env* env, const std::string& dir, std::vector<std::string>* shard_paths,
@@ -161,12 +172,18 @@ inline constexpr const char* kStateDir = "state";
 inline constexpr const char* kRunsDir = "runs";
 inline constexpr const char* kQuarantineDir = "quarantine";
 inline constexpr const char* kShardSuffix = ".jsonl.zst";
+inline constexpr const char* kRawDir = "raw";
+inline constexpr const char* kRawSuffix = ".warc.gz";
 // A source name as a folder name: [A-Za-z0-9._-] kept, everything else %XX (no '/', no "..").
 std::string SourceDirName(std::string_view source);
 // "shards/<source dir>/<run id>-<seq 6 digits>.jsonl.zst"
 std::string ShardPath(std::string_view source, std::string_view run_id, uint64_t sequence);
 // Parses a shard path back; false when path is not one ShardPath makes.
 bool ParseShardPath(std::string_view path, std::string* source_dir, std::string* run_id, uint64_t* sequence);
+// "raw/<source dir>/<run id>-<seq 6 digits>.warc.gz" (alcor/raw_archive.hpp), and its inverse.
+std::string RawPath(std::string_view source, std::string_view run_id, uint64_t sequence);
+bool ParseRawPath(std::string_view path, std::string* source_dir, std::string* run_id, uint64_t* sequence);
+bool IsRawPath(std::string_view path);
 // True for the temporary names writers use (".<name>.tmp").
 bool IsTemporaryName(std::string_view file_name);
 // "state/<name>.<generation 6 digits>"

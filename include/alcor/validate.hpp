@@ -5,7 +5,9 @@
 // source equal to its shard's, no empty shard; for a store also: manifest entries match their
 // files (sha256, size, records, bytes; CompareWithManifest in alcor/corpus.hpp, which every reader
 // uses too), no shard listed twice, missing, unlisted or a symbolic link, private permissions, no
-// live record the removal list names.
+// live record the removal list names; the raw archive (alcor/raw_archive.hpp): every listed file
+// reads as WARC records (framing, both digests), matches its manifest entry, none unlisted, and every
+// live record's metadata.raw names a WARC record there with its WARC-Record-ID.
 // Loose shard files inside a store are checked exactly as the whole store checks them (manifest
 // entry, superseded lines). Streams: memory grows only with the id set.
 #pragma once
@@ -38,6 +40,8 @@ struct ValidationReport {
   uint64_t superseded_records = 0;  // older versions of re-stored items, kept in the shards
   uint64_t jsonl_bytes = 0;
   uint64_t file_bytes = 0;
+  uint64_t raw_files = 0;  // raw archive files read (alcor/raw_archive.hpp)
+  uint64_t raw_bytes = 0;
   std::vector<ValidationProblem> problems;
   std::vector<std::string> notes;  // not problems: e.g. files an interrupted commit left
   bool ok() const { return problems.empty(); }

@@ -4,7 +4,9 @@
 # Generates two mirror corpora (forum GraphQL + a WordPress blog with paged feeds), serves each
 # with build/mirror, runs `alcor scrape` into a fresh store under /usr/bin/time, and reads the run
 # report. The dedup index's own memory (reported by the run) is subtracted from peak RSS before
-# the two sizes are compared: the target is at most 20% growth for ten times the input.
+# the two sizes are compared: the target is at most 20% growth for ten times the input. The small
+# corpus is scraped once more with "raw": "none": the raw archive's cost in wall time (target: at
+# most +15%) and its size against the HTTP bytes it keeps.
 set -euo pipefail
 n=${1:-1500}
 work=$(mktemp -d /tmp/alcor-bench-scrape.XXXXXX)
@@ -55,8 +57,8 @@ json.dump({"platform": "wordpress", "title": "Bench blog", "description": "gener
 PY
 }
 
-run_one() {  # run_one LABEL ROOT
-  local label=$1 root=$2 store="$work/store-$1"
+run_one() {  # run_one LABEL ROOT [RAW]
+  local label=$1 root=$2 raw=${3:-all} store="$work/store-$1"
   rm -f "$work/port"
   ./build/mirror --port 0 --root "$root" --port-file "$work/port" 2>"$work/mirror-$label.log" &
   local mirror=$!
@@ -69,6 +71,7 @@ run_one() {  # run_one LABEL ROOT
   local port; read -r port _ <"$work/port"  # "<main> <arxiv api> <arxiv site>"
   cat >"$work/config-$label.json" <<JSON
 {"http": {"hosts": {"127.0.0.1:$port": {"concurrency": 8, "interval_s": 0}}},
+ "raw": "$raw",
  "sources": [
   {"name": "forum", "kind": "forummagnum", "base_url": "http://127.0.0.1:$port/forum/lw", "site": "lesswrong"},
   {"name": "blog:bench", "kind": "feed", "platform": "wordpress",
@@ -83,13 +86,16 @@ label, store, timing = sys.argv[1:]
 wall, rss_kb = open(timing).read().split()
 report = json.load(open(sorted(glob.glob(f"{store}/runs/*.json"))[-1]))
 inp = sum(s["input_bytes"] for s in report["sources"])
+http_bytes = sum(s["bytes"] for s in report["sources"])
+raw = sum(r["file_bytes"] for r in json.load(open(f"{store}/manifest.json")).get("raw", []))
 new = sum(s["new"] for s in report["sources"])
 index = report["dedup"].get("index_memory_bytes", 0)
 rss = int(rss_kb) * 1024
 print(json.dumps({"label": label, "seconds": float(wall), "input_mb": inp / 1e6, "records": new,
                   "mb_per_s": inp / 1e6 / float(wall), "records_per_s": new / float(wall),
                   "peak_rss_mb": rss / 1e6, "dedup_index_mb": index / 1e6,
-                  "rss_without_index_mb": (rss - index) / 1e6}))
+                  "rss_without_index_mb": (rss - index) / 1e6, "http_mb": http_bytes / 1e6,
+                  "raw_archive_mb": raw / 1e6}))
 PY
 }
 
@@ -98,11 +104,13 @@ generate "$work/small" "$n"
 generate "$work/large" "$((n * 10))"
 small=$(run_one small "$work/small")
 large=$(run_one large "$work/large")
+bare=$(run_one small-raw-none "$work/small" none)
 echo "$small"
 echo "$large"
-python3 - "$small" "$large" <<'PY'
+echo "$bare"
+python3 - "$small" "$large" "$bare" <<'PY'
 import json, sys
-s, l = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+s, l, b = (json.loads(a) for a in sys.argv[1:4])
 growth = l["rss_without_index_mb"] / s["rss_without_index_mb"] - 1
 print(f"| corpus | input MB | records | seconds | MB/s | records/s | peak RSS MB | dedup index MB | RSS less index MB |")
 print(f"|---|---|---|---|---|---|---|---|---|")
@@ -111,4 +119,8 @@ for r in (s, l):
           f"{r['records_per_s']:.0f} | {r['peak_rss_mb']:.1f} | {r['dedup_index_mb']:.1f} | {r['rss_without_index_mb']:.1f} |")
 print(f"RSS growth for 10x input (dedup index aside): {growth * 100:.1f}% (limit 20%): "
       + ("PASS" if growth <= 0.20 else "FAIL"))
+cost = s["seconds"] / b["seconds"] - 1
+print(f"raw archive: {s['raw_archive_mb']:.1f} MB for {s['http_mb']:.1f} MB of HTTP bodies "
+      f"({s['raw_archive_mb'] / max(s['http_mb'], 1e-9) * 100:.0f}%); scrape {s['seconds']:.1f} s with it, "
+      f"{b['seconds']:.1f} s without: {cost * 100:+.1f}% (limit +15%): " + ("PASS" if cost <= 0.15 else "FAIL"))
 PY

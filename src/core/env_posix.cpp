@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -77,6 +78,10 @@ class PosixSequentialFile : public SequentialFile {
       *read = static_cast<size_t>(r);
       return Status::OK();
     }
+  }
+  Status Skip(uint64_t n) override {
+    if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) < 0) return Status::IOErrorFromErrno("lseek", path_, errno);
+    return Status::OK();
   }
 
  private:
@@ -253,6 +258,17 @@ class PosixEnv : public Env {
 Env* Env::Default() {
   static PosixEnv* env = new PosixEnv();
   return env;
+}
+
+Status SequentialFile::Skip(uint64_t n) {
+  char scratch[1 << 16];
+  while (n > 0) {
+    size_t got = 0;
+    ALCOR_RETURN_IF_ERROR(Read(static_cast<size_t>(std::min<uint64_t>(n, sizeof(scratch))), scratch, &got));
+    if (got == 0) break;
+    n -= got;
+  }
+  return Status::OK();
 }
 
 Status ReadFileToString(Env* env, const std::string& path, std::string* out, uint64_t max_bytes) {

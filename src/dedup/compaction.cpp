@@ -1,4 +1,6 @@
 // CompactStore: `alcor dedup` — re-deduplicates a whole store into fresh shards, atomically.
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "alcor/dedup.hpp"
@@ -48,7 +50,8 @@ void RemovePassFiles(Env* env, const Transaction& txn) {
 // Runs the records through a fresh Deduplicator. Merges can rewrite a kept record that the same
 // pass already wrote, leaving a superseded line in the new shards; then the new shards go through
 // another pass (rarely more than one), so the committed result holds no superseded line.
-Status CompactStore(Store* store, const DedupOptions& options, CompactionReport* report) {
+Status CompactStore(Store* store, const DedupOptions& options, CompactionReport* report,
+                    const CompactionTransform& first_pass) {
   *report = CompactionReport();
   if (store->read_only()) return Status::InvalidArgument(store->dir() + ": compaction needs a writable store");
   Env* env = store->env();
@@ -71,6 +74,16 @@ Status CompactStore(Store* store, const DedupOptions& options, CompactionReport*
   for (int pass = 1;; ++pass) {
     std::unique_ptr<Deduplicator> dedup;
     Status s = Deduplicator::Open(store, fresh, &dedup);
+    // The first pass's records go through the transform in batches, then to the deduplicator.
+    const bool transforming = pass == 1 && first_pass.transform;
+    std::vector<Record> batch;
+    auto flush = [&]() -> Status {
+      if (batch.empty()) return Status::OK();
+      ALCOR_RETURN_IF_ERROR(first_pass.transform(&batch));
+      for (Record& r : batch) ALCOR_RETURN_IF_ERROR(dedup->Offer(std::move(r)));
+      batch.clear();
+      return Status::OK();
+    };
     for (const PassInput& in : inputs) {
       if (!s.ok()) break;
       ShardReader reader(env, in.read_path, in.name);
@@ -86,10 +99,16 @@ Status CompactStore(Store* store, const DedupOptions& options, CompactionReport*
           s = record.status().WithContext(in.name + ":" + std::to_string(reader.line_number()));
           break;
         }
-        s = dedup->Offer(std::move(record).value());
+        if (!transforming) {
+          s = dedup->Offer(std::move(record).value());
+          continue;
+        }
+        batch.push_back(std::move(record).value());
+        if (batch.size() >= std::max<size_t>(first_pass.batch_size, 1)) s = flush();
       }
       if (s.ok() && !reader.status().ok()) s = reader.status();
     }
+    if (s.ok() && transforming) s = flush();
     if (s.ok()) s = dedup->AddToTransaction(&txn);
     SupersededSet left;
     if (s.ok()) {

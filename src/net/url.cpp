@@ -220,6 +220,8 @@ std::string WithQueryParameter(std::string_view url, std::string_view name, std:
 }
 
 std::string PercentEncode(std::string_view text) {
+  // libcurl reads a length of 0 as "use strlen", which would encode whatever follows the view.
+  if (text.empty()) return "";
   // The handle argument is ignored since libcurl 7.82.
   char* escaped = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
   if (escaped == nullptr) return "";

@@ -79,7 +79,7 @@ Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path,
   json root = std::move(parsed).value();
   if (!root.is_object()) return Status::InvalidArgument(path + ": the top level must be an object");
   // object_store: read by push and pull (alcor/s3.hpp S3OptionsFromConfig), not by the scrape.
-  static const std::vector<std::string> kTopKeys = {"sources", "http", "dedup", "pipeline", "description",
+  static const std::vector<std::string> kTopKeys = {"sources", "http", "dedup", "pipeline", "raw", "description",
                                                     "object_store"};
   for (const auto& [key, value] : root.items()) {
     if (std::find(kTopKeys.begin(), kTopKeys.end(), key) == kTopKeys.end()) {
@@ -99,6 +99,12 @@ Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path,
   Result<PipelineOptions> pipeline = ParsePipelineOptions(root.value("pipeline", json()), path);
   if (!pipeline.ok()) return pipeline.status();
   config.pipeline = pipeline.value();
+  if (root.contains("raw")) {
+    Result<RawRetention> raw = Status::InvalidArgument("not a string");
+    if (root["raw"].is_string()) raw = ParseRawRetention(root["raw"].get<std::string>());
+    if (!raw.ok()) return KeyError(path, "raw", "must be \"all\" (keep the fetched bytes) or \"none\"");
+    config.raw = raw.value();
+  }
 
   auto sources = root.find("sources");
   if (sources == root.end() || !sources->is_array()) {
@@ -147,6 +153,7 @@ json RunConfig::EffectiveJson() const {
                   {"near_duplicates", dedup.near_duplicates},
                   {"exact_duplicates", dedup.exact_duplicates}};
   out["pipeline"] = {{"workers", pipeline.workers}, {"queue", pipeline.queue}};
+  out["raw"] = RawRetentionName(raw);
   json list = json::array();
   for (const SourceConfig& s : sources) {
     json entry = {{"name", s.name}, {"kind", s.kind}, {"enabled", s.enabled}};

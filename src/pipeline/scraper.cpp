@@ -6,6 +6,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 #ifdef __GLIBC__
@@ -18,8 +19,11 @@
 #include "alcor/pipeline.hpp"
 #include "alcor/suggest.hpp"
 #include "alcor/url.hpp"
+#include "alcor/raw_archive.hpp"
+#include "alcor/warc.hpp"
 #include "pipeline/bounded_queue.hpp"
 #include "pipeline/counting_http_client.hpp"
+#include "pipeline/raw_capture.hpp"
 
 namespace alcor {
 
@@ -43,6 +47,29 @@ struct DoneItem {
   bool update_metadata = false;  // RawDocument::update_metadata
   Status status;
   Record record;
+  // For the raw archive: the document's own WARC record, compressed on the worker (member, its
+  // WARC-Record-ID and payload digest), or the answer it shares with other documents.
+  std::string raw_member;
+  std::string raw_record_id;
+  std::string raw_digest;
+  std::shared_ptr<const RawCapture> shared_capture;
+};
+
+// Compression level of the raw archive's gzip members: zlib's fast end; HTML still shrinks to
+// about a fifth (docs/benchmarks.md).
+constexpr int kRawGzipLevel = 3;
+
+// Where the raw bytes of this run went, so that bytes met again are stored once: answers shared
+// by several documents by address, a document's own bytes by payload digest. Bounded: past the
+// cap it starts afresh (bytes met again after that are stored again, never lost).
+struct RawWritten {
+  static constexpr size_t kMax = 100000;
+  std::unordered_map<const RawCapture*, std::pair<std::shared_ptr<const RawCapture>, RawLocation>> shared;
+  std::unordered_map<std::string, RawLocation> by_digest;
+  void Bound() {
+    if (shared.size() > 1024) shared.clear();
+    if (by_digest.size() > kMax) by_digest.clear();
+  }
 };
 
 // What the HTTP client holds back of one source's requests: counts of requests per wait, and the
@@ -303,6 +330,9 @@ struct Scraper::Impl {
   void MarkDone(SourceRun& r, uint64_t seq);  // r.mu held
   void PromoteReadyCheckpoints(SourceRun& r);  // r.mu held; writer thread only
   Status CommitNow();
+  // Appends the item's raw bytes to its source's archive (unless this run stored the same bytes
+  // already) and points the record at them. *appended: a member was added for it.
+  Status ArchiveRaw(DoneItem& item, bool* appended);
   // Reports the outcomes the commit just made true (writer thread).
   void ReportCommitted() {
     for (const DocumentOutcome& o : uncommitted) Report(o);
@@ -327,6 +357,10 @@ struct Scraper::Impl {
   std::mutex outcome_mu;  // serialises options.on_document
   // Stored and duplicate outcomes waiting for the commit that makes them true. Writer thread only.
   std::vector<DocumentOutcome> uncommitted;
+  // The raw archive (alcor/raw_archive.hpp): kept unless the configuration says raw: "none".
+  bool archive_raw = true;
+  std::map<std::string, std::unique_ptr<RawArchiveWriter>> raw_writers;  // by source name; writer thread
+  std::map<std::string, RawWritten> raw_written;                         // by source name; writer thread
 };
 
 Status Scraper::Impl::SelectSources() {
@@ -422,6 +456,22 @@ void Scraper::Impl::RunWorker() {
     out.what = item.doc.DisplayName();
     out.id = item.doc.record.id;
     out.update_metadata = item.doc.update_metadata;
+    if (archive_raw) {
+      try {
+        if (item.doc.capture && !item.doc.capture->is_body) {
+          out.shared_capture = item.doc.capture;
+        } else if (item.doc.capture || !item.doc.body.empty()) {
+          WarcRecord w = WarcRecordOfCapture(item.doc.capture ? *item.doc.capture : BodyCaptureOf(item.doc),
+                                             store->env()->NowMicros());
+          out.raw_member = GzipMember(SerializeWarcRecord(w), kRawGzipLevel);
+          out.raw_record_id = std::move(w.record_id);
+          out.raw_digest = std::move(w.payload_digest);
+        }
+      } catch (const std::bad_alloc&) {
+        out.raw_member.clear();  // archived without its raw bytes rather than not at all
+      }
+      item.doc.capture.reset();
+    }
     // Failures name the document: its id, else what its source calls it (a path, a URL).
     const std::string& name = out.id.empty() ? out.what : out.id;
     try {
@@ -481,6 +531,40 @@ void Scraper::Impl::Account(const DoneItem& item, const DedupDecision& decision)
   }
 }
 
+Status Scraper::Impl::ArchiveRaw(DoneItem& item, bool* appended) {
+  *appended = false;
+  if (item.raw_member.empty() && !item.shared_capture) return Status::OK();
+  const std::string& source = item.record.source;
+  std::unique_ptr<RawArchiveWriter>& writer = raw_writers[source];
+  if (!writer) writer = store->NewRawArchiveWriter(source);
+  RawWritten& written = raw_written[source];
+  written.Bound();
+  RawLocation loc;
+  if (item.shared_capture) {
+    auto it = written.shared.find(item.shared_capture.get());
+    if (it != written.shared.end()) {
+      loc = it->second.second;
+    } else {
+      WarcRecord w = WarcRecordOfCapture(*item.shared_capture, store->env()->NowMicros());
+      ALCOR_RETURN_IF_ERROR(writer->Append(GzipMember(SerializeWarcRecord(w), kRawGzipLevel), w.record_id, &loc));
+      written.shared[item.shared_capture.get()] = {item.shared_capture, loc};
+      *appended = true;
+    }
+  } else if (auto it = written.by_digest.find(item.raw_digest); it != written.by_digest.end()) {
+    loc = it->second;
+  } else {
+    ALCOR_RETURN_IF_ERROR(writer->Append(std::move(item.raw_member), item.raw_record_id, &loc));
+    written.by_digest[item.raw_digest] = loc;
+    *appended = true;
+  }
+  if (!item.record.metadata.is_object()) item.record.metadata = nlohmann::json::object();
+  nlohmann::json raw = loc.ToJson();
+  // An answer several records were taken from: `alcor rebuild` cannot convert it as the body.
+  if (item.shared_capture) raw["part"] = true;
+  item.record.metadata["raw"] = std::move(raw);
+  return Status::OK();
+}
+
 Status Scraper::Impl::CommitNow() {
   // Checkpoints whose documents are all through the deduplicator become ready.
   for (auto& r : sources) {
@@ -489,11 +573,16 @@ Status Scraper::Impl::CommitNow() {
   }
   if (options.dry_run) {
     ready_state.clear();
+    for (auto& [name, writer] : raw_writers) writer->Abandon();
     ReportCommitted();
     return Status::OK();
   }
   Transaction txn;
-  ALCOR_RETURN_IF_ERROR(dedup->AddToTransaction(&txn));
+  for (auto& [name, writer] : raw_writers) ALCOR_RETURN_IF_ERROR(writer->Finish(&txn.raw_files));
+  if (Status d = dedup->AddToTransaction(&txn); !d.ok()) {
+    for (const PendingRawFile& p : txn.raw_files) store->env()->RemoveFile(p.temp_path);
+    return d;
+  }
   Env* env = store->env();
   Status s = env->CreateDirs(store->StateDir(), kPrivateDirMode);
   for (auto& [logical, contents] : ready_state) {
@@ -506,6 +595,7 @@ Status Scraper::Impl::CommitNow() {
   if (s.ok()) s = store->Commit(&txn);
   if (!s.ok()) {
     for (const auto& [name, path] : txn.state_files) env->RemoveFile(path);
+    for (const PendingRawFile& p : txn.raw_files) env->RemoveFile(p.temp_path);
     return s;
   }
   ready_state.clear();
@@ -598,7 +688,17 @@ Status Scraper::Impl::Write(RunReport* report) {
       } else {
         outcome.id = item.record.id;
         DedupDecision decision;
-        Status s = dedup->Offer(std::move(item.record), &decision, {.update_metadata = item.update_metadata});
+        bool appended = false;
+        Status s = archive_raw ? ArchiveRaw(item, &appended) : Status::OK();
+        const std::string source = item.record.source;
+        if (s.ok()) s = dedup->Offer(std::move(item.record), &decision, {.update_metadata = item.update_metadata});
+        // Bytes of a document found unchanged are not kept again.
+        if (s.ok() && appended && decision.outcome == DedupOutcome::kUnchanged) {
+          raw_writers[source]->DropLast();
+          RawWritten& written = raw_written[source];
+          if (item.shared_capture) written.shared.erase(item.shared_capture.get());
+          else written.by_digest.erase(item.raw_digest);
+        }
         if (!s.ok()) {
           failure = s;  // the store failed: stop the run
           stopping = true;
@@ -634,6 +734,7 @@ Status Scraper::Impl::Write(RunReport* report) {
   }
   if (failure.ok()) failure = CommitNow();
   if (options.dry_run || !failure.ok()) dedup->Abandon();
+  for (auto& [name, writer] : raw_writers) writer->Abandon();
   *report = Snapshot();
   return failure;
 }
@@ -657,6 +758,7 @@ Status Scraper::Run(RunReport* report) {
   report->started_at = FormatRfc3339Utc(start_micros / 1000000);
   report->dry_run = m.options.dry_run;
   ALCOR_RETURN_IF_ERROR(m.SelectSources());
+  m.archive_raw = m.config.raw == RawRetention::kAll;
   DedupOptions dedup_options = m.config.dedup;
   // The run report needs only DedupDecision::matched_this_run; keeping the ids of every document
   // of the run would make memory grow with the run.

@@ -111,6 +111,7 @@ Status FetchOwnDocument(SourceContext& ctx, HttpRequest request, const OwnDocume
     return Status::OK();
   }
   RawDocument doc;
+  doc.capture = CaptureOf(*response);
   doc.body = std::move(response->body);
   doc.format = BodyFormatFor(format, /*page=*/true);
   doc.record.url = PublishedUrl(final_url);  // the id is made of its canonical form

@@ -140,6 +140,7 @@ void Add(SourceStats* into, const SourceStats& from) {
   into->file_bytes += from.file_bytes;
   into->words += from.words;
   into->also_held += from.also_held;
+  into->raw_bytes += from.raw_bytes;
   if (from.earliest && (!into->earliest || *from.earliest < *into->earliest)) into->earliest = from.earliest;
   if (from.latest && (!into->latest || *from.latest > *into->latest)) into->latest = from.latest;
 }
@@ -151,6 +152,7 @@ json StatsJson(const SourceStats& s) {
           {"file_bytes", s.file_bytes},
           {"words", s.words},
           {"also_held", s.also_held},
+          {"raw_bytes", s.raw_bytes},
           {"earliest", s.earliest ? json(*s.earliest) : json(nullptr)},
           {"latest", s.latest ? json(*s.latest) : json(nullptr)}};
 }
@@ -173,6 +175,10 @@ Status ComputeStats(const Store& store, const ScanOptions& options, StoreStats* 
     SourceStats& s = stats->sources[shard.source];
     s.shards++;
     s.file_bytes += shard.file_bytes;
+  }
+  for (const RawFileInfo& raw : store.manifest().raw) {
+    if (!options.source.empty() && raw.source != options.source) continue;
+    stats->sources[raw.source].raw_bytes += raw.file_bytes;
   }
   Status status = ScanStore(store, options, [&](std::string_view line, const RecordLocation& where) {
     Result<json> parsed = ParseJson(line, where.shard);
@@ -246,8 +252,10 @@ std::string StoreStats::ToText() const {
   char buf[512];
   // "also at" only when some source reached records another keeps (the column would be all zeros).
   bool also = total.also_held > 0;
-  std::snprintf(buf, sizeof(buf), "%-24s %10s %7s %11s %12s  %-10s  %-10s%s\n", by.c_str(), "records", "shards", "bytes",
-                "words", "earliest", "latest", also ? "  also at" : "");
+  // "raw" (the raw archive's bytes) only when there is a raw archive.
+  bool raw = total.raw_bytes > 0;
+  std::snprintf(buf, sizeof(buf), "%-24s %10s %7s %11s %12s  %-10s  %-10s%s%s\n", by.c_str(), "records", "shards",
+                "bytes", "words", "earliest", "latest", also ? "  also at" : "", raw ? "         raw" : "");
   out += buf;
   auto row = [&](const std::string& name, const SourceStats& s) {
     std::snprintf(buf, sizeof(buf), "%-24s %10llu %7llu %11s %12llu  %-10s  %-10s", name.c_str(),
@@ -257,6 +265,10 @@ std::string StoreStats::ToText() const {
     out += buf;
     if (also) {
       std::snprintf(buf, sizeof(buf), "  %7llu", static_cast<unsigned long long>(s.also_held));
+      out += buf;
+    }
+    if (raw) {
+      std::snprintf(buf, sizeof(buf), "  %10s", HumanBytes(s.raw_bytes).c_str());
       out += buf;
     }
     out += "\n";

@@ -38,6 +38,17 @@ std::string Manifest::ToJson() const {
                            {"created", s.created}});
   }
   j["shards"] = std::move(shards_json);
+  json raw_json = json::array();
+  for (const RawFileInfo& r : raw) {
+    raw_json.push_back({{"path", r.path},
+                        {"source", r.source},
+                        {"records", r.records},
+                        {"file_bytes", r.file_bytes},
+                        {"sha256", r.sha256},
+                        {"run_id", r.run_id},
+                        {"created", r.created}});
+  }
+  if (!raw.empty()) j["raw"] = std::move(raw_json);
   j["state"] = state;
   return j.dump(2) + "\n";
 }
@@ -67,6 +78,21 @@ Result<Manifest> Manifest::Parse(std::string_view text, std::string_view path) {
       if (!store_files::ParseShardPath(info.path, &dir, &run, &seq))
         return Status::Corruption(where + ": shard path '" + info.path + "' is not a shard name this store makes");
       m.shards.push_back(std::move(info));
+    }
+    if (j.contains("raw")) {
+      for (const json& r : j.at("raw")) {
+        RawFileInfo info;
+        info.path = r.at("path").get<std::string>();
+        info.source = r.at("source").get<std::string>();
+        info.records = r.at("records").get<uint64_t>();
+        info.file_bytes = r.at("file_bytes").get<uint64_t>();
+        info.sha256 = r.at("sha256").get<std::string>();
+        info.run_id = r.at("run_id").get<std::string>();
+        info.created = r.value("created", "");
+        if (!store_files::IsRawPath(info.path))
+          return Status::Corruption(where + ": raw path '" + info.path + "' is not a raw archive name this store makes");
+        m.raw.push_back(std::move(info));
+      }
     }
     if (j.contains("state")) {
       for (auto& [name, rel] : j["state"].items()) {
@@ -115,10 +141,12 @@ std::string StoreFileWithoutMarker(Env* env, const std::string& dir) {
     std::string text;
     if (!ReadFileToString(env, manifest_path, &text, uint64_t{1} << 30).ok()) return store_files::kManifest;
     Result<Manifest> m = Manifest::Parse(text, manifest_path);
-    if (!m.ok() || m.value().generation > 0 || !m.value().shards.empty() || !m.value().state.empty())
+    if (!m.ok() || m.value().generation > 0 || !m.value().shards.empty() || !m.value().state.empty() ||
+        !m.value().raw.empty())
       return store_files::kManifest;
   }
-  for (const char* sub : {store_files::kShardsDir, store_files::kStateDir, store_files::kRunsDir}) {
+  for (const char* sub : {store_files::kShardsDir, store_files::kStateDir, store_files::kRunsDir,
+                          store_files::kRawDir}) {
     std::vector<std::string> names;
     env->GetChildren(JoinPath(dir, sub), &names);
     std::sort(names.begin(), names.end());
@@ -152,7 +180,8 @@ Status Store::Init() {
       for (const std::string& c : children) {
         bool ours = c == store_files::kLock || c == store_files::kShardsDir || c == store_files::kStateDir ||
                     c == store_files::kRunsDir || c == store_files::kManifest ||
-                    c == store_files::kQuarantineDir || store_files::IsTemporaryName(c);
+                    c == store_files::kQuarantineDir || c == store_files::kRawDir ||
+                    store_files::IsTemporaryName(c);
         if (!ours)
           return Status::InvalidArgument(dir_ + ": not an alcor store (no store marker file " + store_files::kMarker +
                                          ") and not empty ('" + c + "'); refusing to use it");
@@ -272,6 +301,7 @@ Status MoveToQuarantine(Env* env, const std::string& dir, const std::string& rel
 Status Store::SweepInterruptedCommit() {
   std::set<std::string> listed;
   for (const ShardInfo& s : manifest_.shards) listed.insert(s.path);
+  for (const RawFileInfo& r : manifest_.raw) listed.insert(r.path);
   const std::string intent_path = PathOf(store_files::kCommitIntent);
   std::vector<std::string> intent, quarantine;
   ALCOR_RETURN_IF_ERROR(ReadCommitIntent(env_, dir_, &intent, &quarantine));
@@ -285,11 +315,12 @@ Status Store::SweepInterruptedCommit() {
     spdlog::info("removed {}, left unlisted by an interrupted commit", rel);
   }
   if (env_->FileExists(intent_path)) ALCOR_RETURN_IF_ERROR(env_->RemoveFile(intent_path));
-  // Temporaries in shards/<source>/ and state/.
-  std::vector<std::string> sources;
-  if (env_->GetChildren(PathOf(store_files::kShardsDir), &sources).ok()) {
+  // Temporaries in shards/<source>/, raw/<source>/ and state/.
+  for (const char* top : {store_files::kShardsDir, store_files::kRawDir}) {
+    std::vector<std::string> sources;
+    if (!env_->GetChildren(PathOf(top), &sources).ok()) continue;
     for (const std::string& src : sources) {
-      std::string dir = JoinPath(PathOf(store_files::kShardsDir), src);
+      std::string dir = JoinPath(PathOf(top), src);
       std::vector<std::string> files;
       if (!env_->GetChildren(dir, &files).ok()) continue;
       for (const std::string& f : files)
@@ -333,7 +364,7 @@ std::vector<std::string> FindNonPrivatePaths(Env* env, const std::string& dir) {
   for (const char* f : {store_files::kMarker, store_files::kManifest, store_files::kLock, store_files::kCommitIntent})
     if (env->FileExists(JoinPath(dir, f))) check(f);
   for (const char* sub : {store_files::kShardsDir, store_files::kStateDir, store_files::kRunsDir,
-                          store_files::kQuarantineDir}) {
+                          store_files::kQuarantineDir, store_files::kRawDir}) {
     if (!env->FileExists(JoinPath(dir, sub))) continue;
     check(sub);
     for (const std::string& c : children(sub)) {
@@ -350,10 +381,15 @@ std::unique_ptr<ShardWriter> Store::NewShardWriter(const std::string& source) {
   return std::make_unique<ShardWriter>(env_, dir_, source, run_id_, options_.shard, shard_sequence_);
 }
 
+std::unique_ptr<RawArchiveWriter> Store::NewRawArchiveWriter(const std::string& source) {
+  return std::make_unique<RawArchiveWriter>(env_, dir_, source, run_id_, shard_sequence_);
+}
+
 Status Store::Commit(Transaction* txn) {
   if (options_.read_only) return Status::InvalidArgument(dir_ + ": store opened read-only");
   if (txn->shards.empty() && txn->state_files.empty() && txn->remove_shards.empty() &&
-      txn->quarantine_shards.empty() && txn->remove_state.empty())
+      txn->quarantine_shards.empty() && txn->remove_state.empty() && txn->raw_files.empty() &&
+      txn->remove_raw.empty())
     return Status::OK();
 
   std::set<std::string> listed;
@@ -362,6 +398,11 @@ Status Store::Commit(Transaction* txn) {
   std::set<std::string> quarantining(txn->quarantine_shards.begin(), txn->quarantine_shards.end());
   for (const std::string& rel : removing)
     if (!listed.count(rel)) return Status::InvalidArgument("cannot remove " + rel + ": not in the manifest");
+  std::set<std::string> raw_listed;
+  for (const RawFileInfo& r : manifest_.raw) raw_listed.insert(r.path);
+  std::set<std::string> removing_raw(txn->remove_raw.begin(), txn->remove_raw.end());
+  for (const std::string& rel : removing_raw)
+    if (!raw_listed.count(rel)) return Status::InvalidArgument("cannot remove " + rel + ": not in the manifest");
   for (const std::string& rel : quarantining)
     if (!listed.count(rel) || removing.count(rel))
       return Status::InvalidArgument("cannot quarantine " + rel + ": not in the manifest, or removed too");
@@ -373,6 +414,9 @@ Status Store::Commit(Transaction* txn) {
   for (const PendingShard& p : txn->shards) intent["shards"].push_back(p.info.path);
   for (const std::string& rel : removing) intent["shards"].push_back(rel);
   for (const std::string& rel : uncommitted_leftovers_) intent["shards"].push_back(rel);
+  // Raw archive files go with the shards (their records point at them).
+  for (const PendingRawFile& p : txn->raw_files) intent["shards"].push_back(p.info.path);
+  for (const std::string& rel : removing_raw) intent["shards"].push_back(rel);
   if (!quarantining.empty()) intent["quarantine"] = quarantining;
   ALCOR_RETURN_IF_ERROR(WriteFileAtomically(env_, PathOf(store_files::kCommitIntent), intent.dump() + "\n"));
 
@@ -385,6 +429,11 @@ Status Store::Commit(Transaction* txn) {
     // 2. Shards under their final names.
     std::set<std::string> dirs;
     for (const PendingShard& p : txn->shards) {
+      ALCOR_RETURN_IF_ERROR(env_->RenameFile(p.temp_path, p.final_path));
+      renamed.push_back(p.info.path);
+      dirs.insert(DirName(p.final_path));
+    }
+    for (const PendingRawFile& p : txn->raw_files) {
       ALCOR_RETURN_IF_ERROR(env_->RenameFile(p.temp_path, p.final_path));
       renamed.push_back(p.info.path);
       dirs.insert(DirName(p.final_path));
@@ -414,6 +463,13 @@ Status Store::Commit(Transaction* txn) {
       next.shards = std::move(kept);
     }
     for (const PendingShard& p : txn->shards) next.shards.push_back(p.info);
+    if (!removing_raw.empty()) {
+      std::vector<RawFileInfo> kept;
+      for (RawFileInfo& info : next.raw)
+        if (!removing_raw.count(info.path)) kept.push_back(std::move(info));
+      next.raw = std::move(kept);
+    }
+    for (const PendingRawFile& p : txn->raw_files) next.raw.push_back(p.info);
     next.updated = FormatRfc3339UtcMicros(env_->NowMicros());
     return WriteFileAtomically(env_, PathOf(store_files::kManifest), next.ToJson());
   }();
@@ -423,6 +479,7 @@ Status Store::Commit(Transaction* txn) {
       if (!env_->RemoveFile(PathOf(rel)).ok()) uncommitted_leftovers_.push_back(rel);
     for (const std::string& rel : installed_state) env_->RemoveFile(PathOf(rel));
     for (const PendingShard& p : txn->shards) env_->RemoveFile(p.temp_path);
+    for (const PendingRawFile& p : txn->raw_files) env_->RemoveFile(p.temp_path);
     if (uncommitted_leftovers_.empty()) env_->RemoveFile(PathOf(store_files::kCommitIntent));
     return s.WithContext("commit failed, nothing was stored");
   }
@@ -432,6 +489,7 @@ Status Store::Commit(Transaction* txn) {
   // 5. Clean up; a crash here leaves only files the next writer sweeps.
   for (const std::string& rel : replaced_state) env_->RemoveFile(PathOf(rel));
   for (const std::string& rel : removing) env_->RemoveFile(PathOf(rel));
+  for (const std::string& rel : removing_raw) env_->RemoveFile(PathOf(rel));
   // Quarantined shards are never deleted; if a move fails, the intent stays and the next writer
   // finishes it.
   Status moved;
@@ -443,6 +501,8 @@ Status Store::Commit(Transaction* txn) {
   txn->remove_shards.clear();
   txn->quarantine_shards.clear();
   txn->remove_state.clear();
+  txn->raw_files.clear();
+  txn->remove_raw.clear();
   if (!moved.ok())
     spdlog::warn("committed, but a damaged shard is not in quarantine/ yet ({}); the next writer moves it", moved.ToString());
   // 6. The search index follows the new manifest (alcor/search.hpp). It is a cache: a failure or a
@@ -471,7 +531,7 @@ Status ReadCommitIntent(Env* env, const std::string& dir, std::vector<std::strin
     if (!p.is_string()) continue;
     std::string rel = p.get<std::string>(), d, r;
     uint64_t q;
-    if (store_files::ParseShardPath(rel, &d, &r, &q)) shard_paths->push_back(rel);
+    if (store_files::ParseShardPath(rel, &d, &r, &q) || store_files::IsRawPath(rel)) shard_paths->push_back(rel);
   }
   if (quarantine_paths && j.contains("quarantine") && j["quarantine"].is_array()) {
     for (const json& p : j["quarantine"]) {

@@ -28,23 +28,23 @@ std::string SourceDirName(std::string_view source) {
   return out.empty() ? "%00" : out;
 }
 
-std::string ShardPath(std::string_view source, std::string_view run_id, uint64_t sequence) {
+namespace {
+// "<top>/<source dir>/<run id>-<seq 6 digits><suffix>"
+std::string FilePath(std::string_view top, std::string_view suffix, std::string_view source, std::string_view run_id,
+                     uint64_t sequence) {
   char seq[32];
   std::snprintf(seq, sizeof(seq), "%06llu", static_cast<unsigned long long>(sequence));
-  return std::string(kShardsDir) + "/" + SourceDirName(source) + "/" + std::string(run_id) + "-" + seq +
-         kShardSuffix;
+  return std::string(top) + "/" + SourceDirName(source) + "/" + std::string(run_id) + "-" + seq + std::string(suffix);
 }
 
-bool ParseShardPath(std::string_view path, std::string* source_dir, std::string* run_id, uint64_t* sequence) {
-  std::string_view prefix = kShardsDir;
-  if (path.substr(0, prefix.size()) != prefix || path.size() <= prefix.size() || path[prefix.size()] != '/')
-    return false;
-  path.remove_prefix(prefix.size() + 1);
+bool ParseFilePath(std::string_view path, std::string_view top, std::string_view suffix, std::string* source_dir,
+                   std::string* run_id, uint64_t* sequence) {
+  if (path.substr(0, top.size()) != top || path.size() <= top.size() || path[top.size()] != '/') return false;
+  path.remove_prefix(top.size() + 1);
   size_t slash = path.find('/');
   if (slash == std::string_view::npos || slash == 0) return false;
   std::string_view dir = path.substr(0, slash);
   std::string_view file = path.substr(slash + 1);
-  std::string_view suffix = kShardSuffix;
   if (file.size() <= suffix.size() || file.substr(file.size() - suffix.size()) != suffix) return false;
   file.remove_suffix(suffix.size());
   size_t dash = file.rfind('-');
@@ -59,6 +59,29 @@ bool ParseShardPath(std::string_view path, std::string* source_dir, std::string*
   *run_id = std::string(file.substr(0, dash));
   *sequence = seq;
   return true;
+}
+}  // namespace
+
+std::string ShardPath(std::string_view source, std::string_view run_id, uint64_t sequence) {
+  return FilePath(kShardsDir, kShardSuffix, source, run_id, sequence);
+}
+
+bool ParseShardPath(std::string_view path, std::string* source_dir, std::string* run_id, uint64_t* sequence) {
+  return ParseFilePath(path, kShardsDir, kShardSuffix, source_dir, run_id, sequence);
+}
+
+std::string RawPath(std::string_view source, std::string_view run_id, uint64_t sequence) {
+  return FilePath(kRawDir, kRawSuffix, source, run_id, sequence);
+}
+
+bool ParseRawPath(std::string_view path, std::string* source_dir, std::string* run_id, uint64_t* sequence) {
+  return ParseFilePath(path, kRawDir, kRawSuffix, source_dir, run_id, sequence);
+}
+
+bool IsRawPath(std::string_view path) {
+  std::string d, r;
+  uint64_t q;
+  return ParseRawPath(path, &d, &r, &q);
 }
 
 bool IsTemporaryName(std::string_view name) {

@@ -12,6 +12,7 @@
 #include "alcor/corpus.hpp"
 #include "alcor/record.hpp"
 #include "alcor/store.hpp"
+#include "alcor/warc.hpp"
 
 namespace alcor {
 
@@ -35,6 +36,8 @@ json ValidationReport::ToJson() const {
           {"superseded_records", superseded_records},
           {"bytes", jsonl_bytes},
           {"file_bytes", file_bytes},
+          {"raw_files", raw_files},
+          {"raw_bytes", raw_bytes},
           {"problem_count", problems.size()},
           {"problems", problems_json},
           {"notes", notes}};
@@ -104,6 +107,7 @@ class Validator {
       if (id.empty()) continue;
       if (options_.is_removed && options_.is_removed(id))
         problem(n, "record '" + id + "' was removed (alcor removed lists it) but is still visible");
+      if (raw_index_ != nullptr) CheckRawPointer(line, n, problem);
       if (const auto* first = ids_.Insert(id, index, n)) {
         problem(n, "duplicate id '" + std::string(id) + "' (first at " + shard_names_[first->first] + ":" +
                        std::to_string(first->second) + ")");
@@ -134,7 +138,72 @@ class Validator {
     if (suppressed > 0) report_->problems.push_back({display, 0, std::to_string(suppressed) + " more problems not shown"});
   }
 
+  // Reads every WARC record of a listed raw archive file (framing, digests) and compares the file
+  // with its manifest entry; remembers where each record is, for the records' metadata.raw.
+  void CheckRawFile(const std::string& path, const RawFileInfo& expected) {
+    report_->raw_files++;
+    Status file = CheckShardFile(env_, path, path);
+    if (!file.ok()) {
+      report_->problems.push_back({path, 0, file.message().substr(std::min(file.message().size(), path.size() + 2))});
+      return;
+    }
+    WarcFileReader reader(env_, path, path);
+    WarcRecord record;
+    uint64_t offset = 0, count = 0;
+    while (reader.Next(&record, &offset)) {
+      ++count;
+      raw_records_[expected.path][offset] = record.record_id;
+    }
+    if (!reader.status().ok()) {
+      report_->problems.push_back({path, 0, reader.status().message()});
+      return;
+    }
+    uint64_t size = 0;
+    env_->GetFileSize(path, &size);
+    report_->raw_bytes += size;
+    if (size != expected.file_bytes)
+      report_->problems.push_back({path, 0, "size " + std::to_string(size) + " differs from the manifest's " +
+                                                std::to_string(expected.file_bytes)});
+    else if (std::string sha = reader.FileSha256(); sha != expected.sha256)
+      report_->problems.push_back({path, 0, "sha256 differs from the manifest's"});
+    if (count != expected.records)
+      report_->problems.push_back({path, 0, std::to_string(count) + " WARC records where the manifest lists " +
+                                                std::to_string(expected.records)});
+  }
+  // From here on, records' metadata.raw is checked against the raw files read.
+  void CheckRawPointers() { raw_index_ = &raw_records_; }
+
  private:
+  // A record's metadata.raw must name a listed raw file and the offset of a WARC record there
+  // with the same WARC-Record-ID.
+  template <typename Problem>
+  void CheckRawPointer(const std::string& line, uint64_t n, Problem& problem) {
+    if (line.find("\"raw\"") == std::string::npos) return;
+    Result<json> j = ParseJson(line, "record");
+    if (!j.ok() || !j->is_object() || !j->contains("metadata") || !(*j)["metadata"].is_object() ||
+        !(*j)["metadata"].contains("raw"))
+      return;
+    Result<RawLocation> loc = RawLocation::FromJson((*j)["metadata"]["raw"]);
+    if (!loc.ok()) {
+      problem(n, loc.status().message());
+      return;
+    }
+    auto file = raw_index_->find(loc->file);
+    if (file == raw_index_->end()) {
+      problem(n, "metadata.raw names " + loc->file + ", which the manifest does not list (or which does not read)");
+      return;
+    }
+    auto at = file->second.find(loc->offset);
+    if (at == file->second.end())
+      problem(n, "metadata.raw: no WARC record at " + loc->file + "@" + std::to_string(loc->offset));
+    else if (at->second != loc->record_id)
+      problem(n, "metadata.raw: the WARC record at " + loc->file + "@" + std::to_string(loc->offset) + " is " +
+                     at->second + ", not " + loc->record_id);
+  }
+
+  // Raw file path → member offset → WARC-Record-ID.
+  std::map<std::string, std::map<uint64_t, std::string>> raw_records_;
+  const std::map<std::string, std::map<uint64_t, std::string>>* raw_index_ = nullptr;
   Env* env_;
   const ValidateOptions& options_;
   ValidationReport* report_;
@@ -238,19 +307,25 @@ Status ValidateStore(Env* env, const std::string& store_dir, const ValidateOptio
   }
   const Manifest& manifest = parsed.value();
 
+  // A listed file to read: listed once and present; "" (reported) otherwise.
   std::set<std::string> listed;
-  for (const ShardInfo& info : manifest.shards) {
-    if (!listed.insert(info.path).second) {
-      report->problems.push_back({manifest_path, 0, "lists " + info.path + " twice"});
-      continue;
+  auto listed_file = [&](const std::string& rel) -> std::string {
+    if (!listed.insert(rel).second) {
+      report->problems.push_back({manifest_path, 0, "lists " + rel + " twice"});
+      return "";
     }
-    std::string path = JoinPath(store_dir, info.path);
+    std::string path = JoinPath(store_dir, rel);
     if (!env->FileExists(path) && !env->IsSymlink(path)) {
       report->problems.push_back({path, 0, "listed in the manifest but missing"});
-      continue;
+      return "";
     }
-    validator.CheckShard(path, path, &info, info.path);
-  }
+    return path;
+  };
+  for (const RawFileInfo& info : manifest.raw)
+    if (std::string path = listed_file(info.path); !path.empty()) validator.CheckRawFile(path, info);
+  validator.CheckRawPointers();
+  for (const ShardInfo& info : manifest.shards)
+    if (std::string path = listed_file(info.path); !path.empty()) validator.CheckShard(path, path, &info, info.path);
   for (const auto& [name, rel] : manifest.state) {
     std::string path = JoinPath(store_dir, rel);
     if (env->IsSymlink(path))
@@ -262,23 +337,25 @@ Status ValidateStore(Env* env, const std::string& store_dir, const ValidateOptio
     if (env->IsSymlink(JoinPath(store_dir, file)))
       report->problems.push_back({JoinPath(store_dir, file), 0, "is a symbolic link; a store holds only its own files"});
 
-  // Files in shards/ the manifest does not list.
+  // Files in shards/ and raw/ the manifest does not list.
   std::vector<std::string> intent, quarantine;
   ReadCommitIntent(env, store_dir, &intent, &quarantine);
   std::set<std::string> interrupted(intent.begin(), intent.end());
   std::set<std::string> being_quarantined(quarantine.begin(), quarantine.end());
+  for (const char* top : {store_files::kShardsDir, store_files::kRawDir}) {
+  const std::string what = top == std::string(store_files::kShardsDir) ? "shard" : "raw archive file";
   std::vector<std::string> source_dirs;
-  env->GetChildren(JoinPath(store_dir, store_files::kShardsDir), &source_dirs);
+  env->GetChildren(JoinPath(store_dir, top), &source_dirs);
   std::sort(source_dirs.begin(), source_dirs.end());
   for (const std::string& d : source_dirs) {
-    std::string rel_dir = std::string(store_files::kShardsDir) + "/" + d;
+    std::string rel_dir = std::string(top) + "/" + d;
     std::vector<std::string> files;
     if (env->IsSymlink(JoinPath(store_dir, rel_dir))) {
       report->problems.push_back({JoinPath(store_dir, rel_dir), 0, "is a symbolic link; a store holds only its own files (not followed)"});
       continue;
     }
     if (!env->IsDirectory(JoinPath(store_dir, rel_dir))) {
-      report->problems.push_back({JoinPath(store_dir, rel_dir), 0, "unexpected file in shards/"});
+      report->problems.push_back({JoinPath(store_dir, rel_dir), 0, std::string("unexpected file in ") + top + "/"});
       continue;
     }
     env->GetChildren(JoinPath(store_dir, rel_dir), &files);
@@ -293,9 +370,10 @@ Status ValidateStore(Env* env, const std::string& store_dir, const ValidateOptio
       } else if (interrupted.count(rel)) {
         report->notes.push_back(JoinPath(store_dir, rel) + ": left by an interrupted commit, not part of the store (removed by the next writer)");
       } else {
-        report->problems.push_back({JoinPath(store_dir, rel), 0, "shard not listed in the manifest"});
+        report->problems.push_back({JoinPath(store_dir, rel), 0, what + " not listed in the manifest"});
       }
     }
+  }
   }
 
   // Private permissions, over everything the store holds.

@@ -227,6 +227,26 @@ TEST_F(ScrapeTest, EverySourceKindProducesCompleteRecordsAndASecondRunFetchesOnl
   for (const json& s : config["sources"]) kinds.insert(s["kind"].get<std::string>());
   for (const std::string& kind : kinds) EXPECT_GT(by_kind[kind], 0) << "no records from kind " << kind;
 
+  // The raw archive: every record made from fetched or read bytes points at them; a GraphQL page
+  // of many posts is one WARC record they share; warcio reads every record.
+  std::map<std::string, int> with_raw;
+  std::map<std::string, int> sharing;  // "file@offset" of shared answers → records pointing at it
+  for (const Record& r : records) {
+    if (!r.metadata.contains("raw")) continue;
+    with_raw[r.source_kind]++;
+    if (r.metadata["raw"].value("part", false))
+      sharing[r.metadata["raw"]["file"].get<std::string>() + "@" + r.metadata["raw"]["offset"].dump()]++;
+  }
+  for (const char* kind : {"forummagnum", "feed"}) EXPECT_GT(with_raw[kind], 0) << kind;
+  int shared_by_several = 0;
+  for (const auto& [at, n] : sharing) shared_by_several += n > 1;
+  EXPECT_GT(shared_by_several, 0) << "some GraphQL page is pointed at by several records";
+  EXPECT_GT(testing::CheckRawArchiveWithWarcio(store), 0u);
+  Result<Manifest> manifest = Manifest::Parse(testing::ReadFile(store + "/manifest.json"), "manifest");
+  ASSERT_TRUE(manifest.ok());
+  const size_t raw_files = manifest->raw.size();
+  EXPECT_GT(raw_files, 0u);
+
   json first = NewRunReport(store, {});
   ASSERT_TRUE(first.is_object());
   EXPECT_EQ(first["sources"].size(), config["sources"].size());
@@ -243,6 +263,9 @@ TEST_F(ScrapeTest, EverySourceKindProducesCompleteRecordsAndASecondRunFetchesOnl
   }
   EXPECT_EQ(RecordSet(Records(store)), RecordSet(records));
   ExpectValid(store, "after the second run");
+  Result<Manifest> after = Manifest::Parse(testing::ReadFile(store + "/manifest.json"), "manifest");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->raw.size(), raw_files) << "nothing fetched again, no bytes stored again";
 }
 
 TEST_F(ScrapeTest, SigtermStopsWithinSecondsCommitsAndExits130) {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "alcor/corpus.hpp"
+#include "alcor/raw_store.hpp"
 #include "alcor/search.hpp"
 #include "alcor/store.hpp"
 #include "alcor/validate.hpp"
@@ -70,6 +71,11 @@ uint64_t CheckCommittedPrefix(const std::string& dir) {
     Result<Record> r = Record::FromJsonLine(line);
     EXPECT_TRUE(r.ok());
     EXPECT_EQ(r->id, "crash:" + std::to_string(n)) << "records are committed in order, once";
+    // Its raw bytes were committed with it (the same commit): they read and are its text.
+    WarcRecord raw;
+    Status read = ReadRawOf(*store, r->metadata, &raw);
+    EXPECT_TRUE(read.ok()) << r->id << ": " << read.ToString();
+    EXPECT_EQ(raw.payload, r->text) << r->id;
     ++n;
     return true;
   });
@@ -138,6 +144,7 @@ TEST(StoreCrashTest, SigkillAtRandomMomentsNeverLosesOrDoublesCommittedRecords) 
     uint64_t now = CheckCommittedPrefix(dir);
     ASSERT_GE(now, committed) << "trial " << trial << ": committed records were lost";
     ASSERT_EQ(report.records, now);
+    if (now > 0) ASSERT_GT(report.raw_files, 0u) << "trial " << trial << ": the raw archive was checked";
     committed = now;
     CheckSearchIndexAgrees(dir, now, trial);
   }

@@ -2,7 +2,8 @@
 // to --records, so the crash test can SIGKILL it at any instant. Record n has id "crash:<n>"; it
 // continues from the highest committed number, so a store it wrote holds crash:0..crash:N-1 with
 // nothing missing and nothing doubled — exactly what the test checks after each kill. After each
-// commit it prints "committed <N>" on stdout.
+// commit it prints "committed <N>" on stdout. Each record's bytes go to the raw archive (a WARC
+// record per record, alcor/raw_archive.hpp) in the same commit, and metadata.raw points at them.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -11,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "alcor/corpus.hpp"
+#include "alcor/raw_archive.hpp"
 #include "alcor/store.hpp"
+#include "alcor/warc.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"write numbered records into a store, in small commits (crash test driver)"};
@@ -40,6 +43,7 @@ int main(int argc, char** argv) {
   filler.resize(text_bytes);
   while (records == 0 || next < records) {
     auto writer = store->NewShardWriter("crash");
+    auto raw_writer = store->NewRawArchiveWriter("crash");
     for (uint64_t i = 0; i < per_commit && (records == 0 || next < records); ++i, ++next) {
       alcor::Record r;
       r.id = "crash:" + std::to_string(next);
@@ -47,12 +51,19 @@ int main(int argc, char** argv) {
       r.source_kind = "file";
       r.title = "record " + std::to_string(next);
       r.text = std::to_string(next) + " " + filler;
+      alcor::WarcRecord raw = alcor::MakeWarcResource("file:///crash/" + std::to_string(next), "2026-12-01T00:00:00Z",
+                                                      "text/plain", r.text);
+      alcor::RawLocation where;
+      s = raw_writer->Append(alcor::GzipMember(alcor::SerializeWarcRecord(raw)), raw.record_id, &where);
+      if (!s.ok()) break;
+      r.metadata["raw"] = where.ToJson();
       r.Seal();
       s = writer->Add(r);
       if (!s.ok()) break;
     }
     alcor::Transaction txn;
     if (s.ok()) s = writer->Finish(&txn.shards);
+    if (s.ok()) s = raw_writer->Finish(&txn.raw_files);
     if (s.ok()) s = store->Commit(&txn);
     if (!s.ok()) {
       std::fprintf(stderr, "store_crash_writer: %s\n", s.ToString().c_str());

@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
 #include "alcor/corpus.hpp"
 #include "alcor/dedup.hpp"
 #include "alcor/env.hpp"
+#include "support/temp_dir.hpp"
 
 namespace alcor::testing {
 
@@ -66,6 +72,31 @@ std::vector<Record> CurrentRecords(const std::string& dir) {
                 return true;
               }).ok());
   return records;
+}
+
+size_t CheckRawArchiveWithWarcio(const std::string& dir) {
+  const char* source_dir = std::getenv("ALCOR_SOURCE_DIR");
+  std::string script = std::string(source_dir ? source_dir : ".") + "/tools/warcio/read_store.mjs";
+  std::string out, err;
+  int rc = RunCommand("node " + script + " " + dir, &out, &err);
+  EXPECT_EQ(rc, 0) << "warcio could not read the raw archive (is it installed? scripts/setup does it):\n" << err;
+  if (rc != 0) return 0;
+  std::map<std::pair<std::string, uint64_t>, nlohmann::json> read;
+  for (const nlohmann::json& r : ParseJsonLines(out)) {
+    EXPECT_EQ(r["payload_digest"], "sha256:" + r["payload_sha256"].get<std::string>()) << r.dump();
+    read[{r["file"].get<std::string>(), r["offset"].get<uint64_t>()}] = r;
+  }
+  for (const Record& record : CurrentRecords(dir)) {
+    if (!record.metadata.is_object() || !record.metadata.contains("raw")) continue;
+    const nlohmann::json& raw = record.metadata["raw"];
+    auto it = read.find({raw["file"].get<std::string>(), raw["offset"].get<uint64_t>()});
+    if (it == read.end()) {
+      ADD_FAILURE() << record.id << ": warcio read no record at " << raw.dump();
+      continue;
+    }
+    EXPECT_EQ(it->second["record_id"], raw["record_id"]) << record.id;
+  }
+  return read.size();
 }
 
 }  // namespace alcor::testing

@@ -23,4 +23,12 @@ void WriteRecords(Store* store, uint64_t first, uint64_t count, const std::strin
 // them; opened read-only. Fails the test on an unreadable store or line.
 std::vector<Record> CurrentRecords(const std::string& dir);
 
+// Reads every WARC record of the store's raw archive with warcio, a WARC reader alcor did not
+// write (tools/warcio/read_store.mjs, installed by scripts/setup; $ALCOR_SOURCE_DIR locates it), and
+// checks it against the store: every record warcio read has a payload whose SHA-256 is its
+// WARC-Payload-Digest, and every current record's metadata.raw names a record warcio read at that
+// file and offset with that WARC-Record-ID.
+// Returns the number of WARC records read; fails the test on any mismatch.
+size_t CheckRawArchiveWithWarcio(const std::string& dir);
+
 }  // namespace alcor::testing

@@ -66,6 +66,8 @@ TEST(UrlTest, OriginsQueryParametersAndEscaping) {
   EXPECT_EQ(WithQueryParameter("not a url", "q", "1"), "not a url");
   EXPECT_EQ(PercentEncode("cat:cs.AI AND ti:\"x\""), "cat%3Acs.AI%20AND%20ti%3A%22x%22");
   EXPECT_EQ(PercentEncode("hep-th/9901001v2~_"), "hep-th%2F9901001v2~_");
+  // An empty view encodes to "" (libcurl would take a length of 0 as strlen of what follows).
+  EXPECT_EQ(PercentEncode(std::string_view("abc").substr(0, 0)), "");
   EXPECT_EQ(PercentEncode("\xC3\xA9"), "%C3%A9");
   EXPECT_EQ(PercentEncode(""), "");
 }

@@ -51,41 +51,16 @@ CommandRunner SetupShow(CLI::App* app) {
   return [key, json](const GlobalOptions& global) {
     std::unique_ptr<Store> store;
     if (int rc = OpenStoreOrExplain(global, StoreAccess::kRead, &store)) return rc;
-    std::unique_ptr<SearchIndex> index;
-    std::vector<RecordLocation> where;
-    Status s = SearchIndex::Open(*store, false, &index);
-    if (s.ok()) s = index->Locate(*key, &where);
-    if (s.ok() && where.empty() && (key->rfind("http://", 0) == 0 || key->rfind("https://", 0) == 0))
-      s = index->Locate(CanonicalizeUrl(*key), &where);
-    if (!s.ok()) {
-      spdlog::error("{}", s.ToString());
-      return kExitFailed;
-    }
-    if (where.empty()) {
-      spdlog::error("no record with id or URL '{}' in the store", *key);
-      return kExitFailed;
-    }
     std::string found;
-    for (const ShardInfo& shard : store->manifest().shards) {
-      if (shard.path != where[0].shard) continue;
-      s = ReadListedShard(store->env(), store->dir(), shard, ReadShardOptions(),
-                          [&](std::string_view line, const RecordLocation& at) {
-                            if (at.line != where[0].line) return true;
-                            found.assign(line);
-                            return false;
-                          });
-    }
-    if (found.empty()) {
-      spdlog::error("{}", s.ok() ? "the record's shard is no longer in the store; run the command again" : s.ToString());
-      return kExitFailed;
-    }
+    RecordLocation where;
+    if (int rc = FindRecordLineOrExplain(*store, *key, &found, &where)) return rc;
     if (*json) {
       std::cout << found << "\n";
       return kExitOk;
     }
     Result<Record> record = Record::FromJsonLine(found);
     if (!record.ok()) {
-      spdlog::error("{}:{}: {}", where[0].shard, where[0].line, record.status().ToString());
+      spdlog::error("{}:{}: {}", where.shard, where.line, record.status().ToString());
       return kExitFailed;
     }
     std::cout << ForPeople(record.value());

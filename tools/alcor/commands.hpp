@@ -78,6 +78,12 @@ int OpenStoreOrExplain(const GlobalOptions& global, StoreAccess access, std::uni
 // The same for the commands that add records: read_only ? kRead : kWriteOrCreate.
 int OpenStoreOrExplain(const GlobalOptions& global, bool read_only, std::unique_ptr<class Store>* store);
 
+// The current record whose id, or URL (as given, else canonical), is key (through the search
+// index, synced first): its stored JSON line and where it is. Logs why when there is none or it
+// cannot be read and returns the exit code (0 on success).
+int FindRecordLineOrExplain(const class Store& store, const std::string& key, std::string* line,
+                            struct RecordLocation* where);
+
 // The store's superseded set as a predicate for ScanOptions/ValidateOptions (older versions of
 // re-stored items are skipped). On failure logs why and returns the exit code (0 on success).
 int LoadSupersededOrExplain(const class Store& store, std::function<bool(const struct RecordLocation&)>* predicate);
@@ -113,6 +119,8 @@ CommandRunner SetupSources(CLI::App* app);
 CommandRunner SetupRepair(CLI::App* app);
 CommandRunner SetupSearch(CLI::App* app);
 CommandRunner SetupShow(CLI::App* app);
+CommandRunner SetupRaw(CLI::App* app);
+CommandRunner SetupRebuild(CLI::App* app);
 CommandRunner SetupExport(CLI::App* app);
 CommandRunner SetupRemove(CLI::App* app);
 CommandRunner SetupRemoved(CLI::App* app);

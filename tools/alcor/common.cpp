@@ -7,8 +7,11 @@
 #include "alcor/env.hpp"
 #include "alcor/json.hpp"
 #include "alcor/s3.hpp"
+#include "alcor/search.hpp"
+#include "alcor/shard.hpp"
 #include "alcor/status.hpp"
 #include "alcor/store.hpp"
+#include "alcor/url.hpp"
 #include "commands.hpp"
 
 namespace alcor::cli {
@@ -132,6 +135,39 @@ int LoadSupersededOrExplain(const Store& store, std::function<bool(const RecordL
   }
   if (set->empty()) *predicate = nullptr;
   else *predicate = [set](const RecordLocation& where) { return set->Contains(where); };
+  return kExitOk;
+}
+
+int FindRecordLineOrExplain(const Store& store, const std::string& key, std::string* line, RecordLocation* where) {
+  std::unique_ptr<SearchIndex> index;
+  std::vector<RecordLocation> found_at;
+  Status s = SearchIndex::Open(store, false, &index);
+  if (s.ok()) s = index->Locate(key, &found_at);
+  if (s.ok() && found_at.empty() && (key.rfind("http://", 0) == 0 || key.rfind("https://", 0) == 0))
+    s = index->Locate(CanonicalizeUrl(key), &found_at);
+  if (!s.ok()) {
+    spdlog::error("{}", s.ToString());
+    return kExitFailed;
+  }
+  if (found_at.empty()) {
+    spdlog::error("no record with id or URL '{}' in the store", key);
+    return kExitFailed;
+  }
+  line->clear();
+  for (const ShardInfo& shard : store.manifest().shards) {
+    if (shard.path != found_at[0].shard) continue;
+    s = ReadListedShard(store.env(), store.dir(), shard, ReadShardOptions(),
+                        [&](std::string_view text, const RecordLocation& at) {
+                          if (at.line != found_at[0].line) return true;
+                          line->assign(text);
+                          return false;
+                        });
+  }
+  if (line->empty()) {
+    spdlog::error("{}", s.ok() ? "the record's shard is no longer in the store; run the command again" : s.ToString());
+    return kExitFailed;
+  }
+  *where = found_at[0];
   return kExitOk;
 }
 

@@ -36,6 +36,9 @@ const CommandInfo kCommands[] = {
     {"merge", "other stores (SRC_STORE...) into --store through its deduplicator, atomically", &SetupMerge},
     {"push", "publish --store to s3://BUCKET/PREFIX: incremental, manifest last, one pusher at a time", &SetupPush},
     {"pull", "fetch a store published at s3://BUCKET/PREFIX into --store, every object's sha256 checked", &SetupPull},
+    {"raw", "the bytes a record was made from (ID|URL [--warc]); prune --keep-latest", &SetupRaw},
+    {"rebuild", "re-derive records from their raw bytes, offline ([--source NAME]... [--dry-run] [--json])",
+     &SetupRebuild},
     {"repair", "set damaged shards aside, keep what still reads, rebuild the index", &SetupRepair},
     {"normalize", "HTML on stdin to Markdown text (--jsonl: records with an html field)", &SetupNormalize},
 };

@@ -624,6 +624,8 @@ void ArxivSource::AttachText(const ArxivEntry& entry, RawDocument* doc) {
     Result<HttpResponse> h = ArxivGet(url, false, s_.max_document_bytes);
     if (h.ok() && !h->robots_disallowed() && !Blank(h->body)) {
       std::string_view article = LatexmlArticle(h->body);
+      // The whole page is archived; the body is its article element.
+      doc->capture = CaptureOf(*h, /*is_body=*/false);
       doc->body.assign(article.data(), article.size());
       doc->format = BodyFormat::kHtml;
       doc->charset = h->charset();
@@ -643,6 +645,7 @@ void ArxivSource::AttachText(const ArxivEntry& entry, RawDocument* doc) {
       // layer still gives a record (the abstract) instead of a failed conversion.
       Result<PdfText> pdf = ExtractPdfText(p->body);
       if (pdf.ok() && !Blank(pdf->text)) {
+        doc->capture = CaptureOf(*p, /*is_body=*/false);  // the PDF the text came from
         r.text = std::move(pdf->text);
         r.metadata["text_from"] = "pdf";
         r.metadata["text_format"] = "pdf";

@@ -355,6 +355,7 @@ Status FeedSource::EmitPost(RunState& rs, const Post& post) {
         problem = Status::NotSupported(page_url + " is " + type + ", not an HTML page");
       }
       if (problem.ok()) {
+        doc.capture = CaptureOf(*page);
         doc.body = std::move(page->body);
         doc.charset = page->charset();
         doc.base_url = page->final_url.empty() ? page_url : page->final_url;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "alcor/dates.hpp"
@@ -153,7 +154,34 @@ class ForumMagnumSource : public Source {
         if (std::optional<int64_t> s = ParseRfc822(*date)) server_start_ms_ = *s * 1000;
       }
     }
-    return ReadForumData(answer, field, options_.site, "POST " + options_.GraphQlUrl());
+    Result<json> data = ReadForumData(answer, field, options_.site, "POST " + options_.GraphQlUrl());
+    if (data.ok()) RememberCapture(*answer, *data);
+    return data;
+  }
+
+  // The raw archive keeps each GraphQL answer once: every post and comment it holds points at it
+  // (RawDocument::capture). An item met in several answers (listed, then its body fetched) takes
+  // the last one, which holds what it is made from.
+  void RememberCapture(const HttpResponse& answer, const json& data) {
+    std::shared_ptr<const RawCapture> capture = CaptureOf(answer, /*is_body=*/false);
+    if (captures_.size() > kMaxCaptures) captures_.clear();  // items never emitted (filtered out)
+    auto note = [&](const json& item) {
+      std::string id = StringField(item, "_id");
+      if (!id.empty()) captures_[id] = capture;
+    };
+    if (auto results = data.find("results"); results != data.end() && results->is_array()) {
+      for (const json& item : *results)
+        if (item.is_object()) note(item);
+    }
+    if (auto result = data.find("result"); result != data.end() && result->is_object()) note(*result);
+  }
+  // The answer item id came in (taken: each is emitted once), nullptr when unknown.
+  std::shared_ptr<const RawCapture> TakeCapture(const std::string& id) {
+    auto it = captures_.find(id);
+    if (it == captures_.end()) return nullptr;
+    std::shared_ptr<const RawCapture> c = std::move(it->second);
+    captures_.erase(it);
+    return c;
   }
 
   // A list query: data.<field>.results.
@@ -355,6 +383,7 @@ class ForumMagnumSource : public Source {
     }
     Record post_record = doc->record;  // for the comments: id, url, title, af
     doc->update_metadata = how.update_metadata;
+    doc->capture = TakeCapture(StringField(post, "_id"));
     ALCOR_RETURN_IF_ERROR(ctx_->Emit(std::move(doc.value())));
     RememberEmitted(listed);
     if (how.comments && options_.comments && CommentsExpected(post)) {
@@ -405,6 +434,7 @@ class ForumMagnumSource : public Source {
                 ctx_->ReportFailure(post_record.id + " comment " + cid, doc.status());
                 continue;
               }
+              doc->capture = TakeCapture(cid);
               ALCOR_RETURN_IF_ERROR(ctx_->Emit(std::move(doc.value())));
               // Inside the next run's window: remembered, so that run does not emit it again.
               if (changed_ms && *changed_ms >= NextModifiedAfterMs()) cursor_.recent[key] = changed;
@@ -637,6 +667,9 @@ class ForumMagnumSource : public Source {
   ForumMagnumOptions options_;
   const bool two_step_;  // list without bodies, then fetch the kept posts' bodies
   std::map<std::string, json> bodies_;  // PrepareBodies → ProcessPost, per page
+  // Item id → the GraphQL answer it came in (RememberCapture), until it is emitted.
+  static constexpr size_t kMaxCaptures = 20000;
+  std::unordered_map<std::string, std::shared_ptr<const RawCapture>> captures_;
   SourceContext* ctx_ = nullptr;
   ForumCursor cursor_;
   std::string old_modified_after_;

@@ -1,0 +1,61 @@
+// The store's raw archive as a whole (alcor/raw_store.hpp).
+#include "alcor/raw_store.hpp"
+
+#include <set>
+
+#include "alcor/corpus.hpp"
+#include "alcor/json.hpp"
+
+namespace alcor {
+
+Status ReadRawOf(const Store& store, const nlohmann::json& metadata, WarcRecord* out) {
+  if (!metadata.is_object() || !metadata.contains("raw")) return Status::NotFound("the record has no raw bytes (metadata.raw)");
+  Result<RawLocation> loc = RawLocation::FromJson(metadata["raw"]);
+  if (!loc.ok()) return Status::Corruption(loc.status().message());
+  bool listed = false;
+  for (const RawFileInfo& f : store.manifest().raw) listed |= f.path == loc->file;
+  if (!listed) return Status::Corruption("metadata.raw names " + loc->file + ", which the manifest does not list");
+  ALCOR_RETURN_IF_ERROR(ReadWarcRecordAt(store.env(), store.PathOf(loc->file), loc->file, loc->offset, out));
+  if (out->record_id != loc->record_id)
+    return Status::Corruption(loc->file + "@" + std::to_string(loc->offset) + ": the WARC record there is " +
+                              out->record_id + ", not " + loc->record_id);
+  return Status::OK();
+}
+
+nlohmann::json RawPruneReport::ToJson() const {
+  return {{"files_removed", files_removed}, {"bytes_removed", bytes_removed}, {"files_kept", files_kept},
+          {"bytes_kept", bytes_kept}, {"removed", removed}};
+}
+
+Status PruneRawArchive(Store* store, const std::function<bool(const RecordLocation&)>& is_superseded,
+                       RawPruneReport* report) {
+  *report = RawPruneReport();
+  std::set<std::string> in_use;
+  ScanOptions scan;
+  scan.is_superseded = is_superseded;
+  ALCOR_RETURN_IF_ERROR(ScanStore(*store, scan, [&](std::string_view line, const RecordLocation& where) {
+    if (line.find("\"raw\"") == std::string_view::npos) return true;
+    Result<nlohmann::json> j = ParseJson(line, where.shard);
+    if (j.ok() && j->is_object() && j->contains("metadata") && (*j)["metadata"].is_object() &&
+        (*j)["metadata"].contains("raw")) {
+      Result<RawLocation> loc = RawLocation::FromJson((*j)["metadata"]["raw"]);
+      if (loc.ok()) in_use.insert(loc->file);
+    }
+    return true;
+  }));
+  Transaction txn;
+  for (const RawFileInfo& f : store->manifest().raw) {
+    if (in_use.count(f.path)) {
+      report->files_kept++;
+      report->bytes_kept += f.file_bytes;
+      continue;
+    }
+    txn.remove_raw.push_back(f.path);
+    report->removed.push_back(f.path);
+    report->files_removed++;
+    report->bytes_removed += f.file_bytes;
+  }
+  return store->Commit(&txn);
+}
+
+}  // namespace alcor
