@@ -37,4 +37,11 @@ struct RawPruneReport {
 Status PruneRawArchive(Store* store, const std::function<bool(const RecordLocation&)>& is_superseded,
                        RawPruneReport* report);
 
+// Adds to txn the raw archive files of the store at from_dir (its manifest `from`) that dest does
+// not list yet, copied under the same store-relative paths (so the records brought over keep
+// pointing at them) into temporaries that dest's Commit renames into place (`alcor merge`). A path
+// dest lists already with the same sha256 is skipped; with another, Corruption naming it. On error
+// the temporaries made so far are removed.
+Status CopyRawFilesInto(Store* dest, const std::string& from_dir, const Manifest& from, Transaction* txn);
+
 }  // namespace alcor

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "alcor/corpus.hpp"
+#include "alcor/raw_store.hpp"
 
 namespace alcor {
 
@@ -51,12 +52,15 @@ bool SameStoreFolder(const std::string& a, const std::string& b) {
   return std::filesystem::equivalent(a, b, ec) && !ec;
 }
 
-// Offers every current record of the store at dir to dedup, counting outcomes in *counts.
-Status OfferStore(Deduplicator* dedup, const std::string& dir, SourceStoreMerge* counts) {
+// Offers every current record of the store at dir to dedup, counting outcomes in *counts, and
+// adds its raw archive files to *txn (the records keep pointing at them).
+Status OfferStore(Deduplicator* dedup, const std::string& dir, SourceStoreMerge* counts, Store* dest,
+                  Transaction* txn) {
   StoreOptions ro;
   ro.read_only = true;
   std::unique_ptr<Store> source;
   ALCOR_RETURN_IF_ERROR(Store::Open(Env::Default(), dir, ro, &source));
+  ALCOR_RETURN_IF_ERROR(CopyRawFilesInto(dest, dir, source->manifest(), txn));
   SupersededSet superseded;
   ALCOR_RETURN_IF_ERROR(LoadSuperseded(*source, &superseded));
   ScanOptions scan;
@@ -95,19 +99,24 @@ Status MergeStores(Store* dest, const std::vector<std::string>& source_dirs, con
   }
   std::unique_ptr<Deduplicator> dedup;
   ALCOR_RETURN_IF_ERROR(Deduplicator::Open(dest, options, &dedup));
+  Transaction txn;
+  auto drop_raw = [&] {
+    for (const PendingRawFile& p : txn.raw_files) dest->env()->RemoveFile(p.temp_path);
+  };
   for (const std::string& dir : source_dirs) {
     report->sources.push_back(SourceStoreMerge{.store = dir});
-    Status s = OfferStore(dedup.get(), dir, &report->sources.back());
+    Status s = OfferStore(dedup.get(), dir, &report->sources.back(), dest, &txn);
     if (!s.ok()) {
       dedup->Abandon();
+      drop_raw();
       return s.WithContext("merge stopped, " + dest->dir() + " is unchanged");
     }
   }
-  Transaction txn;
   Status s = dedup->AddToTransaction(&txn);
   if (s.ok()) s = dest->Commit(&txn);
   if (!s.ok()) {
     dedup->Abandon();
+    drop_raw();
     return s.WithContext("merge stopped, " + dest->dir() + " is unchanged");
   }
   report->dedup = dedup->stats();

@@ -1,9 +1,11 @@
 // The store's raw archive as a whole (alcor/raw_store.hpp).
 #include "alcor/raw_store.hpp"
 
+#include <map>
 #include <set>
 
 #include "alcor/corpus.hpp"
+#include "alcor/hash.hpp"
 #include "alcor/json.hpp"
 
 namespace alcor {
@@ -56,6 +58,51 @@ Status PruneRawArchive(Store* store, const std::function<bool(const RecordLocati
     report->bytes_removed += f.file_bytes;
   }
   return store->Commit(&txn);
+}
+
+Status CopyRawFilesInto(Store* dest, const std::string& from_dir, const Manifest& from, Transaction* txn) {
+  Env* env = dest->env();
+  std::map<std::string, std::string> listed;
+  for (const RawFileInfo& f : dest->manifest().raw) listed[f.path] = f.sha256;
+  for (const PendingRawFile& p : txn->raw_files) listed[p.info.path] = p.info.sha256;
+  for (const RawFileInfo& f : from.raw) {
+    auto there = listed.find(f.path);
+    if (there != listed.end()) {
+      if (there->second == f.sha256) continue;
+      return Status::Corruption(JoinPath(from_dir, f.path) + ": the destination holds another file of that name");
+    }
+    PendingRawFile p;
+    p.info = f;
+    p.final_path = dest->PathOf(f.path);
+    p.temp_path = JoinPath(DirName(p.final_path), "." + BaseName(p.final_path) + ".tmp");
+    Status s = env->CreateDirs(DirName(p.final_path), kPrivateDirMode);
+    std::unique_ptr<SequentialFile> in;
+    std::unique_ptr<WritableFile> out;
+    if (s.ok()) s = env->NewSequentialFile(JoinPath(from_dir, f.path), &in);
+    if (s.ok()) s = env->NewWritableFile(p.temp_path, kPrivateFileMode, &out);
+    Sha256 sha;
+    std::string buf(1 << 16, '\0');
+    while (s.ok()) {
+      size_t n = 0;
+      s = in->Read(buf.size(), buf.data(), &n);
+      if (!s.ok() || n == 0) break;
+      sha.Update(std::string_view(buf.data(), n));
+      s = out->Append(std::string_view(buf.data(), n));
+    }
+    if (s.ok()) s = out->Sync();
+    if (s.ok()) s = out->Close();
+    if (s.ok() && sha.FinishHex() != f.sha256)
+      s = Status::Corruption(JoinPath(from_dir, f.path) + ": sha256 differs from its manifest's");
+    if (!s.ok()) {
+      env->RemoveFile(p.temp_path);
+      for (const PendingRawFile& made : txn->raw_files) env->RemoveFile(made.temp_path);
+      txn->raw_files.clear();
+      return s;
+    }
+    listed[f.path] = f.sha256;
+    txn->raw_files.push_back(std::move(p));
+  }
+  return Status::OK();
 }
 
 }  // namespace alcor

@@ -243,6 +243,27 @@ TEST(RawArchiveCliTest, PruneKeepsOnlyTheBytesCurrentRecordsPointAt) {
   EXPECT_EQ(RunCommand(Alcor(tmp) + "raw prune", &out, &err), 2) << "--keep-latest is required";
 }
 
+TEST(RawArchiveCliTest, MergeBringsTheRawArchiveAlong) {
+  TempDir tmp;
+  std::vector<std::string> paths = WritePages(tmp, 2);
+  std::string out, err;
+  const std::string alcor = testing::AlcorBin();
+  ASSERT_EQ(RunCommand(alcor + " --store " + tmp.Sub("m1") + " ingest " + paths[0], &out, &err), 0) << err;
+  ASSERT_EQ(RunCommand(alcor + " --store " + tmp.Sub("m2") + " ingest " + paths[1], &out, &err), 0) << err;
+  ASSERT_EQ(RunCommand(alcor + " merge --store " + tmp.Sub("c") + " " + tmp.Sub("m1") + " " + tmp.Sub("m2"), &out,
+                       &err), 0) << err;
+  EXPECT_EQ(ReadManifest(tmp).raw.size(), 2u);
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "validate", &out, &err), 0) << out << err;
+  for (const std::string& path : paths) {
+    ASSERT_EQ(RunCommand(Alcor(tmp) + "raw file:" + Sha256Hex(ReadFile(path)), &out, &err), 0) << err;
+    EXPECT_EQ(out, ReadFile(path));
+  }
+  // Merged again: the files are there already.
+  ASSERT_EQ(RunCommand(alcor + " merge --store " + tmp.Sub("c") + " " + tmp.Sub("m1"), &out, &err), 0) << err;
+  EXPECT_EQ(ReadManifest(tmp).raw.size(), 2u);
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "validate", &out, &err), 0) << out << err;
+}
+
 TEST(RawArchiveCliTest, RebuildKeepsARecordWhoseRawBytesAreDamagedAndSaysWhere) {
   TempDir tmp;
   std::vector<std::string> paths = WritePages(tmp, 3);
