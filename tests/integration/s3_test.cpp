@@ -110,7 +110,8 @@ TEST_F(S3Test, PushPullAndTheBucketAsAReadOnlyStore) {
   ASSERT_EQ(RunCommand(S3cmd("get --force " + url + "/manifest.json " + tmp.Sub("m.json")), nullptr, &err), 0) << err;
   EXPECT_EQ(testing::ReadFile(tmp.Sub("m.json")), testing::ReadFile(store + "/manifest.json"));
   std::string listing = Cat(S3cmd("ls -r " + url + "/"));
-  for (const auto& shard : nlohmann::json::parse(testing::ReadFile(store + "/manifest.json"))["shards"])
+  const nlohmann::json manifest = nlohmann::json::parse(testing::ReadFile(store + "/manifest.json"));
+  for (const auto& shard : manifest["shards"])
     EXPECT_NE(listing.find(url + "/" + shard["path"].get<std::string>()), std::string::npos) << shard["path"];
   EXPECT_EQ(listing.find("PUSH-LEASE"), std::string::npos) << "the lease is released";
 
