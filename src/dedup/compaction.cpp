@@ -1,5 +1,6 @@
 // CompactStore: `alcor dedup` — re-deduplicates a whole store into fresh shards, atomically.
 #include <algorithm>
+#include <future>
 
 #include <spdlog/spdlog.h>
 
@@ -76,13 +77,29 @@ Status CompactStore(Store* store, const DedupOptions& options, CompactionReport*
     Status s = Deduplicator::Open(store, fresh, &dedup);
     // The first pass's records go through the transform in batches, then to the deduplicator.
     const bool transforming = pass == 1 && first_pass.transform;
+    // One batch is transformed on a thread of its own while the batch before it is offered, so
+    // the conversions and the deduplicator overlap; batches are offered in order (`alcor rebuild`:
+    // docs/benchmarks.md).
     std::vector<Record> batch;
-    auto flush = [&]() -> Status {
-      if (batch.empty()) return Status::OK();
-      ALCOR_RETURN_IF_ERROR(first_pass.transform(&batch));
-      for (Record& r : batch) ALCOR_RETURN_IF_ERROR(dedup->Offer(std::move(r)));
-      batch.clear();
+    std::vector<Record> in_flight;
+    std::future<Status> transformed;
+    auto offer_in_flight = [&]() -> Status {
+      if (!transformed.valid()) return Status::OK();
+      ALCOR_RETURN_IF_ERROR(transformed.get());
+      for (Record& r : in_flight) ALCOR_RETURN_IF_ERROR(dedup->Offer(std::move(r)));
+      in_flight.clear();
       return Status::OK();
+    };
+    auto flush = [&](bool last) -> Status {
+      if (!batch.empty()) {
+        std::vector<Record> next = std::move(batch);
+        batch.clear();
+        Status previous = offer_in_flight();
+        if (!previous.ok()) return previous;
+        in_flight = std::move(next);
+        transformed = std::async(std::launch::async, [&first_pass, &in_flight] { return first_pass.transform(&in_flight); });
+      }
+      return last ? offer_in_flight() : Status::OK();
     };
     for (const PassInput& in : inputs) {
       if (!s.ok()) break;
@@ -104,11 +121,12 @@ Status CompactStore(Store* store, const DedupOptions& options, CompactionReport*
           continue;
         }
         batch.push_back(std::move(record).value());
-        if (batch.size() >= std::max<size_t>(first_pass.batch_size, 1)) s = flush();
+        if (batch.size() >= std::max<size_t>(first_pass.batch_size, 1)) s = flush(/*last=*/false);
       }
       if (s.ok() && !reader.status().ok()) s = reader.status();
     }
-    if (s.ok() && transforming) s = flush();
+    if (s.ok() && transforming) s = flush(/*last=*/true);
+    if (transformed.valid()) transformed.wait();  // an error above: the transform still owns in_flight
     if (s.ok()) s = dedup->AddToTransaction(&txn);
     SupersededSet left;
     if (s.ok()) {
