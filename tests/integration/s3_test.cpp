@@ -219,6 +219,24 @@ TEST_F(S3Test, CredentialsFromTheConfigsObjectStoreSection) {
                        &out, &err), 0) << err;
 }
 
+TEST_F(S3Test, RawArchiveFilesTravelWithTheStore) {
+  TempDir tmp;
+  const std::string store = tmp.Sub("store"), bucket = NewBucket(), url = "s3://" + bucket + "/raw";
+  testing::WriteFile(tmp.Sub("in/note.txt"), "A note about reward models, kept with the bytes it was made from.\n");
+  std::string out, err;
+  ASSERT_EQ(RunCommand(AlcorBin() + " ingest --store " + store + " " + tmp.Sub("in"), &out, &err), 0) << err;
+  const nlohmann::json manifest = nlohmann::json::parse(testing::ReadFile(store + "/manifest.json"));
+  ASSERT_TRUE(manifest.contains("raw") && !manifest["raw"].empty()) << manifest.dump();
+  ASSERT_EQ(RunCommand(Alcor("push --store " + store + " " + url), &out, &err), 0) << err;
+  EXPECT_NE(Cat(S3cmd("ls -r " + url + "/")).find(url + "/" + manifest["raw"][0]["path"].get<std::string>()),
+            std::string::npos);
+  ASSERT_EQ(RunCommand(Alcor("validate --store " + url), &out, &err), 0) << out << err;
+  ASSERT_EQ(RunCommand(Alcor("pull " + url + " --store " + tmp.Sub("copy")), &out, &err), 0) << err;
+  ASSERT_EQ(RunCommand(AlcorBin() + " validate --store " + tmp.Sub("copy"), &out, &err), 0) << out << err;
+  const std::string id = nlohmann::json::parse(Cat(AlcorBin() + " cat --store " + store))["id"].get<std::string>();
+  EXPECT_EQ(Cat(AlcorBin() + " raw --store " + tmp.Sub("copy") + " " + id), testing::ReadFile(tmp.Sub("in/note.txt")));
+}
+
 TEST_F(S3Test, ALiveLeaseRefusesASecondPusherAndTwoRacingPushersLeaveOneCorpus) {
   TempDir tmp;
   const std::string store = tmp.Sub("store"), bucket = NewBucket(), url = "s3://" + bucket + "/c";
