@@ -3,9 +3,12 @@
 # S3 tests and `scripts/bench s3`: rings of one device in a folder, servers run as the current user
 # on free loopback ports, nothing outside the folder touched.
 #
-#   swift_server.py start DIR   starts memcached and the proxy, account, container and object
+#   swift_server.py start DIR [OWNER_PID]
+#                               starts memcached and the proxy, account, container and object
 #                               servers; waits until the S3 API answers; writes DIR/endpoint
-#                               ("http://127.0.0.1:PORT") and prints the same line
+#                               ("http://127.0.0.1:PORT") and prints the same line. With
+#                               OWNER_PID, a watchdog stops them once that process is gone (a
+#                               test that crashed before it could stop them).
 #   swift_server.py stop DIR    stops what start started (the pids in DIR/pids) and removes DIR
 #
 # Runs with Debian's python3 (python3-swift), whatever python3 comes first on PATH.
@@ -113,7 +116,7 @@ def build_rings(root, ports):
         builder.get_ring().save(os.path.join(root, f"{kind}.ring.gz"))
 
 
-def start(root):
+def start(root, owner=0):
     os.makedirs(os.path.join(root, "srv", "sdb1"), mode=0o700, exist_ok=True)
     ports = {k: free_port() for k in ("account", "container", "object")}
     proxy_port = free_port()
@@ -152,7 +155,26 @@ def start(root):
                 sys.exit(f"swift_server: no answer from {endpoint} within 60 s; see {root}/servers.log")
             time.sleep(0.1)
     write(os.path.join(root, "endpoint"), endpoint + "\n")
-    print(endpoint)
+    print(endpoint, flush=True)
+    if owner:
+        watch(root, owner)
+
+
+def watch(root, owner):
+    if os.fork() != 0:
+        return
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)  # the caller reads start's output to its end: never hold it open
+    while os.path.exists(os.path.join(root, "pids")):
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            stop(root)
+            break
+        time.sleep(1)
+    os._exit(0)
 
 
 def stop(root, remove=True):
@@ -183,6 +205,9 @@ def stop(root, remove=True):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("start", "stop"):
-        sys.exit("usage: swift_server.py start|stop DIR")
-    (start if sys.argv[1] == "start" else stop)(os.path.abspath(sys.argv[2]))
+    if len(sys.argv) not in (3, 4) or sys.argv[1] not in ("start", "stop") or (sys.argv[1] == "stop" and len(sys.argv) == 4):
+        sys.exit("usage: swift_server.py start DIR [OWNER_PID] | stop DIR")
+    if sys.argv[1] == "start":
+        start(os.path.abspath(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) == 4 else 0)
+    else:
+        stop(os.path.abspath(sys.argv[2]))

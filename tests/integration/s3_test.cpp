@@ -35,7 +35,9 @@ class S3Test : public ::testing::Test {
     ASSERT_NE(source, nullptr) << "ALCOR_SOURCE_DIR is not set (run through ctest)";
     script_ = std::string(source) + "/testing/swift/swift_server.py";
     std::string out, err;
-    int rc = RunCommand("/usr/bin/python3 " + script_ + " start " + server_dir_->Sub("swift"), &out, &err);
+    // This process as the owner: should it crash, the servers are stopped all the same.
+    int rc = RunCommand("/usr/bin/python3 " + script_ + " start " + server_dir_->Sub("swift") + " " +
+                            std::to_string(getpid()), &out, &err);
     ASSERT_EQ(rc, 0) << "Swift did not start: " << out << err;
     endpoint_ = out.substr(0, out.find('\n'));
     testing::WriteFile(server_dir_->Sub("s3cfg"),
