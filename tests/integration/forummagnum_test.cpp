@@ -645,7 +645,8 @@ TEST(ForumMagnumTest, AKarmaChangeReachesTheStoredRecordWithoutATextChange) {
   site.Install(&server, "/forum/lw");
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("store");
-  json sources = {Entry(server, "/forum/lw")};
+  // json::array, not braces: clang reads json{one_json} as a copy of it, g++ as an array of one.
+  json sources = json::array({Entry(server, "/forum/lw")});
   RunReport report;
   ASSERT_TRUE(Scrape(dir, sources, &report).ok()) << report.error;
   ASSERT_EQ(report.sources[0].stored_new, kAllPosts.size());
@@ -864,7 +865,7 @@ TEST(ForumMagnumTest, TheRunReportNamesTheBotProtectionRefusal) {
   site.InjectFailure(ForumSite::Failure::kChallengePage, 1);
   testing::TempDir tmp;
   RunReport report;
-  ASSERT_TRUE(Scrape(tmp.Sub("store"), json{Entry(server, "/forum/lw")}, &report).ok()) << report.error;
+  ASSERT_TRUE(Scrape(tmp.Sub("store"), json::array({Entry(server, "/forum/lw")}), &report).ok()) << report.error;
   ASSERT_EQ(report.sources.size(), 1u);
   EXPECT_EQ(report.sources[0].status, "failed");
   EXPECT_NE(report.sources[0].error.find("bot protection"), std::string::npos) << report.sources[0].error;
