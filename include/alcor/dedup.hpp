@@ -175,6 +175,8 @@ class SupersededSet {
 // Loads the store's current superseded set (empty, OK, when the store has none). Works on
 // read-only stores: cat, stats and validate call it and skip what it Contains.
 Status LoadSuperseded(const Store& store, SupersededSet* set);
+// The same from the file at path (absolute; "" gives the empty set).
+Status LoadSupersededFile(Env* env, const std::string& path, SupersededSet* set);
 
 // The pipeline-facing deduplicator of one writer. Not thread safe: one thread offers records.
 //

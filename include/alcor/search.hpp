@@ -44,7 +44,19 @@ struct SyncStats {
   uint64_t shards_dropped = 0;
   uint64_t documents_added = 0;
   uint64_t lines_deleted = 0;  // superseded or removed lines taken out
+  uint64_t shards_skipped = 0; // listed shards that could not be read (left for the next sync)
   bool rebuilt = false;        // the index was missing, damaged or of another format
+};
+
+// Matches ranked per window by SearchIndex::Search: at 2-8 µs a match (a prefix costs the most),
+// 5,000 keep a query near the 50 ms the search benchmark allows (docs/benchmarks.md).
+inline constexpr uint64_t kRankedWindow = 5000;
+
+struct SearchStats {
+  // Windows ranked that were full, so more matches were left beyond them; 0 when every match
+  // was ranked. window is their length.
+  uint64_t full_windows = 0;
+  uint64_t window = 0;
 };
 
 class SearchIndex {
@@ -58,7 +70,16 @@ class SearchIndex {
   // The best hits for query (FTS5 syntax: words, "a phrase", prefix*, AND/OR/NOT, NEAR) among the
   // records selection passes (its query field is ignored), best first, at most limit.
   // InvalidArgument naming the query when FTS5 cannot parse it.
-  Status Search(const std::string& query, const Selection& selection, size_t limit, std::vector<SearchHit>* hits);
+  // Ranking scores every match, so a query matching more than kRankedWindow records is ranked in
+  // windows of that many matches, the most recently indexed first: the hits are the best of the
+  // newest window (then of the next, while the selection leaves fewer than limit). stats says
+  // whether windows were used. A query with a prefix (word*) is ranked in
+  // windows a fifth as long: scoring a prefix match costs several times a word's.
+  Status Search(const std::string& query, const Selection& selection, size_t limit, std::vector<SearchHit>* hits,
+                SearchStats* stats = nullptr);
+  // The window Search ranks at a time (kRankedWindow unless a test sets a small one).
+  void set_ranked_window(uint64_t n) { ranked_window_ = n < 1 ? 1 : n; }
+
   // Where every record matching query is stored (for cat and export --query).
   Status MatchingLocations(const std::string& query, std::set<RecordLocation>* where);
   // Where the current record with this id, or with this canonical URL, is stored.
@@ -73,9 +94,36 @@ class SearchIndex {
  private:
   explicit SearchIndex(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+  uint64_t ranked_window_ = kRankedWindow;
 };
 
 // Brings the index of store up to date (creating it when missing); Store::Commit's hook.
 Status SyncSearchIndex(const Store& store, SyncStats* stats = nullptr);
+
+// Keeps a writer's index in step with its commits off the commit path
+// (StoreOptions::index_in_background): Store::Commit posts every manifest it publishes, and one
+// background thread syncs the index to the newest one posted (a newer manifest covers every older
+// one it has not started). Indexing then overlaps the writer's next batch instead of holding it.
+// A failed sync is logged unless a newer manifest is already waiting (a commit replaced a file
+// under it; the newer sync does the work) and is left to the next sync: the index is a cache, and
+// every reader syncs it before answering. The destructor returns once the newest posted manifest
+// is indexed, so the writer's process ends with its index current; a kill at any moment leaves
+// the last complete SQLite transaction, as with the synchronous hook.
+class SearchIndexFollower {
+ public:
+  SearchIndexFollower(Env* env, std::string store_dir);
+  ~SearchIndexFollower();
+  SearchIndexFollower(const SearchIndexFollower&) = delete;
+  SearchIndexFollower& operator=(const SearchIndexFollower&) = delete;
+
+  // The manifest a commit just published (copied).
+  void Post(const Manifest& manifest);
+  // Blocks until every posted manifest has been synced (or its sync failed).
+  void WaitUntilCurrent();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace alcor

@@ -15,7 +15,8 @@
 // Commit protocol: write COMMIT-INTENT (every shard path the commit adds or removes), rename the
 // new shards' temporaries to their final names, install new state files, publish manifest.json
 // atomically, delete removed shards and replaced state, move quarantined shards into quarantine/,
-// remove the intent, then sync the search index (a cache of the manifest). The manifest is the
+// remove the intent, then sync the search index (a cache of the manifest; with
+// StoreOptions::index_in_background a thread does it while the writer goes on). The manifest is the
 // single commit point: a crash before it leaves the previous store, after it the new one. Files the
 // intent names that the published manifest does not list are swept by the next writer and are
 // not problems for validate.
@@ -66,6 +67,11 @@ struct StoreOptions {
   // After every commit, bring the search index (state/search-index.sqlite, alcor/search.hpp) up
   // to date with the new manifest. Off only where a benchmark measures what it costs.
   bool update_search_index = true;
+  // With update_search_index: sync on a background thread (SearchIndexFollower in
+  // alcor/search.hpp) so a commit returns without waiting for the index, and the Store's
+  // destructor waits until the index is current. The CLI's writers use it; off, Commit syncs
+  // before it returns (the order tests that count file operations rely on).
+  bool index_in_background = false;
   ShardWriterOptions shard;
 };
 
@@ -88,6 +94,8 @@ struct Transaction {
   std::vector<PendingRawFile> raw_files;
   std::vector<std::string> remove_raw;
 };
+
+class SearchIndexFollower;
 
 class Store {
  public:
@@ -147,6 +155,8 @@ class Store {
   bool restored_marker_ = false;
   // Shards a failed commit renamed but could not remove; named by every later intent until swept.
   std::vector<std::string> uncommitted_leftovers_;
+  // With StoreOptions::index_in_background; joined by the destructor before the lock is released.
+  std::unique_ptr<SearchIndexFollower> index_follower_;
 };
 
 // Store-relative paths ("." for the root) of the store's folders and files that group or others

@@ -1,6 +1,7 @@
 #include "alcor/json.hpp"
 #include "alcor/record.hpp"
 
+#include <array>
 #include <cctype>
 
 #include <simdjson.h>
@@ -267,12 +268,19 @@ Result<Record> Record::FromJsonLine(std::string_view line) {
 }
 
 size_t CountWords(std::string_view text) {
+  // The bytes std::isspace takes for space in the "C" locale, as a table: the call per byte was
+  // a quarter of `alcor export`'s time. A word starts at each non-space byte after a space.
+  static constexpr auto kSpace = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : {' ', '\t', '\n', '\v', '\f', '\r'}) t[c] = true;
+    return t;
+  }();
   size_t words = 0;
-  bool in_word = false;
+  bool after_space = true;
   for (unsigned char c : text) {
-    bool space = std::isspace(c);
-    if (!space && !in_word) ++words;
-    in_word = !space;
+    const bool space = kSpace[c];
+    words += after_space && !space;
+    after_space = space;
   }
   return words;
 }

@@ -39,6 +39,9 @@ namespace {
 struct PassInput {
   std::string read_path;  // where to read it
   std::string name;       // store-relative final path (what superseded entries name)
+  // The JSONL the shard's manifest entry (or the pass that wrote it) says it holds: reading stops
+  // with Corruption past it, so a damaged shard that expands without end is refused early.
+  uint64_t jsonl_bytes = 0;
 };
 
 void RemovePassFiles(Env* env, const Transaction& txn) {
@@ -66,7 +69,7 @@ Status CompactStore(Store* store, const DedupOptions& options, CompactionReport*
   std::vector<PassInput> inputs;
   for (const ShardInfo& shard : old_shards) {
     report->jsonl_bytes_before += shard.jsonl_bytes;
-    inputs.push_back(PassInput{store->PathOf(shard.path), shard.path});
+    inputs.push_back(PassInput{store->PathOf(shard.path), shard.path, shard.jsonl_bytes});
   }
 
   constexpr int kMaxPasses = 4;
@@ -104,6 +107,7 @@ Status CompactStore(Store* store, const DedupOptions& options, CompactionReport*
     for (const PassInput& in : inputs) {
       if (!s.ok()) break;
       ShardReader reader(env, in.read_path, in.name);
+      reader.LimitJsonlBytes(in.jsonl_bytes);
       std::string line;
       while (s.ok() && reader.NextLine(&line)) {
         if (pass == 1) ++report->records_before;
@@ -151,7 +155,7 @@ Status CompactStore(Store* store, const DedupOptions& options, CompactionReport*
     spdlog::info("dedup: pass {} left {} superseded lines; compacting again", pass, left.size());
     superseded = std::move(left);
     inputs.clear();
-    for (const PendingShard& p : txn.shards) inputs.push_back(PassInput{p.temp_path, p.info.path});
+    for (const PendingShard& p : txn.shards) inputs.push_back(PassInput{p.temp_path, p.info.path, p.info.jsonl_bytes});
     previous = std::move(txn);
     txn = Transaction();
   }

@@ -434,6 +434,13 @@ Status Deduplicator::Impl::Flush() {
     auto pending = pending_shards.find(rel);
     std::string path = pending != pending_shards.end() ? pending->second.temp_path : store->PathOf(rel);
     ShardReader reader(env, path, rel);
+    // What the shard says it holds caps what is decompressed (a damaged shard cannot expand without end).
+    if (pending != pending_shards.end()) {
+      reader.LimitJsonlBytes(pending->second.info.jsonl_bytes);
+    } else {
+      for (const ShardInfo& listed : store->manifest().shards)
+        if (listed.path == rel) reader.LimitJsonlBytes(listed.jsonl_bytes);
+    }
     std::string line;
     bool reader_ok = true;
     for (; i < targets.size() && targets[i].shard == shard; ++i) {

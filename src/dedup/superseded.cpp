@@ -120,11 +120,14 @@ Status SupersededSet::Parse(std::string_view text, std::string_view path, Supers
 }
 
 Status LoadSuperseded(const Store& store, SupersededSet* set) {
+  return LoadSupersededFile(store.env(), store.CurrentStateFile(kSupersededState), set);
+}
+
+Status LoadSupersededFile(Env* env, const std::string& path, SupersededSet* set) {
   *set = SupersededSet();
-  std::string path = store.CurrentStateFile(kSupersededState);
   if (path.empty()) return Status::OK();
   std::string text;
-  ALCOR_RETURN_IF_ERROR(ReadFileToString(store.env(), path, &text, kMaxSupersededFileBytes));
+  ALCOR_RETURN_IF_ERROR(ReadFileToString(env, path, &text, kMaxSupersededFileBytes));
   return SupersededSet::Parse(text, path, set);
 }
 

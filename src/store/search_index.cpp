@@ -7,7 +7,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
+#include <functional>
+#include <limits>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "alcor/corpus.hpp"
 #include "alcor/dedup.hpp"
@@ -79,7 +85,11 @@ class Statement {
 }  // namespace
 
 struct SearchIndex::Impl {
-  const Store* store = nullptr;
+  // What the index follows: the store's folder and the manifest to bring the index to (the
+  // store's own, or a follower's copy of a published one).
+  Env* env = nullptr;
+  std::string dir;
+  const Manifest* manifest = nullptr;
   std::string path;
   sqlite3* db = nullptr;
   int last_code = SQLITE_OK;
@@ -121,14 +131,17 @@ struct SearchIndex::Impl {
   Status WriteMeta(const std::string& key, const std::string& value);
   Status Sync(SyncStats* stats);
   Status SyncInTransaction(SyncStats* stats);
+
+  // When set and true, a shard that cannot be read is skipped without a warning (a follower
+  // whose manifest a newer commit replaced).
+  std::function<bool()> quiet_shard_failures;
 };
 
 Status SearchIndex::Impl::OpenFile() {
   Close();
-  Env* env = store->env();
   // The file is created private before SQLite opens it: its journal files take its modes.
   if (!env->FileExists(path)) {
-    ALCOR_RETURN_IF_ERROR(env->CreateDirs(store->StateDir(), kPrivateDirMode));
+    ALCOR_RETURN_IF_ERROR(env->CreateDirs(JoinPath(dir, store_files::kStateDir), kPrivateDirMode));
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, kPrivateFileMode);
     if (fd < 0) return Status::IOError(path + ": cannot create the search index");
     ::close(fd);
@@ -204,7 +217,6 @@ Status SearchIndex::Impl::Sync(SyncStats* stats) {
 }
 
 Status SearchIndex::Impl::SyncInTransaction(SyncStats* stats) {
-  const Manifest& manifest = store->manifest();
   std::map<std::string, std::string> indexed;  // path → sha256
   {
     Statement stmt;
@@ -214,7 +226,7 @@ Status SearchIndex::Impl::SyncInTransaction(SyncStats* stats) {
     if (rc != SQLITE_DONE) return Error("cannot read the indexed shards");
   }
   std::map<std::string, const ShardInfo*> listed;
-  for (const ShardInfo& shard : manifest.shards) listed.emplace(shard.path, &shard);
+  for (const ShardInfo& shard : manifest->shards) listed.emplace(shard.path, &shard);
 
   Statement delete_fts, delete_docs, delete_shard;
   ALCOR_RETURN_IF_ERROR(Prepare("DELETE FROM fts WHERE rowid IN (SELECT rowid FROM docs WHERE shard=?)", &delete_fts));
@@ -232,8 +244,10 @@ Status SearchIndex::Impl::SyncInTransaction(SyncStats* stats) {
 
   // Lines superseded (older versions, removed records) since the index last looked.
   SupersededSet superseded;
-  ALCOR_RETURN_IF_ERROR(LoadSuperseded(*store, &superseded));
-  const std::string superseded_file = store->CurrentStateFile(kSupersededState);
+  auto superseded_state = manifest->state.find(kSupersededState);
+  const std::string superseded_file =
+      superseded_state == manifest->state.end() ? "" : JoinPath(dir, superseded_state->second);
+  ALCOR_RETURN_IF_ERROR(LoadSupersededFile(env, superseded_file, &superseded));
   std::string indexed_superseded;
   ALCOR_RETURN_IF_ERROR(ReadMeta("superseded", &indexed_superseded));
   if (indexed_superseded != superseded_file) {
@@ -266,14 +280,14 @@ Status SearchIndex::Impl::SyncInTransaction(SyncStats* stats) {
       &insert_doc));
   ALCOR_RETURN_IF_ERROR(Prepare("INSERT INTO fts(rowid, title, text) VALUES(?,?,?)", &insert_fts));
   ALCOR_RETURN_IF_ERROR(Prepare("INSERT INTO shards(path, sha256) VALUES(?,?)", &insert_shard));
-  for (const ShardInfo& shard : manifest.shards) {
+  for (const ShardInfo& shard : manifest->shards) {
     auto it = indexed.find(shard.path);
     if (it != indexed.end() && it->second == shard.sha256) continue;
     ALCOR_RETURN_IF_ERROR(Exec("SAVEPOINT shard"));
     uint64_t added = 0;
     Status failed;
     Status read = ReadListedShard(
-        store->env(), store->dir(), shard, ReadShardOptions(), [&](std::string_view line, const RecordLocation& where) {
+        env, dir, shard, ReadShardOptions(), [&](std::string_view line, const RecordLocation& where) {
           if (superseded.Contains(where)) return true;
           RecordFacts facts;
           RecordText fields;
@@ -302,8 +316,11 @@ Status SearchIndex::Impl::SyncInTransaction(SyncStats* stats) {
         });
     if (!failed.ok()) return failed;
     if (!read.ok()) {
-      // A damaged shard is left out (readers report it); the next sync tries again.
-      spdlog::warn("search index: {} is not indexed: {}", shard.path, read.ToString());
+      // A damaged shard is left out (readers report it); the next sync tries again. A shard a
+      // newer commit removed while a follower read it is not worth a warning.
+      if (!quiet_shard_failures || !quiet_shard_failures())
+        spdlog::warn("search index: {} is not indexed: {}", shard.path, read.ToString());
+      ++stats->shards_skipped;
       ALCOR_RETURN_IF_ERROR(Exec("ROLLBACK TO shard; RELEASE shard"));
       continue;
     }
@@ -315,14 +332,14 @@ Status SearchIndex::Impl::SyncInTransaction(SyncStats* stats) {
     stats->documents_added += added;
   }
   ALCOR_RETURN_IF_ERROR(WriteMeta("superseded", superseded_file));
-  return WriteMeta("generation", std::to_string(manifest.generation));
+  return WriteMeta("generation", std::to_string(manifest->generation));
 }
 
 namespace {
 
 // Opens and syncs; a damaged index (or one of another format) is deleted and built again.
 Status OpenAndSync(SearchIndex::Impl* impl, bool rebuild, SyncStats* stats) {
-  Env* env = impl->store->env();
+  Env* env = impl->env;
   auto remove_files = [&]() {
     impl->Close();
     for (const char* suffix : {"", "-journal", "-wal", "-shm"})
@@ -350,7 +367,9 @@ SearchIndex::~SearchIndex() = default;
 
 Status SearchIndex::Open(const Store& store, bool rebuild, std::unique_ptr<SearchIndex>* out, SyncStats* stats) {
   auto impl = std::make_unique<Impl>();
-  impl->store = &store;
+  impl->env = store.env();
+  impl->dir = store.dir();
+  impl->manifest = &store.manifest();
   impl->path = store.PathOf(kSearchIndexPath);
   SyncStats local;
   ALCOR_RETURN_IF_ERROR(OpenAndSync(impl.get(), rebuild, stats ? stats : &local));
@@ -360,7 +379,9 @@ Status SearchIndex::Open(const Store& store, bool rebuild, std::unique_ptr<Searc
 
 Status SyncSearchIndex(const Store& store, SyncStats* stats) {
   SearchIndex::Impl impl;
-  impl.store = &store;
+  impl.env = store.env();
+  impl.dir = store.dir();
+  impl.manifest = &store.manifest();
   impl.path = store.PathOf(kSearchIndexPath);
   SyncStats local;
   return OpenAndSync(&impl, false, stats ? stats : &local);
@@ -378,76 +399,124 @@ Status QueryError(sqlite3* db, const std::string& query) {
 
 }  // namespace
 
+namespace {
+
+// The facts a selection reads, and where the record is, from the docs row of rowid (false when
+// there is none).
+bool ReadFacts(Statement* facts_stmt, int64_t rowid, RecordFacts* f, RecordLocation* where = nullptr) {
+  facts_stmt->Bind(1, rowid);
+  const bool found = sqlite3_step(facts_stmt->get()) == SQLITE_ROW;
+  if (found) {
+    f->id = facts_stmt->Text(0);
+    f->source = facts_stmt->Text(1);
+    f->source_kind = facts_stmt->Text(2);
+    f->also_at_sources = SplitList(facts_stmt->Text(3));
+    f->date_published = facts_stmt->Text(4);
+    f->tags = SplitList(facts_stmt->Text(5));
+    if (!facts_stmt->IsNull(6)) f->karma = facts_stmt->Double(6);
+    f->af = facts_stmt->Int(7) != 0;
+    f->feed_entry = facts_stmt->Int(8) != 0;
+    if (where) *where = RecordLocation{facts_stmt->Text(9), static_cast<uint64_t>(facts_stmt->Int(10))};
+  }
+  facts_stmt->Reset();
+  return found;
+}
+
+// alcor_selected(rowid), an SQL function for the ranked query: 1 when the selection passes the
+// record. Filtering in SQL keeps the snippets (computed per returned row) to the rows returned.
+struct SelectionFilter {
+  const Selection* selection;
+  Statement* facts;
+};
+
+void SelectedFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  auto* filter = static_cast<SelectionFilter*>(sqlite3_user_data(ctx));
+  RecordFacts f;
+  const bool passes = ReadFacts(filter->facts, sqlite3_value_int64(argv[0]), &f) && filter->selection->Matches(f);
+  sqlite3_result_int(ctx, passes ? 1 : 0);
+}
+
+}  // namespace
+
 Status SearchIndex::Search(const std::string& query, const Selection& selection, size_t limit,
-                           std::vector<SearchHit>* hits) {
+                           std::vector<SearchHit>* hits, SearchStats* stats) {
   hits->clear();
   Impl& m = *impl_;
-  struct Candidate {
-    int64_t rowid;
-    double rank;
-  };
-  std::vector<Candidate> chosen;
-  Statement facts_stmt;
-  ALCOR_RETURN_IF_ERROR(m.Prepare(
-      "SELECT id, source, source_kind, also_at, date, tags, karma, af, feed, shard, line FROM docs WHERE rowid=?",
-      &facts_stmt));
-  {
-    Statement ranked;
-    // FTS5 stops at the limit only when nothing else filters the rows.
-    const bool all = selection.SelectsAll();
-    ALCOR_RETURN_IF_ERROR(m.Prepare(all ? "SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?"
-                                        : "SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank",
-                                    &ranked));
-    ranked.Bind(1, query);
-    if (all) ranked.Bind(2, static_cast<int64_t>(limit));
-    int rc = SQLITE_DONE;
-    while (chosen.size() < limit && (rc = sqlite3_step(ranked.get())) == SQLITE_ROW) {
-      Candidate c{ranked.Int(0), ranked.Double(1)};
-      if (!all) {
-        facts_stmt.Bind(1, c.rowid);
-        if (sqlite3_step(facts_stmt.get()) != SQLITE_ROW) {
-          facts_stmt.Reset();
-          continue;
-        }
-        RecordFacts f;
-        f.id = facts_stmt.Text(0);
-        f.source = facts_stmt.Text(1);
-        f.source_kind = facts_stmt.Text(2);
-        f.also_at_sources = SplitList(facts_stmt.Text(3));
-        f.date_published = facts_stmt.Text(4);
-        f.tags = SplitList(facts_stmt.Text(5));
-        if (!facts_stmt.IsNull(6)) f.karma = facts_stmt.Double(6);
-        f.af = facts_stmt.Int(7) != 0;
-        f.feed_entry = facts_stmt.Int(8) != 0;
-        facts_stmt.Reset();
-        if (!selection.Matches(f)) continue;
-      }
-      chosen.push_back(c);
-    }
-    if (chosen.size() < limit && rc != SQLITE_DONE) return QueryError(m.db, query);
+  SearchStats local;
+  if (!stats) stats = &local;
+  *stats = SearchStats();
+  Statement facts_stmt, filter_facts;
+  const char* kFacts =
+      "SELECT id, source, source_kind, also_at, date, tags, karma, af, feed, shard, line FROM docs WHERE rowid=?";
+  ALCOR_RETURN_IF_ERROR(m.Prepare(kFacts, &facts_stmt));
+  // Ranking scores every match, at a few microseconds each. So a query matching more than a
+  // window of records is ranked window by window, newest rowids (the most recently indexed
+  // records) first, until the limit is filled. Each statement costs a prefix the merge of the
+  // posting lists of every word it covers, so there are two per window: where the window starts
+  // (none when the rest fits in it) and the ranking.
+  const bool all = selection.SelectsAll();
+  SelectionFilter filter{&selection, &filter_facts};
+  if (!all) {
+    ALCOR_RETURN_IF_ERROR(m.Prepare(kFacts, &filter_facts));
+    if (sqlite3_create_function_v2(m.db, "alcor_selected", 1, SQLITE_UTF8, &filter, SelectedFunction, nullptr,
+                                   nullptr, nullptr) != SQLITE_OK)
+      return m.Error("cannot register the selection filter");
   }
-  Statement detail;
+  struct Unregister {
+    sqlite3* db;
+    bool active;
+    ~Unregister() {
+      if (active) sqlite3_create_function_v2(db, "alcor_selected", 1, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr, nullptr);
+    }
+  } unregister{m.db, !all};
+
+  Statement window_start, ranked;
   ALCOR_RETURN_IF_ERROR(m.Prepare(
-      "SELECT title, snippet(fts, 1, '**', '**', '...', 24) FROM fts WHERE fts MATCH ? AND rowid=?", &detail));
-  for (const Candidate& c : chosen) {
-    SearchHit hit;
-    hit.score = -c.rank;
-    facts_stmt.Bind(1, c.rowid);
-    if (sqlite3_step(facts_stmt.get()) == SQLITE_ROW) {
-      hit.id = facts_stmt.Text(0);
-      hit.source = facts_stmt.Text(1);
-      hit.date = facts_stmt.Text(4);
-      hit.where = RecordLocation{facts_stmt.Text(9), static_cast<uint64_t>(facts_stmt.Int(10))};
+      "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT 1 OFFSET ?", &window_start));
+  // FTS5 sorts by rank itself, so the title and snippet are made only for the rows returned.
+  ALCOR_RETURN_IF_ERROR(m.Prepare(all ? "SELECT rowid, rank, title, snippet(fts, 1, '**', '**', '...', 24) FROM fts"
+                                        " WHERE fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rank LIMIT ?"
+                                      : "SELECT rowid, rank, title, snippet(fts, 1, '**', '**', '...', 24) FROM fts"
+                                        " WHERE fts MATCH ? AND rowid >= ? AND rowid < ? AND alcor_selected(rowid)"
+                                        " ORDER BY rank LIMIT ?",
+                                  &ranked));
+  // A prefix merges the posting lists of every word it covers for each match it scores, about four
+  // times the work of a word: its windows are a fifth as long.
+  const uint64_t window =
+      query.find('*') != std::string::npos ? std::max<uint64_t>(1, ranked_window_ / 5) : ranked_window_;
+  stats->window = window;
+  int64_t high = std::numeric_limits<int64_t>::max();  // exclusive
+  while (hits->size() < limit) {
+    int64_t low = std::numeric_limits<int64_t>::min();  // inclusive
+    window_start.Bind(1, query);
+    window_start.Bind(2, high);
+    window_start.Bind(3, static_cast<int64_t>(window - 1));
+    int start_rc = sqlite3_step(window_start.get());
+    if (start_rc == SQLITE_ROW) low = window_start.Int(0);
+    window_start.Reset();
+    if (start_rc != SQLITE_ROW && start_rc != SQLITE_DONE) return QueryError(m.db, query);
+    if (start_rc == SQLITE_ROW) ++stats->full_windows;
+    ranked.Bind(1, query);
+    ranked.Bind(2, low);
+    ranked.Bind(3, high);
+    ranked.Bind(4, static_cast<int64_t>(limit - hits->size()));
+    int rc;
+    while ((rc = sqlite3_step(ranked.get())) == SQLITE_ROW) {
+      SearchHit hit;
+      hit.score = -ranked.Double(1);
+      hit.title = ranked.Text(2);
+      hit.snippet = CollapseWhitespace(ranked.Text(3));
+      RecordFacts f;
+      if (!ReadFacts(&facts_stmt, ranked.Int(0), &f, &hit.where)) continue;
+      hit.id = std::move(f.id);
+      hit.source = std::move(f.source);
+      hit.date = std::move(f.date_published);
+      hits->push_back(std::move(hit));
     }
-    facts_stmt.Reset();
-    detail.Bind(1, query);
-    detail.Bind(2, c.rowid);
-    if (sqlite3_step(detail.get()) == SQLITE_ROW) {
-      hit.title = detail.Text(0);
-      hit.snippet = CollapseWhitespace(detail.Text(1));
-    }
-    detail.Reset();
-    hits->push_back(std::move(hit));
+    ranked.Reset();
+    if (rc != SQLITE_DONE) return QueryError(m.db, query);
+    if (low == std::numeric_limits<int64_t>::min()) break;
+    high = low;
   }
   return Status::OK();
 }
@@ -498,6 +567,90 @@ uint64_t SearchIndex::documents() {
   Statement stmt;
   if (!impl_->Prepare("SELECT count(*) FROM docs", &stmt).ok() || sqlite3_step(stmt.get()) != SQLITE_ROW) return 0;
   return static_cast<uint64_t>(stmt.Int(0));
+}
+
+}  // namespace alcor
+
+namespace alcor {
+
+struct SearchIndexFollower::State {
+  SearchIndex::Impl impl;
+  std::mutex mu;
+  std::condition_variable changed;
+  std::optional<Manifest> posted;  // the newest manifest not yet taken by the thread
+  bool busy = false;               // the thread is syncing
+  bool stopping = false;
+  std::thread thread;
+
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu);
+    while (true) {
+      changed.wait(lock, [&] { return posted.has_value() || stopping; });
+      if (!posted) return;  // stopping, and everything posted is indexed
+      Manifest manifest = std::move(*posted);
+      posted.reset();
+      busy = true;
+      lock.unlock();
+      SyncTo(manifest);
+      lock.lock();
+      busy = false;
+      changed.notify_all();
+    }
+  }
+
+  // Syncs to manifest. A failure while a newer manifest waits is most likely a file that newer
+  // commit replaced under the sync (a state file, a compacted shard): the newer sync redoes it.
+  void SyncTo(const Manifest& manifest) {
+    impl.manifest = &manifest;
+    SyncStats stats;
+    Status s = impl.db ? impl.Sync(&stats) : OpenAndSync(&impl, false, &stats);
+    if (s.IsCorruption()) {
+      stats = SyncStats();
+      s = OpenAndSync(&impl, false, &stats);
+    }
+    impl.manifest = nullptr;
+    if (!s.ok()) {
+      impl.Close();  // reopened (and checked) by the next sync
+      if (!NewerPosted())
+        spdlog::warn("committed, but the search index is behind ({}); the next search brings it up to date",
+                     s.ToString());
+    }
+  }
+
+  bool NewerPosted() {
+    std::lock_guard<std::mutex> lock(mu);
+    return posted.has_value();
+  }
+};
+
+SearchIndexFollower::SearchIndexFollower(Env* env, std::string dir) : state_(std::make_unique<State>()) {
+  state_->impl.env = env;
+  state_->impl.path = JoinPath(dir, kSearchIndexPath);
+  state_->impl.dir = std::move(dir);
+  state_->impl.quiet_shard_failures = [state = state_.get()] { return state->NewerPosted(); };
+  state_->thread = std::thread([state = state_.get()] { state->Loop(); });
+}
+
+SearchIndexFollower::~SearchIndexFollower() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->stopping = true;
+  }
+  state_->changed.notify_all();
+  state_->thread.join();
+}
+
+void SearchIndexFollower::Post(const Manifest& manifest) {
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->posted = manifest;
+  }
+  state_->changed.notify_all();
+}
+
+void SearchIndexFollower::WaitUntilCurrent() {
+  std::unique_lock<std::mutex> lock(state_->mu);
+  state_->changed.wait(lock, [&] { return !state_->posted && !state_->busy; });
 }
 
 }  // namespace alcor

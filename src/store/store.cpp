@@ -113,7 +113,10 @@ Result<Manifest> Manifest::Parse(std::string_view text, std::string_view path) {
 Store::Store(Env* env, std::string dir, StoreOptions options)
     : env_(env), dir_(std::move(dir)), options_(options) {}
 
-Store::~Store() = default;
+Store::~Store() {
+  // The index catches up with the last commit while this writer still holds the lock.
+  index_follower_.reset();
+}
 
 std::string Store::PathOf(const std::string& relative) const { return JoinPath(dir_, relative); }
 std::string Store::StateDir() const { return PathOf(store_files::kStateDir); }
@@ -507,7 +510,10 @@ Status Store::Commit(Transaction* txn) {
     spdlog::warn("committed, but a damaged shard is not in quarantine/ yet ({}); the next writer moves it", moved.ToString());
   // 6. The search index follows the new manifest (alcor/search.hpp). It is a cache: a failure or a
   //    crash here leaves it behind the manifest, and the next sync (any reader's) catches up.
-  if (options_.update_search_index) {
+  if (options_.update_search_index && options_.index_in_background) {
+    if (!index_follower_) index_follower_ = std::make_unique<SearchIndexFollower>(env_, dir_);
+    index_follower_->Post(manifest_);
+  } else if (options_.update_search_index) {
     if (Status indexed = SyncSearchIndex(*this); !indexed.ok())
       spdlog::warn("committed, but the search index is behind ({}); the next search brings it up to date",
                    indexed.ToString());

@@ -219,6 +219,119 @@ TEST_F(ResearcherToolsTest, IndexFollowsCommitsAndIsRebuiltWhenDamagedOrMissing)
   Run("validate");
 }
 
+// The CLI's writers index on a background thread (StoreOptions::index_in_background): many
+// commits in a row, with superseded lines among them and a reader syncing in between, leave an
+// index that is current the moment the writer's Store is gone: a reader then finds nothing to do.
+TEST_F(ResearcherToolsTest, BackgroundIndexIsCurrentWhenTheWriterCloses) {
+  const std::string dir = tmp.Sub("bg");
+  StoreOptions options;
+  options.index_in_background = true;
+  {
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(Env::Default(), dir, options, &store).ok());
+    std::unique_ptr<Deduplicator> dedup;
+    ASSERT_TRUE(Deduplicator::Open(store.get(), DedupOptions(), &dedup).ok());
+    for (int batch = 0; batch < 6; ++batch) {
+      for (int i = 0; i < 5; ++i) {
+        const std::string n = std::to_string(batch * 5 + i);
+        ASSERT_TRUE(dedup->Offer(Post("n:" + n, "notes", "Note " + n, "quokka number " + n + " of a long list")).ok());
+      }
+      // A new version of an earlier note supersedes its old line.
+      if (batch > 0)
+        ASSERT_TRUE(dedup->Offer(Post("n:0", "notes", "Note 0", "quokka number 0, edited in batch " +
+                                                                   std::to_string(batch)))
+                        .ok());
+      Transaction txn;
+      ASSERT_TRUE(dedup->AddToTransaction(&txn).ok());
+      ASSERT_TRUE(store->Commit(&txn).ok());
+      if (batch == 2) {  // a reader meanwhile: synced with whatever the follower has done
+        std::unique_ptr<Store> reader;
+        StoreOptions read_only;
+        read_only.read_only = true;
+        ASSERT_TRUE(Store::Open(Env::Default(), dir, read_only, &reader).ok());
+        std::unique_ptr<SearchIndex> index;
+        ASSERT_TRUE(SearchIndex::Open(*reader, false, &index).ok());
+        EXPECT_EQ(index->documents(), 15u);
+      }
+    }
+  }
+  std::unique_ptr<Store> reader;
+  StoreOptions read_only;
+  read_only.read_only = true;
+  ASSERT_TRUE(Store::Open(Env::Default(), dir, read_only, &reader).ok());
+  std::unique_ptr<SearchIndex> index;
+  SyncStats stats;
+  ASSERT_TRUE(SearchIndex::Open(*reader, false, &index, &stats).ok());
+  EXPECT_FALSE(stats.rebuilt);
+  EXPECT_EQ(stats.shards_added, 0u) << "the writer's follower indexed every shard";
+  EXPECT_EQ(stats.lines_deleted, 0u) << "and took out every superseded line";
+  EXPECT_EQ(index->documents(), 30u);
+  std::vector<SearchHit> hits;
+  ASSERT_TRUE(index->Search("edited", Selection(), 20, &hits).ok());
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].id, "n:0");
+  EXPECT_NE(hits[0].snippet.find("batch 5"), std::string::npos) << hits[0].snippet;
+}
+
+// A query matching more records than the ranked window is ranked window by window, newest first:
+// the hits are the best of the newest window, the next window is used only when a selection
+// leaves fewer than the limit, and the stats say whether windows were used.
+TEST_F(ResearcherToolsTest, ManyMatchesAreRankedInWindowsNewestFirst) {
+  const std::string dir = tmp.Sub("win");
+  {
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(Env::Default(), dir, StoreOptions(), &store).ok());
+    auto writer = store->NewShardWriter("notes");
+    // 25 records in indexing order; "walrus" thrice in the oldest (the best BM25 match of all),
+    // once in every other; only n:3 (old) and n:21 (new) are tagged.
+    for (int i = 0; i < 25; ++i) {
+      Record r = Post("n:" + std::to_string(i), "notes", "Note", i == 0 ? "walrus walrus walrus" : "a walrus here");
+      if (i == 3 || i == 21) r.tags = {"rare"};
+      r.Seal();
+      ASSERT_TRUE(writer->Add(r).ok());
+    }
+    Transaction txn;
+    ASSERT_TRUE(writer->Finish(&txn.shards).ok());
+    ASSERT_TRUE(store->Commit(&txn).ok());
+  }
+  std::unique_ptr<Store> reader;
+  StoreOptions read_only;
+  read_only.read_only = true;
+  ASSERT_TRUE(Store::Open(Env::Default(), dir, read_only, &reader).ok());
+  std::unique_ptr<SearchIndex> index;
+  ASSERT_TRUE(SearchIndex::Open(*reader, false, &index).ok());
+  std::vector<SearchHit> hits;
+  SearchStats stats;
+  ASSERT_TRUE(index->Search("walrus", Selection(), 3, &hits, &stats).ok());
+  EXPECT_EQ(stats.full_windows, 0u) << "the default window ranks all of them";
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].id, "n:0");
+
+  index->set_ranked_window(10);
+  ASSERT_TRUE(index->Search("walrus", Selection(), 3, &hits, &stats).ok());
+  EXPECT_EQ(stats.full_windows, 1u);
+  EXPECT_EQ(stats.window, 10u);
+  ASSERT_EQ(hits.size(), 3u);
+  for (const SearchHit& hit : hits) EXPECT_GE(std::stoi(hit.id.substr(2)), 15) << hit.id << " is not of the newest 10";
+
+  Selection rare;
+  rare.tags = {"rare"};
+  ASSERT_TRUE(rare.Prepare().ok());
+  ASSERT_TRUE(index->Search("walrus", rare, 5, &hits, &stats).ok());
+  std::vector<std::string> ids;
+  for (const SearchHit& hit : hits) ids.push_back(hit.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"n:21", "n:3"})) << "newest window first, then the older ones";
+  EXPECT_EQ(stats.full_windows, 2u);
+  // A prefix query's windows are a fifth as long.
+  ASSERT_TRUE(index->Search("walru*", Selection(), 3, &hits, &stats).ok());
+  EXPECT_EQ(stats.window, 2u);
+  ASSERT_EQ(hits.size(), 3u) << "the newest window gives two, the next one more";
+  EXPECT_GE(std::stoi(hits[0].id.substr(2)), 23) << hits[0].id;
+  EXPECT_GE(std::stoi(hits[1].id.substr(2)), 23) << hits[1].id;
+  EXPECT_GE(std::stoi(hits[2].id.substr(2)), 21) << hits[2].id;
+  EXPECT_LT(std::stoi(hits[2].id.substr(2)), 23) << hits[2].id;
+}
+
 TEST_F(ResearcherToolsTest, ShowPrintsOneRecordByIdOrUrl) {
   std::string out = Run("show lw:aaa");
   EXPECT_EQ(out.rfind("Mesa optimizers explained\nby Ada Example · 2019-06-05 · lesswrong · karma 200 · "

@@ -1,5 +1,7 @@
 #include "alcor/record.hpp"
 
+#include <cctype>
+
 #include <gtest/gtest.h>
 
 #include "alcor/dates.hpp"
@@ -93,6 +95,22 @@ TEST(RecordTest, CheckFindsEachKindOfProblem) {
   CheckRecordJson(bad, true, &problems);
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0], "content_sha256 does not match text");
+}
+
+// Words are runs of bytes that std::isspace (the "C" locale) does not call space; the word
+// counts of every stored record and of `alcor stats` depend on this exact rule.
+TEST(RecordTest, CountWordsSplitsOnTheSixAsciiSpaces) {
+  EXPECT_EQ(CountWords(""), 0u);
+  EXPECT_EQ(CountWords(" \t\n\v\f\r"), 0u);
+  EXPECT_EQ(CountWords("one"), 1u);
+  EXPECT_EQ(CountWords("  one two\tthree\nfour\vfive\fsix\rseven  "), 7u);
+  EXPECT_EQ(CountWords("a\u00a0b \u4e2d\u6587 x-y"), 3u);  // no-break space and CJK are word bytes
+  EXPECT_EQ(CountWords(std::string("nul\0inside", 10)), 1u);
+  std::string all;
+  for (int c = 0; c < 256; ++c) all += static_cast<char>(c), all += ' ';
+  size_t expected = 0;
+  for (int c = 0; c < 256; ++c) expected += std::isspace(c) ? 0 : 1;
+  EXPECT_EQ(CountWords(all), expected);
 }
 
 TEST(DatesTest, ConvertsZonesToUtc) {

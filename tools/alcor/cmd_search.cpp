@@ -47,7 +47,8 @@ CommandRunner SetupSearch(CLI::App* app) {
       spdlog::info("search index rebuilt: {} records of {} shards", sync.documents_added, sync.shards_added);
     if (flags->query.empty()) return kExitOk;
     std::vector<SearchHit> hits;
-    s = index->Search(flags->query, *selection, flags->limit, &hits);
+    SearchStats searched;
+    s = index->Search(flags->query, *selection, flags->limit, &hits, &searched);
     if (!s.ok()) {
       spdlog::error("{}", s.message());
       return ExitCodeFor(s);
@@ -64,6 +65,10 @@ CommandRunner SetupSearch(CLI::App* app) {
       }
     }
     if (hits.empty()) spdlog::info("no record matches {}", flags->query);
+    if (searched.full_windows > 0)
+      spdlog::info("more than {} records match: the hits are the best of the {} most recently indexed matches "
+                   "(add words to narrow the query)",
+                   searched.window, searched.window * searched.full_windows);
     return kExitOk;
   };
 }

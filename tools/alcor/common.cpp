@@ -93,6 +93,7 @@ int OpenStoreOrExplain(const GlobalOptions& global, StoreAccess access, std::uni
   options.create_if_missing = access == StoreAccess::kWriteOrCreate;
   options.check_before_writing = access != StoreAccess::kRepair;
   options.restore_missing_marker = access == StoreAccess::kRepair;
+  options.index_in_background = !options.read_only;
   const bool folder_existed = env->FileExists(global.store_dir);
   const bool store_existed = env->FileExists(JoinPath(global.store_dir, store_files::kMarker));
   Status s = Store::Open(env, global.store_dir, options, store);
