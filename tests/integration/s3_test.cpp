@@ -292,7 +292,10 @@ TEST_F(S3Test, APushKilledAtRandomMomentsLeavesACompleteCorpusAndTheNextPushFini
   std::mt19937 random(20261207);
   uint64_t next = 100;
   int killed_mid_upload = 0;
-  for (int round = 0; round < 3; ++round) {
+  // At least three rounds, and more (up to ten) until one kill lands mid-upload: a push that
+  // finished before its kill halves the next delay, so a fast machine is caught as well.
+  int delay_ms = 100 + static_cast<int>(random() % 1500);
+  for (int round = 0; round < 10 && (round < 3 || killed_mid_upload == 0); ++round) {
     // Shards of a few records: the push takes long enough to be killed mid-upload.
     MakeStore(store, next, 100, 3 << 10);
     next += 100;
@@ -303,10 +306,11 @@ TEST_F(S3Test, APushKilledAtRandomMomentsLeavesACompleteCorpusAndTheNextPushFini
       execl("/bin/sh", "sh", "-c", ("exec env " + command).c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 + random() % 1500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
+    delay_ms = WIFEXITED(status) ? std::max(20, delay_ms / 2) : 50 + static_cast<int>(random() % 1500);
     // Whatever the moment: the bucket holds a complete corpus (the old one or the new one); what
     // a push killed mid-upload left unlisted is named by its intent (a note, not a problem).
     ASSERT_EQ(RunCommand(Alcor("validate --store " + url), &out, &err), 0) << "round " << round << ": " << out << err;
