@@ -219,6 +219,19 @@ TEST_F(ResearcherToolsTest, IndexFollowsCommitsAndIsRebuiltWhenDamagedOrMissing)
   Run("validate");
 }
 
+// Opens the store at dir read-only and its search index (synced), as a reader does.
+struct IndexReader {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<SearchIndex> index;
+  SyncStats stats;
+  explicit IndexReader(const std::string& dir) {
+    StoreOptions read_only;
+    read_only.read_only = true;
+    EXPECT_TRUE(Store::Open(Env::Default(), dir, read_only, &store).ok());
+    if (store) EXPECT_TRUE(SearchIndex::Open(*store, false, &index, &stats).ok());
+  }
+};
+
 // The CLI's writers index on a background thread (StoreOptions::index_in_background): many
 // commits in a row, with superseded lines among them and a reader syncing in between, leave an
 // index that is current the moment the writer's Store is gone: a reader then finds nothing to do.
@@ -245,23 +258,16 @@ TEST_F(ResearcherToolsTest, BackgroundIndexIsCurrentWhenTheWriterCloses) {
       ASSERT_TRUE(dedup->AddToTransaction(&txn).ok());
       ASSERT_TRUE(store->Commit(&txn).ok());
       if (batch == 2) {  // a reader meanwhile: synced with whatever the follower has done
-        std::unique_ptr<Store> reader;
-        StoreOptions read_only;
-        read_only.read_only = true;
-        ASSERT_TRUE(Store::Open(Env::Default(), dir, read_only, &reader).ok());
-        std::unique_ptr<SearchIndex> index;
-        ASSERT_TRUE(SearchIndex::Open(*reader, false, &index).ok());
-        EXPECT_EQ(index->documents(), 15u);
+        IndexReader reader(dir);
+        ASSERT_TRUE(reader.index);
+        EXPECT_EQ(reader.index->documents(), 15u);
       }
     }
   }
-  std::unique_ptr<Store> reader;
-  StoreOptions read_only;
-  read_only.read_only = true;
-  ASSERT_TRUE(Store::Open(Env::Default(), dir, read_only, &reader).ok());
-  std::unique_ptr<SearchIndex> index;
-  SyncStats stats;
-  ASSERT_TRUE(SearchIndex::Open(*reader, false, &index, &stats).ok());
+  IndexReader reader(dir);
+  ASSERT_TRUE(reader.index);
+  SearchIndex* index = reader.index.get();
+  const SyncStats& stats = reader.stats;
   EXPECT_FALSE(stats.rebuilt);
   EXPECT_EQ(stats.shards_added, 0u) << "the writer's follower indexed every shard";
   EXPECT_EQ(stats.lines_deleted, 0u) << "and took out every superseded line";
@@ -294,12 +300,9 @@ TEST_F(ResearcherToolsTest, ManyMatchesAreRankedInWindowsNewestFirst) {
     ASSERT_TRUE(writer->Finish(&txn.shards).ok());
     ASSERT_TRUE(store->Commit(&txn).ok());
   }
-  std::unique_ptr<Store> reader;
-  StoreOptions read_only;
-  read_only.read_only = true;
-  ASSERT_TRUE(Store::Open(Env::Default(), dir, read_only, &reader).ok());
-  std::unique_ptr<SearchIndex> index;
-  ASSERT_TRUE(SearchIndex::Open(*reader, false, &index).ok());
+  IndexReader reader(dir);
+  ASSERT_TRUE(reader.index);
+  SearchIndex* index = reader.index.get();
   std::vector<SearchHit> hits;
   SearchStats stats;
   ASSERT_TRUE(index->Search("walrus", Selection(), 3, &hits, &stats).ok());
