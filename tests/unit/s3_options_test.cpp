@@ -3,8 +3,10 @@
 
 #include <cstdlib>
 
+#include "alcor/hash.hpp"
 #include "alcor/s3.hpp"
 #include "alcor/secrets.hpp"
+#include "alcor_testing/test_server.hpp"
 
 namespace alcor {
 namespace {
@@ -103,6 +105,51 @@ TEST(S3Client, OpenNamesWhatIsMissing) {
   options.access_key_id = "a";
   options.secret_access_key = "b";
   EXPECT_TRUE(S3Client::Open(options, "bucket", &client).ok());
+}
+
+}  // namespace
+}  // namespace alcor
+
+namespace alcor {
+namespace {
+
+// What an upload sends, seen by a loopback server: a SigV4 signature over the payload's sha256
+// (x-amz-content-sha256, which curl does not add itself), the server-side encryption header only
+// when asked for, and never an ACL (objects stay private).
+TEST(S3Client, UploadSignsThePayloadAndSendsEncryptionOnlyWhenAsked) {
+  testing::TestServer server;
+  server.RoutePrefix("/bucket/", [](const testing::ServerRequest&) {
+    return testing::Reply::Text("").WithHeader("ETag", "\"5d41402abc4b2a76b9719d911017c592\"");
+  });
+  for (const std::string sse : {"", "AES256"}) {
+    S3Options options;
+    options.endpoint = server.BaseUrl();
+    options.access_key_id = "AKIDEXAMPLE";
+    options.secret_access_key = "wJalrXUtnFEMI-test-secret";
+    options.server_side_encryption = sse;
+    std::unique_ptr<S3Client> client;
+    ASSERT_TRUE(S3Client::Open(options, "bucket", &client).ok());
+    server.ClearRequests();
+    Status put = client->Put("corpus/manifest.json", "hello");
+    ASSERT_TRUE(put.ok()) << put.ToString();
+    std::vector<testing::ServerRequest> requests = server.RequestsFor("/bucket/corpus/manifest.json");
+    ASSERT_EQ(requests.size(), 1u);
+    const testing::ServerRequest& r = requests[0];
+    EXPECT_EQ(r.method, "PUT");
+    EXPECT_EQ(r.body, "hello");
+    ASSERT_NE(r.Header("authorization"), nullptr);
+    EXPECT_EQ(r.Header("authorization")->rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", 0), 0u)
+        << *r.Header("authorization");
+    ASSERT_NE(r.Header("x-amz-content-sha256"), nullptr);
+    EXPECT_EQ(*r.Header("x-amz-content-sha256"), Sha256Hex("hello"));
+    EXPECT_EQ(r.Header("x-amz-acl"), nullptr);
+    if (sse.empty()) {
+      EXPECT_EQ(r.Header("x-amz-server-side-encryption"), nullptr);
+    } else {
+      ASSERT_NE(r.Header("x-amz-server-side-encryption"), nullptr);
+      EXPECT_EQ(*r.Header("x-amz-server-side-encryption"), sse);
+    }
+  }
 }
 
 }  // namespace
