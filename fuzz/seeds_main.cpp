@@ -109,11 +109,11 @@ int main(int argc, char** argv) {
   std::vector<alcor::PendingShard> shards;
   if (writer.Finish(&shards).ok() && !shards.empty()) Seed("shard", "three_records.jsonl.zst", ReadAll(shards[0].temp_path));
   // A raw archive file: a response and a resource record, one gzip member each.
-  alcor::WarcRecord page = alcor::MakeWarcResponse("https://example.org/p", "2024-01-03T00:00:00Z", 200,
+  alcor::WarcRecord warc_page = alcor::MakeWarcResponse("https://example.org/p", "2024-01-03T00:00:00Z", 200,
                                                    {{"content-type", "text/html; charset=utf-8"}}, "<p>Hello</p>");
-  alcor::WarcRecord file = alcor::MakeWarcResource("file:///notes.txt", "2024-01-03T00:00:00Z", "text/plain", "notes");
+  alcor::WarcRecord warc_file = alcor::MakeWarcResource("file:///notes.txt", "2024-01-03T00:00:00Z", "text/plain", "notes");
   Seed("warc", "two_records.warc.gz",
-       alcor::GzipMember(alcor::SerializeWarcRecord(page)) + alcor::GzipMember(alcor::SerializeWarcRecord(file)));
+       alcor::GzipMember(alcor::SerializeWarcRecord(warc_page)) + alcor::GzipMember(alcor::SerializeWarcRecord(warc_file)));
   alcor::Manifest manifest;
   manifest.generation = 3;
   manifest.updated = "2024-01-03T00:00:00Z";
