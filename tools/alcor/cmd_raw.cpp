@@ -26,7 +26,8 @@ CommandRunner SetupRaw(CLI::App* app) {
   app->footer("A record points at its raw bytes with metadata.raw {file, offset, record_id}; records stored "
               "before the raw archive existed, or with the configuration's raw: \"none\", have none (exit 1). "
               "'alcor raw prune --keep-latest' removes whole files only: a file one current record points at is kept.");
-  return [app, prune, key, warc, json](const GlobalOptions& global) {
+  // Every flag's storage lives as long as the runner: CLI11 writes it while parsing, after Setup returns.
+  return [app, prune, key, warc, keep_latest, json](const GlobalOptions& global) {
     if (prune->parsed()) {
       std::unique_ptr<Store> store;
       if (int rc = OpenStoreOrExplain(global, StoreAccess::kWrite, &store)) return rc;
