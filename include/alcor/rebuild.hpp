@@ -3,7 +3,10 @@
 // through the same Convert as in a scrape (alcor/convert.hpp: HTML and main content, Markdown,
 // PDF, EPUB, files of their own), the records through a fresh deduplicator into a new generation
 // of shards, which one Store::Commit swaps in for the old (CompactStore, alcor/dedup.hpp): a crash
-// or SIGINT before it leaves the store exactly as it was. Records without raw bytes (stored before
+// or SIGINT before it leaves the store's records exactly as they were. Resumable: the records
+// re-derived so far are staged under <store>/rebuild/ (checkpointed every 2 s and when stopped,
+// outside the manifest), and a rebuild of the same store generation with the same options takes
+// them from there instead of converting them again; the swap removes the staging. Records without raw bytes (stored before
 // the archive existed, or an answer several records were taken from: metadata.raw.part) are
 // carried over unchanged and counted. A damaged or missing raw record is reported with its file
 // and offset; that record is kept as it was.
@@ -34,7 +37,8 @@ struct RebuildOptions {
   std::string test_alter_word;
   // Called from the rebuilding thread after each batch with the figures so far (may be empty).
   std::function<void(const struct RebuildReport&)> on_progress;
-  // Set (from a signal watcher) to stop: Rebuild returns Interrupted and changes nothing.
+  // Set (from a signal watcher) to stop: Rebuild checkpoints its staging and returns Interrupted;
+  // the store's records are unchanged.
   const std::atomic<bool>* stop = nullptr;
 };
 
@@ -50,12 +54,17 @@ struct RebuildSourceReport {
   uint64_t words_lost = 0;
   std::vector<std::string> failures;  // the first reasons (file@offset or id: why)
   nlohmann::json ToJson() const;
+  static RebuildSourceReport FromJson(const nlohmann::json& j);
 };
 
 struct RebuildReport {
   bool dry_run = false;
   std::vector<RebuildSourceReport> sources;  // by name
   uint64_t records = 0;                      // records read (of every source)
+  uint64_t converted = 0;  // records whose raw bytes this run converted (RederiveRecord)
+  // Records taken as an interrupted rebuild had re-derived them (not converted again); the counts
+  // per source include them, so a resumed rebuild reports what an uninterrupted one would.
+  uint64_t resumed = 0;
   CompactionReport compaction;               // what the swap did (not in a dry run)
   double seconds = 0;
   nlohmann::json ToJson() const;

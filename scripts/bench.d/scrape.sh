@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # summary: end-to-end alcor scrape against a generated mirror (N and 10N documents): MB/s, records/s, peak RSS
-# Usage: scripts/bench scrape [N]   (default N=1500 forum posts + N/3 blog posts)
+# Usage: scripts/bench scrape [N] [ROUNDS]   (default N=1500 forum posts + N/3 blog posts)
+# With ROUNDS > 0 it measures only the raw archive's cost: ROUNDS interleaved pairs of scrapes of
+# the N corpus with "raw": "all" and "raw": "none" (the order alternating from pair to pair), each
+# into a fresh store, and reports the median, min and max of wall time and of user+sys CPU time.
 # Generates two mirror corpora (forum GraphQL + a WordPress blog with paged feeds), serves each
 # with build/mirror, runs `alcor scrape` into a fresh store under /usr/bin/time, and reads the run
 # report. The dedup index's own memory (reported by the run) is subtracted from peak RSS before
@@ -77,13 +80,13 @@ run_one() {  # run_one LABEL ROOT [RAW]
   {"name": "blog:bench", "kind": "feed", "platform": "wordpress",
    "feed_url": "http://127.0.0.1:$port/blogs/bench-blog/feed/"}]}
 JSON
-  /usr/bin/time -f "%e %M" -o "$work/time-$label" ./build/alcor --store "$store" --quiet --no-progress \
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time-$label" ./build/alcor --store "$store" --quiet --no-progress \
     scrape --config "$work/config-$label.json" >/dev/null
   kill "$mirror"; wait "$mirror" 2>/dev/null || true
   python3 - "$label" "$store" "$work/time-$label" <<'PY'
 import glob, json, sys
 label, store, timing = sys.argv[1:]
-wall, rss_kb = open(timing).read().split()
+wall, rss_kb, user, sys_s = open(timing).read().split()
 report = json.load(open(sorted(glob.glob(f"{store}/runs/*.json"))[-1]))
 inp = sum(s["input_bytes"] for s in report["sources"])
 http_bytes = sum(s["bytes"] for s in report["sources"])
@@ -91,13 +94,45 @@ raw = sum(r["file_bytes"] for r in json.load(open(f"{store}/manifest.json")).get
 new = sum(s["new"] for s in report["sources"])
 index = report["dedup"].get("index_memory_bytes", 0)
 rss = int(rss_kb) * 1024
-print(json.dumps({"label": label, "seconds": float(wall), "input_mb": inp / 1e6, "records": new,
+print(json.dumps({"label": label, "seconds": float(wall), "cpu_seconds": float(user) + float(sys_s), "input_mb": inp / 1e6, "records": new,
                   "mb_per_s": inp / 1e6 / float(wall), "records_per_s": new / float(wall),
                   "peak_rss_mb": rss / 1e6, "dedup_index_mb": index / 1e6,
                   "rss_without_index_mb": (rss - index) / 1e6, "http_mb": http_bytes / 1e6,
                   "raw_archive_mb": raw / 1e6}))
 PY
 }
+
+rounds=${2:-0}
+if [ "$rounds" -gt 0 ]; then
+  echo "generating a mirror corpus ($n forum posts) for $rounds interleaved pairs, raw all / none..." >&2
+  generate "$work/ab" "$n"
+  for i in $(seq "$rounds"); do
+    order="all none"; [ $((i % 2)) -eq 0 ] && order="none all"
+    for raw in $order; do
+      run_one "ab-$raw-$i" "$work/ab" "$raw" >>"$work/ab.jsonl"
+      rm -rf "$work/store-ab-$raw-$i"
+    done
+  done
+  python3 - "$work/ab.jsonl" <<'PY'
+import json, statistics, sys
+runs = [json.loads(l) for l in open(sys.argv[1])]
+def of(raw, key): return [r[key] for r in runs if r["label"].startswith(f"ab-{raw}-")]
+r0 = runs[0]
+print(f"corpus: {r0['input_mb']:.1f} MB of input, {r0['records']} records; raw archive {r0['raw_archive_mb']:.1f} MB "
+      f"for {r0['http_mb']:.1f} MB of HTTP bodies")
+print("| raw | runs | wall s median (min-max) | user+sys CPU s median (min-max) |")
+print("|---|---|---|---|")
+for raw in ("all", "none"):
+    w, c = of(raw, "seconds"), of(raw, "cpu_seconds")
+    print(f"| {raw} | {len(w)} | {statistics.median(w):.2f} ({min(w):.2f}-{max(w):.2f}) | "
+          f"{statistics.median(c):.2f} ({min(c):.2f}-{max(c):.2f}) |")
+wall = statistics.median(of("all", "seconds")) / statistics.median(of("none", "seconds")) - 1
+cpu = statistics.median(of("all", "cpu_seconds")) / statistics.median(of("none", "cpu_seconds")) - 1
+print(f"raw archive cost: wall {wall * 100:+.1f}% (limit +15%): " + ("PASS" if wall <= 0.15 else "FAIL") +
+      f"; CPU {cpu * 100:+.1f}%")
+PY
+  exit 0
+fi
 
 echo "generating mirror corpora ($n and $((n * 10)) forum posts)..." >&2
 generate "$work/small" "$n"

@@ -314,6 +314,62 @@ TEST(RebuildTest, AnInterruptedRebuildLeavesTheStoreAsItWasAndRunsAgainToTheEnd)
   ASSERT_EQ(RunCommand(Alcor(tmp) + "validate", &out, &err), 0) << out << err;
 }
 
+// Resume: what an interrupted rebuild had re-derived is staged (outside the manifest) and taken
+// by the next rebuild instead of being converted again; the result is an uninterrupted rebuild's.
+TEST(RebuildTest, AnInterruptedRebuildResumesWithoutConvertingAgainWhatItHadDone) {
+  TempDir tmp;
+  WritePages(tmp, 600);  // three batches of 256 records at most
+  std::string out, err;
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "ingest " + tmp.Sub("in"), &out, &err), 0) << out << err;
+  std::map<std::string, std::string> before = CatById(tmp);
+  const std::string manifest_before = ReadFile(tmp.Sub("c/manifest.json"));
+  ASSERT_EQ(RunCommand("cp -a " + tmp.Sub("c") + " " + tmp.Sub("ref"), &out, &err), 0) << err;
+  ASSERT_EQ(RunCommand(testing::AlcorBin() + " --store " + tmp.Sub("ref") + " rebuild --json --test-alter-conversion corrigibility",
+                       &out, &err), 0) << err;
+  const nlohmann::json uninterrupted = nlohmann::json::parse(out);
+  ASSERT_EQ(uninterrupted["converted"], 600) << out;
+  ASSERT_EQ(RunCommand(testing::AlcorBin() + " --store " + tmp.Sub("ref") + " cat", &out, &err), 0) << err;
+  std::map<std::string, std::string> rebuilt;
+  for (const nlohmann::json& r : testing::ParseJsonLines(out)) rebuilt[r["id"]] = r.dump();
+  ASSERT_NE(rebuilt, before);
+
+  // Stopped (as by SIGINT) once the first batch is converted.
+  auto interrupt_after_one_batch = [&](const std::string& alter) {
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(Env::Default(), tmp.Sub("c"), StoreOptions(), &store).ok());
+    std::atomic<bool> stop{false};
+    RebuildOptions options;
+    options.stop = &stop;
+    options.test_alter_word = alter;
+    options.on_progress = [&stop](const RebuildReport&) { stop = true; };
+    RebuildReport report;
+    Status s = RebuildStore(store.get(), options, &report);
+    EXPECT_TRUE(s.IsInterrupted()) << s.ToString();
+    EXPECT_EQ(report.converted, 256u);
+  };
+  interrupt_after_one_batch("corrigibility");
+  EXPECT_EQ(ReadFile(tmp.Sub("c/manifest.json")), manifest_before);
+  EXPECT_EQ(CatById(tmp), before);
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "validate", &out, &err), 0) << out << err;
+  EXPECT_TRUE(Env::Default()->FileExists(tmp.Sub("c/rebuild/progress.json")));
+
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "rebuild --json --test-alter-conversion corrigibility", &out, &err), 0) << err;
+  nlohmann::json resumed = nlohmann::json::parse(out);
+  EXPECT_EQ(resumed["resumed"], 256) << out;
+  EXPECT_EQ(resumed["converted"], 600 - 256) << "the first batch is not converted again: " << out;
+  EXPECT_EQ(resumed["sources"], uninterrupted["sources"]) << "the report of an uninterrupted rebuild";
+  EXPECT_EQ(CatById(tmp), rebuilt);
+  EXPECT_FALSE(Env::Default()->FileExists(tmp.Sub("c/rebuild"))) << "the swap removes the staging";
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "validate", &out, &err), 0) << out << err;
+
+  // Staged records made with other options are not taken: everything is converted again.
+  interrupt_after_one_batch("corrigibility");
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "rebuild --json", &out, &err), 0) << err;
+  EXPECT_EQ(nlohmann::json::parse(out)["resumed"], 0) << out;
+  EXPECT_EQ(nlohmann::json::parse(out)["converted"], 600) << out;
+  EXPECT_EQ(CatById(tmp), before) << "back to the unaltered text";
+}
+
 TEST(RebuildTest, SigkillAtRandomMomentsLeavesTheOldStoreOrTheNewOne) {
   TempDir tmp;
   WritePages(tmp, 150);

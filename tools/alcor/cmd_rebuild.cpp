@@ -1,6 +1,7 @@
 // alcor rebuild [--source NAME]... [--dry-run] [--json]: re-derives the records that have raw
 // bytes with today's conversion, offline, and swaps the result in atomically (alcor/rebuild.hpp).
-// SIGINT or SIGTERM stops it with the store unchanged (exit 130); running it again starts over.
+// SIGINT or SIGTERM stops it with the store's records unchanged (exit 130); running it again
+// resumes from the records it had re-derived (staged under <store>/rebuild/).
 #include <unistd.h>
 
 #include <atomic>
@@ -30,7 +31,8 @@ CommandRunner SetupRebuild(CLI::App* app) {
   app->add_option("--test-alter-conversion", *alter, "")->group("");
   app->footer("Reports, per source, the records changed, unchanged, failed (kept as they were) and without raw "
               "bytes (carried over unchanged), and the words gained and lost. The new records go through the "
-              "deduplicator like a scrape's; one commit swaps them in.");
+              "deduplicator like a scrape's; one commit swaps them in. Interrupted (SIGINT, or killed), it "
+              "resumes when run again: the records re-derived so far are staged under <store>/rebuild/.");
   return [sources, dry_run, json, workers, alter](const GlobalOptions& global) {
     std::unique_ptr<Store> store;
     if (int rc = OpenStoreOrExplain(global, StoreAccess::kWrite, &store)) return rc;
