@@ -316,6 +316,26 @@ void DropTrailingHeadings(Dom& dom, const Layout& layout, uint32_t root) {
   }
 }
 
+// One pass of a dropping rule: offers each element below `top` that is not dropped to
+// `drop_if`, in document order, and marks it dropped when the rule says so. Subtrees already
+// dropped, or dropped now, are skipped whole; elements with keep[i] set (when `keep` is given)
+// are never offered, but their descendants are. Statistics are not recomputed.
+template <typename Rule>
+void DropWhere(Dom& dom, uint32_t top, const std::vector<uint8_t>* keep, Rule&& drop_if) {
+  for (uint32_t i = top + 1; i < dom[top].end; ++i) {
+    DomNode& d = dom[i];
+    if (d.dropped) {
+      i = d.end - 1;
+      continue;
+    }
+    if (d.is_text || (keep != nullptr && (*keep)[i])) continue;
+    if (drop_if(i)) {
+      d.dropped = true;
+      i = d.end - 1;
+    }
+  }
+}
+
 // One selection at the given strictness over the never-text marks already in place. `stated` and
 // its ancestors are never dropped. Returns the root.
 uint32_t SelectAt(Dom& dom, const Layout& layout, uint32_t body, uint32_t stated, Strictness level) {
@@ -326,31 +346,18 @@ uint32_t SelectAt(Dom& dom, const Layout& layout, uint32_t body, uint32_t stated
 
   // Teaser lists hold paragraph-like text that would pull the root up to the page level.
   if (teasers) {
-    for (uint32_t i = body + 1; i < dom[body].end; ++i) {
-      DomNode& d = dom[i];
-      if (d.is_text || d.dropped) {
-        if (d.dropped) i = d.end - 1;
-        continue;
-      }
-      if (is_stated_path[i]) continue;
-      if (d.good_chars * 2 > total_good && d.paragraphs >= 2 && d.link_chars * 5 < d.text_chars) continue;
-      if (IsTeaserList(dom, i)) {
-        d.dropped = true;
-        i = d.end - 1;
-      }
-    }
+    DropWhere(dom, body, &is_stated_path, [&](uint32_t i) {
+      const DomNode& d = dom[i];
+      if (d.good_chars * 2 > total_good && d.paragraphs >= 2 && d.link_chars * 5 < d.text_chars) return false;
+      return IsTeaserList(dom, i);
+    });
   }
 
   // 1. Boilerplate by tag, role and class/id words. An element that holds most of the page's
   //    paragraph text is never dropped on a hint alone (wrappers carry all sorts of classes).
   if (level != Strictness::kNone) {
-    for (uint32_t i = body + 1; i < dom[body].end; ++i) {
-      DomNode& d = dom[i];
-      if (d.is_text || d.dropped) {
-        if (d.dropped) i = d.end - 1;
-        continue;
-      }
-      if (is_stated_path[i]) continue;
+    DropWhere(dom, body, &is_stated_path, [&](uint32_t i) {
+      const DomNode& d = dom[i];
       bool holds_most = d.good_chars * 2 > total_good && d.paragraphs >= 2;
       if (level == Strictness::kLoose) holds_most = holds_most || d.good_chars > 0;
       bool drop = false;
@@ -376,11 +383,8 @@ uint32_t SelectAt(Dom& dom, const Layout& layout, uint32_t body, uint32_t stated
         // elements without paragraph text.
         if (strong || ((h & kHintWeakNegative) && !(h & kHintPositive) && d.paragraphs == 0)) drop = true;
       }
-      if (drop) {
-        d.dropped = true;
-        i = d.end - 1;
-      }
-    }
+      return drop;
+    });
   }
   dom.ComputeStats();
   // 2. The root: the deepest element that still holds most of the paragraph text. Above a
@@ -430,21 +434,14 @@ uint32_t SelectAt(Dom& dom, const Layout& layout, uint32_t body, uint32_t stated
   }
 
   // 3. Inside the root: link lists and other link-dense blocks.
-  for (uint32_t i = root + 1; i < dom[root].end; ++i) {
-    DomNode& d = dom[i];
-    if (d.is_text || d.dropped) {
-      if (d.dropped) i = d.end - 1;
-      continue;
-    }
-    if (!IsBlockTag(d.tag) || d.text_chars == 0) continue;
+  DropWhere(dom, root, nullptr, [&](uint32_t i) {
+    const DomNode& d = dom[i];
+    if (!IsBlockTag(d.tag) || d.text_chars == 0) return false;
     bool link_dense = d.link_chars * 10 > d.text_chars * 5 && d.good_chars * 2 < d.text_chars;
     // A short block with a copyright sign is a credit line (photo credits, site notices).
     bool credit = !d.has_block && d.text_chars <= 150 && dom.TextOf(i, true, 1024).find("\xC2\xA9") != std::string::npos;
-    if (link_dense || credit) {
-      d.dropped = true;
-      i = d.end - 1;
-    }
-  }
+    return link_dense || credit;
+  });
   dom.ComputeStats();
   DropTrailingHeadings(dom, layout, root);
   return root;
