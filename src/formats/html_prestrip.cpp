@@ -82,6 +82,68 @@ size_t SkipAttributes(std::string_view s, size_t i, bool* self_closing, size_t k
   return n;
 }
 
+// Tags that end an <svg> left open, as the HTML parser's rules for foreign content do: these
+// start tags, and the end tag of an HTML element around the svg ("<svg><use/></div>" closes the
+// svg with the div). Lower-case names.
+bool BreaksOutOfSvg(std::string_view name, bool end_tag) {
+  static const char* const kStart[] = {
+      "b",  "big", "blockquote", "body", "br",   "center", "code",   "dd",    "div",    "dl",     "dt",
+      "em", "embed", "h1",       "h2",   "h3",   "h4",     "h5",     "h6",    "head",   "hr",     "i",
+      "img", "li", "listing",    "menu", "meta", "nobr",   "ol",     "p",     "pre",    "ruby",   "s",
+      "small", "span", "strong", "strike", "sub", "sup",   "table",  "tt",    "u",      "ul",     "var"};
+  static const char* const kEndOnly[] = {"html", "section", "article", "header", "footer", "main", "nav",
+                                         "aside", "form", "button", "td", "th", "tr", "tbody", "figure",
+                                         "label", "picture"};
+  for (const char* t : kStart)
+    if (name == t) return true;
+  if (end_tag)
+    for (const char* t : kEndOnly)
+      if (name == t) return true;
+  return false;
+}
+
+// Where parsing resumes after the <svg> whose start tag ends at `from`: just past the </svg>
+// that balances it (nested <svg> counted, comments skipped), or at a tag that breaks out of
+// foreign content before that (BreaksOutOfSvg), or the end of input. Inside a <foreignObject>
+// HTML is allowed, so from there on only </svg> ends the element. Linear in what it skips.
+size_t SvgContentEnd(std::string_view s, size_t from) {
+  const size_t n = s.size();
+  size_t depth = 1;
+  bool html_inside = false;
+  std::string name;
+  for (size_t i = from; i < n;) {
+    const void* p = std::memchr(s.data() + i, '<', n - i);
+    if (!p) return n;
+    size_t lt = static_cast<const char*>(p) - s.data();
+    if (s.substr(lt, 4) == "<!--") {
+      size_t close = s.find("-->", lt + 4);
+      if (close == std::string_view::npos) return n;
+      i = close + 3;
+      continue;
+    }
+    bool end_tag = lt + 1 < n && s[lt + 1] == '/';
+    size_t k = lt + (end_tag ? 2 : 1);
+    if (k >= n || !IsAlpha(s[k])) {
+      i = lt + 1;
+      continue;
+    }
+    name.clear();
+    while (k < n && !IsSpace(s[k]) && s[k] != '/' && s[k] != '>' && name.size() < 16) name += AsciiLower(s[k++]);
+    bool self_closing;
+    size_t tag_end = SkipAttributes(s, k, &self_closing);
+    if (name == "svg") {
+      if (end_tag && --depth == 0) return tag_end;
+      if (!end_tag && !self_closing) ++depth;
+    } else if (name == "foreignobject") {
+      html_inside = true;
+    } else if (!html_inside && BreaksOutOfSvg(name, end_tag)) {
+      return lt;
+    }
+    i = tag_end;
+  }
+  return n;
+}
+
 }  // namespace
 
 std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* stats) {
@@ -228,34 +290,7 @@ std::string PrestripHtml(std::string_view s, size_t max_depth, PrestripStats* st
       continue;
     }
     if (name == "svg") {
-      // Nested <svg> elements: skip to the end tag that balances this one.
-      size_t depth = 1, pos = end, close = std::string_view::npos;
-      if (self_closing) depth = 0, close = end;
-      while (depth > 0) {
-        size_t next_close = FindEndTag(s, pos, "svg");
-        if (next_close == std::string_view::npos) break;
-        // Count nested openings between pos and next_close.
-        size_t open = pos;
-        while (true) {
-          const void* q = std::memchr(s.data() + open, '<', next_close - open);
-          if (!q) break;
-          open = static_cast<const char*>(q) - s.data();
-          if (open + 4 <= n && AsciiLower(s[open + 1]) == 's' && AsciiLower(s[open + 2]) == 'v' &&
-              AsciiLower(s[open + 3]) == 'g' && open + 4 < n && (IsSpace(s[open + 4]) || s[open + 4] == '>'))
-            ++depth;
-          ++open;
-        }
-        --depth;
-        close = next_close;
-        pos = next_close + 5;
-      }
-      size_t close_end = n;
-      if (depth == 0 && close != std::string_view::npos && close != end) {
-        bool sc;
-        close_end = SkipAttributes(s, close + 5, &sc);
-      } else if (self_closing) {
-        close_end = end;
-      }
+      size_t close_end = self_closing ? end : SvgContentEnd(s, end);
       if (stack.size() < max_depth) {
         append_start_tag();
         if (!self_closing) out += "</svg>";

@@ -6,7 +6,9 @@
 // take quadratic time. This pass
 //  - removes comments, <style>, <noscript>, <template> and <script> elements, except scripts
 //    whose type is JSON-LD or MathJax TeX (those carry metadata and math);
-//  - empties <svg> elements (drawings; the start tag is kept so word spacing stays);
+//  - empties <svg> elements (drawings; the start tag is kept so word spacing stays); an svg left
+//    open ends where the HTML parser would end it (an HTML start tag, or the end tag of an
+//    HTML element around it), not at a later </svg>;
 //  - caps element nesting at `max_depth` the way browsers do (Blink stops nesting at 512): start
 //    tags beyond the cap are dropped with their end tags, their text is kept;
 //  - keeps at most kMaxHtmlAttributes attributes of a start tag and kMaxHtmlAttributesPerDocument

@@ -119,6 +119,20 @@ TEST(NormalizeMarkdown, DroppedElements) {
             "keep\n\nend\n");
 }
 
+// An <svg> left open ends where the HTML parser ends it: at the end tag of an HTML element around
+// it or at an HTML start tag such as <p>, not at some later </svg> (which swallowed whole articles).
+TEST(NormalizeMarkdown, UnclosedSvgEndsWithTheElementAroundIt) {
+  EXPECT_EQ(Md("<div><a href='#'><svg class='icon'><use href='#pdf'/></a></div><p>first</p>"
+               "<svg><path d='M0'/></svg><p>second</p>"),
+            "first\n\nsecond\n");
+  EXPECT_EQ(Md("<span><svg><use href='#i'/></span> <p>after</p><svg><g><text>t</text></g><p>breaks out</p>"),
+            "after\n\nbreaks out\n");
+  // Nested svg, comments with </svg> and HTML inside <foreignObject> stay inside the drawing.
+  EXPECT_EQ(Md("<svg><svg><text>x</text></svg><!-- </svg> --><foreignObject><div>fo</div></foreignObject>"
+               "<text>y</text></svg><p>end</p>"),
+            "end\n");
+}
+
 TEST(NormalizeMarkdown, FormHoldingTheArticleIsKept) {
   std::string para = "<p>" + std::string(40, 'w') + " real article text that is long enough.</p>";
   EXPECT_EQ(Md("<form id='aspnetForm'>" + para + "<input type='hidden'></form>"),
