@@ -26,13 +26,17 @@ struct RawPruneReport {
   uint64_t bytes_removed = 0;
   uint64_t files_kept = 0;
   uint64_t bytes_kept = 0;
+  // WARC records of the kept files that no current record points at: bytes prune cannot free
+  // without rewriting the records that point into those files (docs/architecture.md).
+  uint64_t dead_records_kept = 0;
   std::vector<std::string> removed;  // store-relative paths
   nlohmann::json ToJson() const;
 };
 
 // `alcor raw prune --keep-latest`: drops, in one commit, every raw archive file that no current
 // record (superseded versions and removed records aside) points at. A file some current record
-// points at is kept whole (records address their bytes by offset). is_superseded: as for
+// points at is kept whole (records address their bytes by offset; its dead WARC records are
+// counted in dead_records_kept). is_superseded: as for
 // ScanStore (nullptr: none). REQUIRES: a writer.
 Status PruneRawArchive(Store* store, const std::function<bool(const RecordLocation&)>& is_superseded,
                        RawPruneReport* report);

@@ -32,6 +32,8 @@
 
 namespace alcor {
 
+struct WarcRecord;
+
 class Source;
 
 // ---------------------------------------------------------------------------------------------
@@ -186,6 +188,14 @@ struct SourceKind {
   std::function<Result<std::unique_ptr<Source>>(const SourceConfig&)> create;
   // The kind honours SourceContext::refresh_metadata (`alcor scrape --refresh-metadata`).
   bool refreshes_metadata = false;
+  // `alcor rebuild` (alcor/rebuild.hpp): makes again, from the raw bytes a stored record of this
+  // kind points at (raw: its WARC record), the document the kind's source emitted for it, when
+  // that was more than the bytes as they are: the record's item out of an answer that holds
+  // several, the article of a page, the text of a PDF. doc arrives holding the stored record (its
+  // text cleared) and leaves with what Convert takes: body, format, charset, base URL, finish
+  // step. NotFound when the record's text was not made from those bytes (it is carried over).
+  // Null: the payload is the body, in the format metadata.text_format names.
+  std::function<Status(const WarcRecord& raw, RawDocument* doc)> document_from_raw = nullptr;
 };
 
 using SourceKindList = std::vector<const SourceKind*>;

@@ -20,6 +20,7 @@
 #include "alcor/json.hpp"
 #include "alcor/raw_store.hpp"
 #include "alcor/shard.hpp"
+#include "alcor/source_config.hpp"
 #include "alcor/url.hpp"
 #include "pipeline/raw_capture.hpp"
 
@@ -56,19 +57,23 @@ void UpperCaseWord(std::string* text, const std::string& word) {
 Status RederiveRecord(const Store& store, const Record& stored, Record* out, const std::string& test_alter_word) {
   const nlohmann::json& m = stored.metadata;
   if (!m.is_object() || !m.contains("raw")) return Status::NotFound(stored.id + ": no raw bytes");
-  if (IsPartOfSharedAnswer(m))
-    return Status::NotFound(stored.id + ": its raw bytes are an answer several records were taken from");
-  WarcRecord raw;
-  ALCOR_RETURN_IF_ERROR(ReadRawOf(store, m, &raw));
-
-  RawDocument doc;
-  const std::string text_format = m.value("text_format", "");
-  doc.format = BodyFormatNamed(text_format);
-  if (doc.format == BodyFormat::kDetect || doc.format == BodyFormat::kFinalText)
-    return Status::NotFound(stored.id + ": text_format '" + text_format + "' is not one converted from bytes");
   // A file of its own (a book, an ingested file) gets its id and description from its bytes, as
   // when it was stored; an item of a service keeps the fields its source set.
   const bool file_of_its_own = m.contains("file_sha256");
+  // A kind whose source made its documents of more than the bytes as they are (a part of a shared
+  // answer, a page's article, a PDF's text) makes them again itself (SourceKind::document_from_raw).
+  const SourceKind* kind = file_of_its_own ? nullptr : FindSourceKind(stored.source_kind);
+  const bool by_kind = kind && kind->document_from_raw;
+  if (IsPartOfSharedAnswer(m) && !by_kind)
+    return Status::NotFound(stored.id + ": its raw bytes are an answer several records were taken from");
+  const std::string text_format = m.value("text_format", "");
+  RawDocument doc;
+  doc.format = BodyFormatNamed(text_format);
+  if (!by_kind && (doc.format == BodyFormat::kDetect || doc.format == BodyFormat::kFinalText))
+    return Status::NotFound(stored.id + ": text_format '" + text_format + "' is not one converted from bytes");
+  WarcRecord raw;
+  ALCOR_RETURN_IF_ERROR(ReadRawOf(store, m, &raw));
+
   if (file_of_its_own) {
     doc.record.source = stored.source;
     doc.record.source_kind = stored.source_kind;
@@ -82,9 +87,13 @@ Status RederiveRecord(const Store& store, const Record& stored, Record* out, con
     doc.record.metadata.erase("invalid_utf8_replaced");  // set again by the conversion when it applies
   }
   doc.record.fetched_at = stored.fetched_at;
-  doc.charset = CharsetOfContentType(raw.PayloadContentType());
-  if (IsHttpUrl(raw.target_uri)) doc.base_url = raw.target_uri;
-  doc.body = std::move(raw.payload);
+  if (by_kind) {
+    ALCOR_RETURN_IF_ERROR(kind->document_from_raw(raw, &doc));
+  } else {
+    doc.charset = CharsetOfContentType(raw.PayloadContentType());
+    if (IsHttpUrl(raw.target_uri)) doc.base_url = raw.target_uri;
+    doc.body = std::move(raw.payload);
+  }
   ALCOR_RETURN_IF_ERROR(Convert(std::move(doc), out));
   if (file_of_its_own) {
     out->also_at = stored.also_at;

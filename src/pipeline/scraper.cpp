@@ -38,6 +38,41 @@ struct WorkItem {
   RawDocument doc;
 };
 
+// The compressed WARC record of an answer several documents share (a GraphQL page), made once, by
+// the first normalizer worker that meets it, so that the writer thread only appends it.
+struct SharedMember {
+  std::once_flag made;
+  std::string member;
+  std::string record_id;
+};
+
+// The SharedMember of each of the last answers met (by address; each entry keeps its answer
+// alive, so an address is never reused while it is listed). Bounded: the documents of one answer
+// arrive together; an answer met again after its entry went is compressed again, and the writer
+// still stores it once. Thread-safe.
+class SharedMembers {
+ public:
+  std::shared_ptr<SharedMember> For(const std::shared_ptr<const RawCapture>& capture) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(capture.get());
+    if (it != entries_.end()) return it->second.second;
+    if (order_.size() >= kMax) {
+      entries_.erase(order_.front());
+      order_.erase(order_.begin());
+    }
+    auto member = std::make_shared<SharedMember>();
+    entries_.emplace(capture.get(), std::make_pair(capture, member));
+    order_.push_back(capture.get());
+    return member;
+  }
+
+ private:
+  static constexpr size_t kMax = 16;
+  std::mutex mu_;
+  std::unordered_map<const RawCapture*, std::pair<std::shared_ptr<const RawCapture>, std::shared_ptr<SharedMember>>> entries_;
+  std::vector<const RawCapture*> order_;  // oldest first
+};
+
 struct DoneItem {
   size_t source = 0;
   uint64_t seq = 0;
@@ -53,7 +88,9 @@ struct DoneItem {
   std::string raw_record_id;
   std::string raw_digest;
   std::shared_ptr<const RawCapture> shared_capture;
+  std::shared_ptr<const SharedMember> shared_member;  // shared_capture's WARC record, compressed
 };
+
 
 // Compression level of the raw archive's gzip members: zlib's fast end; HTML still shrinks to
 // about a fifth (docs/benchmarks.md).
@@ -363,6 +400,7 @@ struct Scraper::Impl {
   bool archive_raw = true;
   std::map<std::string, std::unique_ptr<RawArchiveWriter>> raw_writers;  // by source name; writer thread
   std::map<std::string, RawWritten> raw_written;                         // by source name; writer thread
+  SharedMembers shared_members;                                          // normalizer workers
 };
 
 Status Scraper::Impl::SelectSources() {
@@ -462,6 +500,13 @@ void Scraper::Impl::RunWorker() {
       try {
         if (item.doc.capture && !item.doc.capture->is_body) {
           out.shared_capture = item.doc.capture;
+          std::shared_ptr<SharedMember> shared = shared_members.For(item.doc.capture);
+          std::call_once(shared->made, [&] {
+            WarcRecord w = WarcRecordOfCapture(*item.doc.capture, store->env()->NowMicros());
+            shared->member = GzipMember(SerializeWarcRecord(w), kRawGzipLevel);
+            shared->record_id = std::move(w.record_id);
+          });
+          out.shared_member = std::move(shared);
         } else if (item.doc.capture || !item.doc.body.empty()) {
           WarcRecord w = WarcRecordOfCapture(item.doc.capture ? *item.doc.capture : BodyCaptureOf(item.doc),
                                              store->env()->NowMicros());
@@ -547,8 +592,8 @@ Status Scraper::Impl::ArchiveRaw(DoneItem& item, bool* appended) {
     if (it != written.shared.end()) {
       loc = it->second.second;
     } else {
-      WarcRecord w = WarcRecordOfCapture(*item.shared_capture, store->env()->NowMicros());
-      ALCOR_RETURN_IF_ERROR(writer->Append(GzipMember(SerializeWarcRecord(w), kRawGzipLevel), w.record_id, &loc));
+      if (!item.shared_member || item.shared_member->member.empty()) return Status::OK();  // out of memory on the worker
+      ALCOR_RETURN_IF_ERROR(writer->Append(item.shared_member->member, item.shared_member->record_id, &loc));
       written.shared[item.shared_capture.get()] = {item.shared_capture, loc};
       *appended = true;
     }

@@ -1,6 +1,7 @@
 // The store's raw archive as a whole (alcor/raw_store.hpp).
 #include "alcor/raw_store.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -26,13 +27,13 @@ Status ReadRawOf(const Store& store, const nlohmann::json& metadata, WarcRecord*
 
 nlohmann::json RawPruneReport::ToJson() const {
   return {{"files_removed", files_removed}, {"bytes_removed", bytes_removed}, {"files_kept", files_kept},
-          {"bytes_kept", bytes_kept}, {"removed", removed}};
+          {"bytes_kept", bytes_kept}, {"dead_records_kept", dead_records_kept}, {"removed", removed}};
 }
 
 Status PruneRawArchive(Store* store, const std::function<bool(const RecordLocation&)>& is_superseded,
                        RawPruneReport* report) {
   *report = RawPruneReport();
-  std::set<std::string> in_use;
+  std::map<std::string, std::set<uint64_t>> in_use;  // file → offsets of the WARC records current records point at
   ScanOptions scan;
   scan.is_superseded = is_superseded;
   ALCOR_RETURN_IF_ERROR(ScanStore(*store, scan, [&](std::string_view line, const RecordLocation& where) {
@@ -41,15 +42,16 @@ Status PruneRawArchive(Store* store, const std::function<bool(const RecordLocati
     if (j.ok() && j->is_object() && j->contains("metadata") && (*j)["metadata"].is_object() &&
         (*j)["metadata"].contains("raw")) {
       Result<RawLocation> loc = RawLocation::FromJson((*j)["metadata"]["raw"]);
-      if (loc.ok()) in_use.insert(loc->file);
+      if (loc.ok()) in_use[loc->file].insert(loc->offset);
     }
     return true;
   }));
   Transaction txn;
   for (const RawFileInfo& f : store->manifest().raw) {
-    if (in_use.count(f.path)) {
+    if (auto live = in_use.find(f.path); live != in_use.end()) {
       report->files_kept++;
       report->bytes_kept += f.file_bytes;
+      report->dead_records_kept += f.records - std::min<uint64_t>(f.records, live->second.size());
       continue;
     }
     txn.remove_raw.push_back(f.path);

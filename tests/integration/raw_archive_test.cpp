@@ -241,6 +241,19 @@ TEST(RawArchiveCliTest, PruneKeepsOnlyTheBytesCurrentRecordsPointAt) {
   EXPECT_EQ(out, ReadFile(paths[1]));
   ASSERT_EQ(RunCommand(Alcor(tmp) + "validate", &out, &err), 0) << out << err;
   EXPECT_EQ(RunCommand(Alcor(tmp) + "raw prune", &out, &err), 2) << "--keep-latest is required";
+
+  // Two records in one file, one of them removed: the file stays whole, its dead record counted.
+  std::vector<std::string> more = WritePages(tmp, 4);
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "ingest " + more[2] + " " + more[3], &out, &err), 0) << out << err;
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "remove file:" + Sha256Hex(ReadFile(more[2])) + " --reason test", &out, &err), 0)
+      << err;
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "raw prune --keep-latest --json", &out, &err), 0) << err;
+  report = nlohmann::json::parse(out);
+  EXPECT_EQ(report["files_removed"], 0) << out;
+  EXPECT_EQ(report["files_kept"], 2) << out;
+  EXPECT_EQ(report["dead_records_kept"], 1) << out;
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "raw file:" + Sha256Hex(ReadFile(more[3])), &out, &err), 0) << err;
+  EXPECT_EQ(out, ReadFile(more[3]));
 }
 
 TEST(RawArchiveCliTest, MergeBringsTheRawArchiveAlong) {

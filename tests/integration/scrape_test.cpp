@@ -268,6 +268,66 @@ TEST_F(ScrapeTest, EverySourceKindProducesCompleteRecordsAndASecondRunFetchesOnl
   EXPECT_EQ(after->raw.size(), raw_files) << "nothing fetched again, no bytes stored again";
 }
 
+// `alcor rebuild` re-derives the forum's posts and comments out of the GraphQL pages they share and
+// arXiv's text out of its HTML page or PDF, through the code the scrape used: unchanged, it
+// changes nothing; with a conversion change, exactly the records whose text it touches change.
+TEST_F(ScrapeTest, RebuildReDerivesForumAndArxivRecordsFromTheirRawBytes) {
+  std::string store = tmp_.Sub("store");
+  std::string output;
+  ASSERT_EQ(Scrape(store, config_, &output), 0) << output;
+  const std::vector<Record> records = Records(store);
+  const std::string word = "the";
+  std::map<std::string, int> expected_changed, with_raw;
+  std::map<std::string, std::string> kind_of;
+  for (const Record& r : records) {
+    kind_of[r.source] = r.source_kind;
+    if (r.source_kind != "forummagnum" && r.source_kind != "arxiv") continue;
+    if (!r.metadata.contains("raw")) continue;
+    if (r.source_kind == "arxiv" && r.metadata.value("text_from", "") == "abstract") continue;  // not made of raw bytes
+    with_raw[r.source]++;
+    if (r.text.find(word) != std::string::npos) expected_changed[r.source]++;
+  }
+  for (const char* kind : {"forummagnum", "arxiv"}) {
+    int n = 0;
+    for (const auto& [source, count] : with_raw) n += kind_of[source] == kind ? count : 0;
+    ASSERT_GT(n, 0) << "no " << kind << " record made of raw bytes";
+  }
+  std::string out, err;
+  auto rebuild = [&](const std::string& args) {
+    EXPECT_EQ(testing::RunCommand(testing::AlcorBin() + " --store " + store + " --no-progress rebuild --json " + args,
+                                  &out, &err), 0) << err;
+    std::map<std::string, json> by_source;
+    const json report = json::parse(out);
+    for (const json& s : report.value("sources", json::array())) by_source[s["source"]] = s;
+    for (const auto& [source, n] : with_raw) {
+      EXPECT_TRUE(by_source.count(source)) << source << " is not in the report: " << out;
+      by_source.try_emplace(source, json::object());
+    }
+    return by_source;
+  };
+  std::map<std::string, json> same = rebuild("");
+  for (const auto& [source, n] : with_raw) {
+    const json& s = same[source];
+    EXPECT_EQ(s["unchanged"], n) << source << ": " << s.dump();
+    EXPECT_EQ(s["changed"], 0) << source << ": " << s.dump();
+    EXPECT_EQ(s["failed"], 0) << source << ": " << s.dump();
+  }
+  ExpectValid(store, "after an unchanged rebuild");
+  std::map<std::string, json> altered = rebuild("--test-alter-conversion " + word);
+  for (const auto& [source, n] : with_raw) {
+    const json& s = altered[source];
+    EXPECT_EQ(s["changed"], expected_changed[source]) << source << ": " << s.dump();
+    EXPECT_EQ(s["unchanged"], n - expected_changed[source]) << source << ": " << s.dump();
+    EXPECT_EQ(s["failed"], 0) << source << ": " << s.dump();
+  }
+  for (const Record& r : Records(store)) {
+    if (kind_of[r.source] != "forummagnum" && kind_of[r.source] != "arxiv") continue;
+    if (!r.metadata.contains("raw") || r.metadata.value("text_from", "") == "abstract") continue;
+    EXPECT_EQ(r.text.find(word), std::string::npos) << r.id << ": the altered conversion reached it";
+  }
+  ExpectValid(store, "after a rebuild that changed records");
+}
+
 TEST_F(ScrapeTest, SigtermStopsWithinSecondsCommitsAndExits130) {
   std::string slow = WriteConfig(0.25);  // each request to the mirror 250 ms apart
   std::string store = tmp_.Sub("term");

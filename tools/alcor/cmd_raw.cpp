@@ -45,7 +45,8 @@ CommandRunner SetupRaw(CLI::App* app) {
                          "removed " + std::to_string(report.files_removed) + " raw archive files (" +
                              std::to_string(report.bytes_removed) + " bytes); kept " +
                              std::to_string(report.files_kept) + " (" + std::to_string(report.bytes_kept) +
-                             " bytes)\n",
+                             " bytes), holding " + std::to_string(report.dead_records_kept) +
+                             " WARC records no current record points at\n",
                          *json);
     }
     if (key->empty()) {

@@ -37,6 +37,7 @@
 #include "alcor/source_config.hpp"
 #include "alcor/strings.hpp"
 #include "alcor/url.hpp"
+#include "alcor/warc.hpp"
 #include "sources/arxiv/arxiv_atom.hpp"
 #include "sources/arxiv/arxiv_meta.hpp"
 #include "sources/arxiv/arxiv_refs.hpp"
@@ -86,6 +87,25 @@ struct ArxivSettings {
 };
 
 bool Blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+// What Convert does last to a paper's record (RawDocument::finish): the abstract (fallback) when
+// the full text converted to (almost) nothing, else the bibliography handled as mode says. A
+// dropped bibliography is noted (metadata.bibliography), so that `alcor rebuild` drops it again.
+std::function<Status(Record*)> FinishStep(BibliographyMode mode, std::string fallback) {
+  return [mode, fallback = std::move(fallback)](Record* rec) {
+    if (Blank(rec->text) || rec->text.size() < 16) {
+      // The page converted to (almost) nothing: the abstract rather than an empty record.
+      rec->text = fallback.empty() ? rec->id + " (no text)" : fallback;
+      rec->metadata["text_from"] = "abstract";
+      rec->metadata["text_error"] = "the full text converted to no text";
+      return Status::OK();
+    }
+    if (rec->metadata.value("text_from", "") != "abstract" && ApplyBibliographyMode(&rec->text, mode) &&
+        mode == BibliographyMode::kDrop)
+      rec->metadata["bibliography"] = "dropped";
+    return Status::OK();
+  };
+}
 
 // The message of an Atom error entry when the client's error message carries it in its body
 // excerpt (short bodies only).
@@ -711,19 +731,7 @@ RawDocument ArxivSource::BuildDocument(const ArxivEntry& entry, int depth, const
     m["references_from"] = refs_from;
   }
   AttachText(entry, &doc);
-  std::string fallback = entry.summary.empty() ? entry.title : entry.summary;
-  BibliographyMode mode = s_.bibliography;
-  doc.finish = [mode, fallback](Record* rec) {
-    if (Blank(rec->text) || rec->text.size() < 16) {
-      // The page converted to (almost) nothing: the abstract rather than an empty record.
-      rec->text = fallback.empty() ? rec->id + " (no text)" : fallback;
-      rec->metadata["text_from"] = "abstract";
-      rec->metadata["text_error"] = "the full text converted to no text";
-      return Status::OK();
-    }
-    if (rec->metadata.value("text_from", "") != "abstract") ApplyBibliographyMode(&rec->text, mode);
-    return Status::OK();
-  };
+  doc.finish = FinishStep(s_.bibliography, entry.summary.empty() ? entry.title : entry.summary);
   return doc;
 }
 
@@ -1273,6 +1281,39 @@ Result<std::unique_ptr<Source>> CreateArxivSource(const SourceConfig& config) {
 
 }  // namespace
 
+namespace {
+
+// `alcor rebuild` (SourceKind::document_from_raw): a paper's text made again as AttachText and
+// BuildDocument made it, from the HTML page or the PDF it was taken from.
+Status ArxivDocumentFromRaw(const WarcRecord& raw, RawDocument* doc) {
+  Record& r = doc->record;
+  const std::string from = r.metadata.value("text_from", "");
+  if (from == "html") {
+    // As AttachText: the page's article, its figures resolved against IDvN/.
+    std::string_view article = LatexmlArticle(raw.payload);
+    doc->body.assign(article.data(), article.size());
+    doc->format = BodyFormat::kHtml;
+    doc->charset = CharsetOfContentType(raw.PayloadContentType());
+    doc->base_url = raw.target_uri + "/";
+  } else if (from == "pdf") {
+    Result<PdfText> pdf = ExtractPdfText(raw.payload);
+    if (!pdf.ok()) return pdf.status().WithContext(r.id);
+    if (Blank(pdf->text)) return Status::InvalidArgument(r.id + ": its PDF has no text now");
+    r.text = std::move(pdf->text);
+    r.metadata["pages"] = pdf->pages;
+    doc->format = BodyFormat::kFinalText;
+  } else {
+    return Status::NotFound(r.id + ": its text (from " + (from.empty() ? "nowhere" : from) + ") was not made of raw bytes");
+  }
+  const bool dropped = r.metadata.value("bibliography", "") == "dropped";
+  r.metadata.erase("bibliography");
+  doc->finish = FinishStep(dropped ? BibliographyMode::kDrop : BibliographyMode::kKeep,
+                           r.summary && !r.summary->empty() ? *r.summary : r.title);
+  return Status::OK();
+}
+
+}  // namespace
+
 const SourceKind& ArxivSourceKind() {
   static const SourceKind kind = {
       kArxivKindName,
@@ -1280,6 +1321,8 @@ const SourceKind& ArxivSourceKind() {
       "from arXiv",
       &KeysOf<ArxivKeys>(),
       CreateArxivSource,
+      /*refreshes_metadata=*/false,
+      ArxivDocumentFromRaw,
   };
   return kind;
 }

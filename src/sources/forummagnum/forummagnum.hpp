@@ -53,6 +53,7 @@
 #include "alcor/source.hpp"
 #include "alcor/source_config.hpp"
 #include "alcor/status.hpp"
+#include "alcor/warc.hpp"
 
 namespace alcor {
 
@@ -148,6 +149,10 @@ Result<RawDocument> ForumPostToDocument(const nlohmann::json& post, const ForumM
 Result<RawDocument> ForumCommentToDocument(const nlohmann::json& comment, const Record& post_record,
                                            const ForumMagnumOptions& options,
                                            const std::string& source_name);
+// `alcor rebuild` (SourceKind::document_from_raw): the body of the post or comment doc holds (its
+// stored record: metadata.forum_id and site) taken again, by the functions above, out of the
+// GraphQL answer raw keeps. Corruption when the answer does not hold the item.
+Status ForumDocumentFromRaw(const WarcRecord& raw, RawDocument* doc);
 // Whether options keep the post (events, drafts, af_only, karma_min, tags). Client-side checks
 // of what the query also asks the server for, plus the tag filters the server cannot do by name.
 bool ForumPostWanted(const nlohmann::json& post, const ForumMagnumOptions& options);

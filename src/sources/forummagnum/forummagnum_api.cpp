@@ -14,6 +14,7 @@
 #include "alcor/secrets.hpp"
 #include "alcor/strings.hpp"
 #include "alcor/url.hpp"
+#include "alcor/warc.hpp"
 
 namespace alcor {
 
@@ -470,5 +471,56 @@ Result<RawDocument> ForumCommentToDocument(const json& comment, const Record& po
   return doc;
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Rebuild
+
+namespace {
+
+// The object with _id id in an answer's data.<field>.results or data.<field>.result, or nullptr.
+const json* FindAnswerItem(const json& answer, const std::string& id) {
+  auto data = answer.find("data");
+  if (data == answer.end() || !data->is_object()) return nullptr;
+  for (const json& field : *data) {
+    if (!field.is_object()) continue;
+    if (auto results = field.find("results"); results != field.end() && results->is_array())
+      for (const json& item : *results)
+        if (item.is_object() && StringField(item, "_id") == id) return &item;
+    if (auto result = field.find("result"); result != field.end() && result->is_object() && StringField(*result, "_id") == id)
+      return &*result;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Status ForumDocumentFromRaw(const WarcRecord& raw, RawDocument* doc) {
+  const Record& stored = doc->record;
+  const std::string forum_id = StringField(stored.metadata, "forum_id");
+  std::optional<Forum> site = ParseForumName(StringField(stored.metadata, "site"));
+  if (forum_id.empty() || !site) return Status::NotFound(stored.id + ": no forum_id and site to find it by");
+  Result<json> answer = ParseJson(raw.payload, raw.target_uri);
+  if (!answer.ok()) return answer.status().WithContext(stored.id);
+  const json* item = FindAnswerItem(*answer, forum_id);
+  if (!item) return Status::Corruption(stored.id + ": the answer its raw bytes are (" + raw.target_uri + ") holds no item " + forum_id);
+  ForumMagnumOptions options;
+  options.site = *site;
+  // A comment or an answer: its post matters for the fields only.
+  Record post;
+  post.id = StringField(stored.metadata, "post_id");
+  post.url = stored.url;
+  Result<RawDocument> made = stored.metadata.contains("post_id")
+                                 ? ForumCommentToDocument(*item, post, options, stored.source)
+                                 : ForumPostToDocument(*item, options, stored.source);
+  if (!made.ok()) return made.status();
+  // The body as the source took it; the record's fields stay as stored (a later listing may have
+  // updated its karma or tags: RawDocument::update_metadata).
+  doc->body = std::move(made->body);
+  doc->format = made->format;
+  doc->charset = made->charset;
+  doc->base_url = made->base_url;
+  doc->record.metadata["text_from"] = made->record.metadata["text_from"];
+  return Status::OK();
+}
 
 }  // namespace alcor

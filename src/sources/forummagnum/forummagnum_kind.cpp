@@ -124,6 +124,7 @@ const SourceKind& ForumMagnumSourceKind() {
         return NewForumMagnumSource(std::move(options.value()));
       },
       /*refreshes_metadata=*/true,
+      ForumDocumentFromRaw,
   };
   return kind;
 }
