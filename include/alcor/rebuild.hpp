@@ -35,6 +35,9 @@ struct RebuildOptions {
   // Test only (`alcor rebuild --test-alter-conversion WORD`): after conversion, every occurrence
   // of this word in a record's text is upper-cased, so exactly the records containing it change.
   std::string test_alter_word;
+  // A checkpoint of the staging at most this often (and when stopped): what a kill -9 can lose.
+  // Test only: 0 checkpoints every batch (`--test-checkpoint-every-batch`).
+  int64_t checkpoint_micros = 2'000'000;
   // Called from the rebuilding thread after each batch with the figures so far (may be empty).
   std::function<void(const struct RebuildReport&)> on_progress;
   // Set (from a signal watcher) to stop: Rebuild checkpoints its staging and returns Interrupted;

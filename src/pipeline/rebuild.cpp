@@ -34,9 +34,6 @@ constexpr size_t kMaxRebuildFailures = 20;
 constexpr char kStagingDir[] = "rebuild";
 constexpr char kStagingProgress[] = "progress.json";
 constexpr char kStagingSource[] = "staged";
-// A checkpoint (a staged shard and the progress file naming it) at most this often, and whenever
-// the rebuild stops: a kill -9 loses at most this much conversion work.
-constexpr int64_t kCheckpointMicros = 2'000'000;
 
 bool IsPartOfSharedAnswer(const nlohmann::json& metadata) {
   return metadata.is_object() && metadata.contains("raw") && metadata["raw"].is_object() &&
@@ -170,8 +167,13 @@ namespace {
 // store was written since, or other options) discards the staging and starts over.
 class Staging {
  public:
-  Staging(Store* store, std::string key)
-      : env_(store->env()), root_(store->PathOf(kStagingDir)), key_(std::move(key)), run_id_(store->run_id()) {}
+  // A checkpoint (a staged shard and the progress file naming it) is due every checkpoint_micros.
+  Staging(Store* store, std::string key, int64_t checkpoint_micros)
+      : env_(store->env()),
+        root_(store->PathOf(kStagingDir)),
+        key_(std::move(key)),
+        run_id_(store->run_id()),
+        checkpoint_micros_(checkpoint_micros) {}
   ~Staging() {
     if (writer_) writer_->Abandon();
   }
@@ -243,7 +245,7 @@ class Staging {
     return Status::OK();
   }
 
-  bool CheckpointDue() const { return env_->MonotonicMicros() - last_checkpoint_ >= kCheckpointMicros; }
+  bool CheckpointDue() const { return env_->MonotonicMicros() - last_checkpoint_ >= checkpoint_micros_; }
 
   // Makes every appended batch durable: the staged shard finished and named by progress.json
   // with the counts so far.
@@ -292,6 +294,7 @@ class Staging {
   std::string root_;
   std::string key_;
   std::string run_id_;
+  int64_t checkpoint_micros_;
   std::vector<StagedShard> shards_;
   uint64_t staged_batches_ = 0;
   uint64_t staged_records_ = 0;
@@ -338,7 +341,7 @@ Status RebuildStore(Store* store, const RebuildOptions& options, RebuildReport* 
   if (!options.dry_run) {
     nlohmann::json key = {{"generation", store->manifest().generation}, {"updated", store->manifest().updated},
                           {"sources", options.sources}, {"alter", options.test_alter_word}, {"batch", kBatch}};
-    staging = std::make_unique<Staging>(store, key.dump());
+    staging = std::make_unique<Staging>(store, key.dump(), options.checkpoint_micros);
     nlohmann::json counts;
     ALCOR_RETURN_IF_ERROR(staging->Open(&counts));
     if (counts.is_object() && counts.contains("sources"))

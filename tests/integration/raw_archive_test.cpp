@@ -383,6 +383,50 @@ TEST(RebuildTest, AnInterruptedRebuildResumesWithoutConvertingAgainWhatItHadDone
   EXPECT_EQ(CatById(tmp), before) << "back to the unaltered text";
 }
 
+// A kill -9 loses at most what came after the last checkpoint: the rerun takes the records
+// progress.json names, converts only the rest, and ends with the store an uninterrupted rebuild makes.
+TEST(RebuildTest, AfterAKillTheRerunConvertsOnlyWhatNoCheckpointKept) {
+  TempDir tmp;
+  WritePages(tmp, 1200);  // five batches
+  std::string out, err;
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "ingest " + tmp.Sub("in"), &out, &err), 0) << out << err;
+  ASSERT_EQ(RunCommand("cp -a " + tmp.Sub("c") + " " + tmp.Sub("orig") + " && cp -a " + tmp.Sub("c") + " " +
+                           tmp.Sub("ref"), &out, &err), 0) << err;
+  const std::string alter = " --test-alter-conversion corrigibility";
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(RunCommand(testing::AlcorBin() + " --store " + tmp.Sub("ref") + " --no-progress rebuild" + alter, &out, &err), 0)
+      << err;
+  const double full_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::map<std::string, std::string> rebuilt;
+  ASSERT_EQ(RunCommand(testing::AlcorBin() + " --store " + tmp.Sub("ref") + " cat", &out, &err), 0) << err;
+  for (const nlohmann::json& r : testing::ParseJsonLines(out)) rebuilt[r["id"]] = r.dump();
+
+  // Killed at later and later moments until a kill lands after a checkpoint and before the swap.
+  const std::string rebuild = Alcor(tmp) + "--no-progress rebuild --json --test-checkpoint-every-batch" + alter;
+  uint64_t staged = 0;
+  for (int trial = 0; trial < 12 && staged == 0; ++trial) {
+    ASSERT_EQ(RunCommand("rm -rf " + tmp.Sub("c") + " && cp -a " + tmp.Sub("orig") + " " + tmp.Sub("c"), &out, &err), 0);
+    char seconds[32];
+    std::snprintf(seconds, sizeof(seconds), "%.3f", full_s * (0.15 + 0.1 * trial));
+    int rc = RunCommand("timeout -s KILL " + std::string(seconds) + " " + rebuild, &out, &err);
+    if (rc == 0) continue;  // it finished first
+    ASSERT_TRUE(rc == 137 || rc == 128 + 9) << "exit " << rc << "\n" << err;
+    if (!Env::Default()->FileExists(tmp.Sub("c/rebuild/progress.json"))) continue;
+    if (ReadFile(tmp.Sub("c/manifest.json")) != ReadFile(tmp.Sub("orig/manifest.json"))) continue;  // after the swap
+    staged = nlohmann::json::parse(ReadFile(tmp.Sub("c/rebuild/progress.json")))["records"].get<uint64_t>();
+  }
+  ASSERT_GT(staged, 0u) << "no kill landed between a checkpoint and the swap";
+  ASSERT_LT(staged, 1200u);
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "validate", &out, &err), 0) << out << err;
+  ASSERT_EQ(RunCommand(rebuild, &out, &err), 0) << err;
+  nlohmann::json report = nlohmann::json::parse(out);
+  EXPECT_EQ(report["resumed"], staged) << out;
+  EXPECT_EQ(report["converted"], 1200 - staged) << out;
+  EXPECT_EQ(CatById(tmp), rebuilt);
+  EXPECT_FALSE(Env::Default()->FileExists(tmp.Sub("c/rebuild")));
+  ASSERT_EQ(RunCommand(Alcor(tmp) + "validate", &out, &err), 0) << out << err;
+}
+
 TEST(RebuildTest, SigkillAtRandomMomentsLeavesTheOldStoreOrTheNewOne) {
   TempDir tmp;
   WritePages(tmp, 150);
