@@ -316,6 +316,8 @@ void DropTrailingHeadings(Dom& dom, const Layout& layout, uint32_t root) {
   }
 }
 
+constexpr uint32_t kSiblingPartLevels = 2;  // the root's siblings, then its parent's
+
 // One pass of a dropping rule: offers each element below `top` that is not dropped to
 // `drop_if`, in document order, and marks it dropped when the rule says so. Subtrees already
 // dropped, or dropped now, are skipped whole; elements with keep[i] set (when `keep` is given)
@@ -411,25 +413,31 @@ uint32_t SelectAt(Dom& dom, const Layout& layout, uint32_t body, uint32_t stated
   // 2b. An article split over sibling containers: the walk stops in the first part when it holds
   //     most of the text. Siblings of the root that continue it (the same tag and class, or
   //     plain prose blocks) join it under their parent; the parent's other children with text
-  //     are dropped.
-  if (root != body && root != stated && good > 0) {
-    const uint32_t parent = dom[root].parent;
-    std::string_view cls = dom.Attr(root, "class");
+  //     are dropped. When the root has none, the same is tried one level up: the root sits in
+  //     a layout wrapper (a grid row) whose siblings of the same tag and class hold the other
+  //     parts; there only siblings with two or more paragraphs continue the article (a one-line
+  //     notice box in the same kind of row does not).
+  for (uint32_t part = root, level = 0; level < kSiblingPartLevels && part != body && part != stated && good > 0;
+       ++level, part = dom[part].parent) {
+    const uint32_t parent = dom[part].parent;
+    std::string_view cls = dom.Attr(part, "class");
     auto continues = [&](uint32_t c) {
       const DomNode& d = dom[c];
       if (d.good_chars == 0 || d.link_chars * 4 > d.text_chars) return false;
-      if (d.tag == dom[root].tag && dom.Attr(c, "class") == cls) return d.good_chars * 2 >= d.text_chars;
-      return d.tag == GUMBO_TAG_P && layout.own_chars[c] >= 80;
+      if (d.tag == dom[part].tag && dom.Attr(c, "class") == cls)
+        return d.good_chars * 2 >= d.text_chars && (level == 0 || d.paragraphs >= 2);
+      return level == 0 && d.tag == GUMBO_TAG_P && layout.own_chars[c] >= 80;
     };
     bool any = false;
     for (uint32_t c = parent + 1; c < dom[parent].end; c = dom[c].end)
-      if (c != root && !dom[c].is_text && !dom[c].dropped && continues(c)) any = true;
+      if (c != part && !dom[c].is_text && !dom[c].dropped && continues(c)) any = true;
     if (any) {
       for (uint32_t c = parent + 1; c < dom[parent].end; c = dom[c].end)
-        if (c != root && !dom[c].is_text && !dom[c].dropped && dom[c].text_chars > 0 && !continues(c))
+        if (c != part && !dom[c].is_text && !dom[c].dropped && dom[c].text_chars > 0 && !continues(c))
           dom[c].dropped = true;
       root = parent;
       dom.ComputeStats();
+      break;
     }
   }
 

@@ -146,6 +146,27 @@ TEST(MainContent, ArticleSplitInThreeSiblingContainers) {
   EXPECT_EQ(text.find("Footer"), std::string::npos) << text;
 }
 
+TEST(MainContent, ArticleSplitOverGridRowsJoinsOneLevelUp) {
+  // Each part sits in its own grid row (row > column): the walk ends in the column of the long
+  // middle part, which has no siblings; the rows beside its row that hold two or more
+  // paragraphs join it, a row with a one-paragraph notice does not.
+  std::string intro, middle, closing;
+  for (int i = 0; i < 2; ++i) intro += Paragraph("Intro part " + std::to_string(i) + ".");
+  for (int i = 0; i < 20; ++i) middle += Paragraph("Middle part " + std::to_string(i) + ".");
+  for (int i = 0; i < 2; ++i) closing += Paragraph("Closing part " + std::to_string(i) + ".");
+  auto row = [](const std::string& body) { return "<div class='row'><div class='column'>" + body + "</div></div>"; };
+  std::string html = "<body><nav><a href='/'>Home</a> <a href='/n'>News</a></nav><div class='page'>" + row(intro) +
+                     row(middle) + row(closing) +
+                     row(Paragraph("Community notice: this post is the opinion of its author.")) +
+                     "</div><footer>Footer text</footer></body>";
+  std::string text = Page(html).text;
+  EXPECT_NE(text.find("Intro part 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("Middle part 19"), std::string::npos) << text;
+  EXPECT_NE(text.find("Closing part 1"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Community notice"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Footer"), std::string::npos) << text;
+}
+
 TEST(MainContent, ShortNewsBriefIsNeverEmpty) {
   // A 60-word brief in a post container whose class list carries taxonomy words ("tag-…"),
   // next to a comment thread longer than the brief: the strict rules drop the post; the brief
