@@ -17,9 +17,11 @@ alcor::Status FakeSourceContext::Emit(alcor::RawDocument doc) {
   std::string id = doc.record.id;
   if (doc.update_metadata) update_metadata_ids.push_back(id);
   alcor::Record record;
+  std::shared_ptr<const alcor::RawCapture> capture = doc.capture;
   alcor::Status s = alcor::Convert(std::move(doc), &record);
   if (s.ok()) {
     records.push_back(std::move(record));
+    captures.push_back(std::move(capture));
   } else {
     conversion_failures.emplace_back(id, s.ToString());
   }

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,6 +55,8 @@ class FakeSourceContext : public alcor::SourceContext {
   // Ids of the documents emitted with RawDocument::update_metadata.
   std::vector<std::string> update_metadata_ids;
   std::vector<alcor::Record> records;                            // converted documents, in order
+  // The raw capture each of records was emitted with (RawDocument::capture; null when none).
+  std::vector<std::shared_ptr<const alcor::RawCapture>> captures;
   std::vector<std::pair<std::string, std::string>> conversion_failures;  // id, status
   std::vector<std::pair<std::string, std::string>> failures;    // ReportFailure: what, status
   std::vector<std::pair<std::string, std::string>> checkpoints;  // name, contents, in order

@@ -18,6 +18,8 @@
 #include "alcor/http.hpp"
 #include "alcor/pdf.hpp"
 #include "alcor/source.hpp"
+#include "alcor/source_config.hpp"
+#include "alcor/warc.hpp"
 #include "alcor_testing/emulators/arxiv_site.hpp"
 #include "alcor_testing/emulators/semanticscholar_site.hpp"
 #include "alcor_testing/fake_source_context.hpp"
@@ -245,6 +247,37 @@ TEST(ArxivSourceTest, BibliographyCanBeDropped) {
   ASSERT_EQ(ctx.records.size(), 1u);
   EXPECT_EQ(ctx.records[0].text.find("Scaling laws for proxy"), std::string::npos) << ctx.records[0].text;
   EXPECT_NE(ctx.records[0].text.find("Training details"), std::string::npos);  // the appendix stays
+}
+
+// `alcor rebuild` (SourceKind::document_from_raw): from the bytes the source archived (the
+// LaTeXML page, the PDF) the kind makes the document again, and Convert the record the scrape made,
+// the bibliography dropped again when the source dropped it.
+TEST(ArxivSourceTest, TheKindRemakesEachRecordFromTheBytesItsSourceArchived) {
+  const SourceKind* kind = FindSourceKind("arxiv");
+  ASSERT_TRUE(kind && kind->document_from_raw);
+  std::vector<std::string> ids = {"2401.90001"};
+  if (PdfExtractorBuilt()) ids.push_back("2401.90002");
+  for (const char* bibliography : {"keep", "drop"}) {
+    World w;
+    ::testing::FakeSourceContext ctx("arxiv", w.http.get());
+    ASSERT_TRUE(w.Run(w.Config({{"ids", ids}, {"bibliography", bibliography}, {"citations", {{"max_depth", 0}}}}), &ctx).ok());
+    ASSERT_EQ(ctx.records.size(), ids.size());
+    for (size_t i = 0; i < ctx.records.size(); ++i) {
+      const Record& stored = ctx.records[i];
+      ASSERT_TRUE(ctx.captures[i]) << stored.id << " archived no bytes";
+      const RawCapture& c = *ctx.captures[i];
+      WarcRecord raw = MakeWarcResponse(c.uri, "2026-12-08T00:00:00Z", c.http_status, c.headers, c.payload);
+      RawDocument doc;
+      doc.record = stored;
+      doc.record.text.clear();
+      doc.record.content_sha256.clear();
+      ASSERT_TRUE(kind->document_from_raw(raw, &doc).ok()) << stored.id;
+      Record again;
+      ASSERT_TRUE(Convert(std::move(doc), &again).ok()) << stored.id;
+      EXPECT_EQ(again.ToJsonLine(), stored.ToJsonLine()) << bibliography << " " << stored.id;
+    }
+    if (std::string(bibliography) == "drop") EXPECT_EQ(ctx.records[0].metadata["bibliography"], "dropped");
+  }
 }
 
 TEST(ArxivSourceTest, WithdrawnPaperIsRecordedAsWithdrawnNeverEmpty) {
