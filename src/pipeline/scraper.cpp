@@ -46,30 +46,31 @@ struct SharedMember {
   std::string record_id;
 };
 
-// The SharedMember of each of the last answers met (by address; each entry keeps its answer
-// alive, so an address is never reused while it is listed). Bounded: the documents of one answer
-// arrive together; an answer met again after its entry went is compressed again, and the writer
-// still stores it once. Thread-safe.
+// The SharedMember of each of the last answers met, by address. An entry does not keep its answer
+// alive (the answer's bytes go with its last document); it is taken only while its answer still
+// lives, so an address reused by a later answer is never mistaken for it. Bounded: the documents
+// of one answer arrive together; an answer met again after its entry went is compressed again, and
+// the writer still stores it once. Thread-safe.
 class SharedMembers {
  public:
   std::shared_ptr<SharedMember> For(const std::shared_ptr<const RawCapture>& capture) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = entries_.find(capture.get());
-    if (it != entries_.end()) return it->second.second;
-    if (order_.size() >= kMax) {
+    if (it != entries_.end() && it->second.first.lock() == capture) return it->second.second;
+    if (it == entries_.end() && order_.size() >= kMax) {
       entries_.erase(order_.front());
       order_.erase(order_.begin());
     }
+    if (it == entries_.end()) order_.push_back(capture.get());
     auto member = std::make_shared<SharedMember>();
-    entries_.emplace(capture.get(), std::make_pair(capture, member));
-    order_.push_back(capture.get());
+    entries_[capture.get()] = {capture, member};
     return member;
   }
 
  private:
   static constexpr size_t kMax = 16;
   std::mutex mu_;
-  std::unordered_map<const RawCapture*, std::pair<std::shared_ptr<const RawCapture>, std::shared_ptr<SharedMember>>> entries_;
+  std::unordered_map<const RawCapture*, std::pair<std::weak_ptr<const RawCapture>, std::shared_ptr<SharedMember>>> entries_;
   std::vector<const RawCapture*> order_;  // oldest first
 };
 

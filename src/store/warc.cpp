@@ -141,6 +141,7 @@ std::string GzipMember(std::string_view data, int level) {
   z.avail_out = static_cast<uInt>(out.size());
   deflate(&z, Z_FINISH);  // the output buffer holds deflateBound: one call finishes
   out.resize(z.total_out);
+  out.shrink_to_fit();  // the buffer was the input's size: members wait in queues before the writer
   deflateEnd(&z);
   return out;
 }
