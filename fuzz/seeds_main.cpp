@@ -130,7 +130,24 @@ int main(int argc, char** argv) {
        R"({"platform":"wordpress","site_url":"https://blog.example.org","history":{"done":false,"next":2},"seen":{"https://blog.example.org/a":"2024-01-01T00:00:00Z"}})");
   alcor::dedup::DedupIndex index;
   std::string index_path = (scratch / "index").string();
-  if (index.Save(env, index_path).ok()) Seed("state_files", "empty_dedup_index", ReadAll(index_path));
+  if (index.Save(env, index_path).ok()) {
+    Seed("state_files", "empty_dedup_index", ReadAll(index_path));
+    Seed("dedup_index", "empty", ReadAll(index_path));
+  }
+  // An index of three documents in two shards, every table holding keys.
+  alcor::dedup::DedupIndex three;
+  for (int n = 1; n <= 3; ++n) {
+    alcor::dedup::DocEntry entry;
+    entry.shard = three.ShardIndex(n == 3 ? "shards/seed/run2-1.jsonl.zst" : "shards/seed/run1-1.jsonl.zst");
+    entry.line = static_cast<uint32_t>(n);
+    entry.text_hash = 0x1000u + static_cast<uint32_t>(n);
+    alcor::dedup::DocId doc = three.AddDoc(entry);
+    three.ids.Insert(alcor::dedup::IdKey("seed-" + std::to_string(n)), doc);
+    three.urls.Insert(alcor::dedup::UrlKey("https://example.org/p" + std::to_string(n)), doc);
+    three.texts.Insert(0xabc0ull + static_cast<uint64_t>(n), doc);
+    for (uint32_t band = 0; band < 8; ++band) three.bands.Insert(band * 977u + static_cast<uint32_t>(n), doc);
+  }
+  if (three.Save(env, index_path).ok()) Seed("dedup_index", "three_docs", ReadAll(index_path));
   fs::remove_all(scratch);
 
   // Small texts of the network formats.

@@ -72,6 +72,7 @@ struct SourceRunReport {
 
 struct RunReport {
   std::string run_id;
+  std::string command = "scrape";  // the command that ran the pipeline: "scrape" or "ingest"
   std::string started_at;  // RFC 3339 UTC
   std::string finished_at;
   bool dry_run = false;

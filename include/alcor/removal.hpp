@@ -4,13 +4,14 @@
 // Removing a record lists its line in the store's superseded set (alcor/dedup.hpp), so every
 // reader (cat, show, search, export, stats, validate) skips it from the commit on, and `alcor
 // dedup` compaction drops the line for good. The removal list, logical state "removed", keeps
-// per removed record its id, source, URL, content_sha256, the hash of its normalised text, the
+// per removed record its id, source, URL and also_at URLs, content_sha256, the hash of its normalised text, the
 // reason and the time; the deduplicator refuses a later record with the same id, URL, content
 // digest or normalised text (a re-scrape or re-ingest), and any record matching a removed one
 // (docs/dedup.md). validate reports a live record the list names.
 //
 // File format (text, UTF-8): the line "alcor-removed 1", then one JSON object per removal:
-//   {"id","source","url","content_sha256","text_key","reason","time"}
+//   {"id","source","url","also_at":[URL...],"content_sha256","text_key","reason","time"}
+// (also_at may be missing in lists written before it was kept: read as none).
 // text_key is the hex hash of the normalised text ("" when the text is too short to compare).
 #pragma once
 
@@ -34,6 +35,7 @@ struct Removal {
   std::string id;
   std::string source;
   std::string url;
+  std::vector<std::string> also_at;  // the URLs of the same item elsewhere (Record::also_at)
   std::string content_sha256;
   std::string text_key;
   std::string reason;
@@ -48,7 +50,8 @@ class RemovalList {
   bool empty() const { return entries_.empty(); }
   // The removal of id, or nullptr.
   const Removal* FindId(std::string_view id) const;
-  // The removal a record would bring back (same id, URL or also_at URL, content digest, or
+  // The removal a record would bring back (its id, or its URL or an also_at URL equal to the
+  // removed record's URL or one of its also_at URLs, its content digest, or
   // normalised text), or nullptr.
   const Removal* Refuses(const Record& record) const;
 

@@ -116,8 +116,9 @@ class ShardReader {
   // Caps the decompressed JSONL of the whole shard at max_jsonl_bytes (a listed shard: its
   // manifest entry's jsonl_bytes). Past it reading stops with Corruption as soon as the excess is
   // decompressed, so a small shard that expands hugely (a zstd bomb) costs no more than its
-  // manifest says. Call before the first NextLine.
-  void LimitJsonlBytes(uint64_t max_jsonl_bytes);
+  // manifest says. `why` ends the error message ("... more than the N bytes of JSONL <why>").
+  // Call before the first NextLine.
+  void LimitJsonlBytes(uint64_t max_jsonl_bytes, std::string why = "its manifest entry lists");
   // Reads and parses the next record (schema checks via Record::FromJson).
   bool Next(Record* record);
   const Status& status() const { return status_; }

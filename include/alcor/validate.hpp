@@ -48,6 +48,12 @@ struct ValidationReport {
   nlohmann::json ToJson() const;
 };
 
+// A shard the manifest does not list (a loose file, or one in a store that its manifest misses)
+// states no size, so validate caps what it decompresses at kMaxUnlistedShardRatio times the
+// file's size, never below kMinUnlistedShardJsonlBytes: a zstd bomb costs bounded time.
+inline constexpr uint64_t kMaxUnlistedShardRatio = 1000;
+inline constexpr uint64_t kMinUnlistedShardJsonlBytes = uint64_t{64} << 20;
+
 struct ValidateOptions {
   // Shard files to check instead of the whole store. Those inside the store and listed in its
   // manifest are also checked against their manifest entry.

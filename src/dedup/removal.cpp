@@ -24,14 +24,16 @@ constexpr size_t kMinWordsForTextKey = 10;
 }  // namespace
 
 nlohmann::json Removal::ToJson() const {
-  return {{"id", id},         {"source", source}, {"url", url}, {"content_sha256", content_sha256},
-          {"text_key", text_key}, {"reason", reason}, {"time", time}};
+  return {{"id", id},           {"source", source},     {"url", url},       {"also_at", also_at},
+          {"content_sha256", content_sha256}, {"text_key", text_key}, {"reason", reason}, {"time", time}};
 }
 
 void RemovalList::Add(Removal removal) {
   const size_t i = entries_.size();
   by_id_.emplace(removal.id, i);
   if (!removal.url.empty()) by_url_.emplace(removal.url, i);
+  for (const std::string& url : removal.also_at)
+    if (!url.empty()) by_url_.emplace(url, i);
   if (!removal.content_sha256.empty()) by_sha_.emplace(removal.content_sha256, i);
   if (!removal.text_key.empty()) by_text_.emplace(removal.text_key, i);
   entries_.push_back(std::move(removal));
@@ -95,6 +97,14 @@ Status RemovalList::Parse(std::string_view text, std::string_view path, RemovalL
       auto it = j.find(field);
       if (it == j.end() || !it->is_string()) return corrupt(std::string("field '") + field + "' must be a string");
       *value = it->get<std::string>();
+    }
+    // also_at came later: a list written before it has none.
+    if (auto it = j.find("also_at"); it != j.end()) {
+      if (!it->is_array()) return corrupt("field 'also_at' must be an array of strings");
+      for (const nlohmann::json& url : *it) {
+        if (!url.is_string()) return corrupt("field 'also_at' must be an array of strings");
+        r.also_at.push_back(url.get<std::string>());
+      }
     }
     if (r.id.empty()) return corrupt("field 'id' is empty");
     list.Add(std::move(r));
@@ -167,6 +177,7 @@ Status RemoveRecords(Store* store, const std::vector<std::string>& ids, const st
     r.id = id;
     r.source = record.value().source;
     r.url = record.value().url;
+    for (const AlsoAt& a : record.value().also_at) r.also_at.push_back(a.url);
     r.content_sha256 = record.value().content_sha256;
     r.text_key = RemovalTextKey(record.value().text);
     r.reason = reason;

@@ -77,6 +77,10 @@ Result<NormalizeResult> NormalizeHtml(std::string_view raw, const NormalizeOptio
   render.links = options.links;
   if (render.links == LinkStyle::kAuto) render.links = options.main_content ? LinkStyle::kTextOnly : LinkStyle::kInline;
   std::string markdown = use_article_body ? meta.article_body : text::RenderMarkdown(dom, root, render);
+  // The tree and the HTML it points into are done with: released before the text's last copies,
+  // so the peak is not all of them at once (docs/security.md, memory per input byte).
+  output.reset();
+  std::string().swap(html);
   result.text = CleanText(markdown);
 
   result.title = std::move(meta.title);

@@ -40,7 +40,7 @@ bool RunReport::any_source_failed() const {
 nlohmann::json RunReport::ToJson() const {
   nlohmann::json list = nlohmann::json::array();
   for (const SourceRunReport& s : sources) list.push_back(s.ToJson());
-  nlohmann::json j = {{"run_id", run_id},       {"command", "scrape"},   {"started_at", started_at},
+  nlohmann::json j = {{"run_id", run_id},       {"command", command},   {"started_at", started_at},
                       {"finished_at", finished_at}, {"seconds", seconds}, {"dry_run", dry_run},
                       {"interrupted", interrupted}, {"commits", commits}, {"sources", list},
                       {"dedup", dedup.ToJson()}};

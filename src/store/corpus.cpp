@@ -217,7 +217,17 @@ Status ComputeStatsBy(const Store& store, const ScanOptions& options, std::strin
   stats->by = std::string(by);
   RecordFacts facts;
   std::vector<std::string> keys;
-  return ScanStore(store, options, [&](std::string_view line, const RecordLocation&) {
+  // A group's shards are those holding at least one of its records. ScanStore reads one shard
+  // after another, so a group counts a shard when its first record there is met.
+  uint32_t shard_number = 0;
+  std::string current_shard;
+  std::map<std::string, uint32_t, std::less<>> last_shard_of_group;
+  return ScanStore(store, options, [&](std::string_view line, const RecordLocation& where) {
+    if (where.shard != current_shard || shard_number == 0) {
+      current_shard = where.shard;
+      ++shard_number;
+      stats->total.shards++;
+    }
     if (!ReadRecordFacts(line, &facts).ok()) return true;
     Result<json> parsed = ParseJson(line, "a record");
     const json j = parsed.ok() ? std::move(parsed).value() : json();
@@ -234,7 +244,15 @@ Status ComputeStatsBy(const Store& store, const ScanOptions& options, std::strin
     if (keys.empty()) keys.push_back("(none)");
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    for (const std::string& key : keys) Add(&stats->sources[key], one);
+    for (const std::string& key : keys) {
+      SourceStats& group = stats->sources[key];
+      Add(&group, one);
+      uint32_t& last = last_shard_of_group[key];
+      if (last != shard_number) {
+        last = shard_number;
+        group.shards++;
+      }
+    }
     Add(&stats->total, one);
     return true;
   });

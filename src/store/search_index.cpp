@@ -84,6 +84,9 @@ class Statement {
 
 }  // namespace
 
+constexpr int kQueryCacheKiB = 64 * 1024;
+constexpr int kWriterCacheKiB = 8 * 1024;
+
 struct SearchIndex::Impl {
   // What the index follows: the store's folder and the manifest to bring the index to (the
   // store's own, or a follower's copy of a published one).
@@ -93,6 +96,10 @@ struct SearchIndex::Impl {
   std::string path;
   sqlite3* db = nullptr;
   int last_code = SQLITE_OK;
+  // SQLite's page cache. Queries read much of a large index and gain from a big cache; a writer
+  // that keeps the index open through a whole scrape (SearchIndexFollower) would otherwise grow
+  // to the full cache as the corpus grows, so it uses kWriterCacheKiB.
+  int cache_kib = kQueryCacheKiB;
 
   ~Impl() { Close(); }
   void Close() {
@@ -149,7 +156,9 @@ Status SearchIndex::Impl::OpenFile() {
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK)
     return Error("cannot open the search index");
   sqlite3_busy_timeout(db, 30000);
-  ALCOR_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536"));
+  const std::string pragmas =
+      "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA cache_size=-" + std::to_string(cache_kib);
+  ALCOR_RETURN_IF_ERROR(Exec(pragmas.c_str()));
   return CreateSchema();
 }
 
@@ -379,6 +388,7 @@ Status SearchIndex::Open(const Store& store, bool rebuild, std::unique_ptr<Searc
 
 Status SyncSearchIndex(const Store& store, SyncStats* stats) {
   SearchIndex::Impl impl;
+  impl.cache_kib = kWriterCacheKiB;
   impl.env = store.env();
   impl.dir = store.dir();
   impl.manifest = &store.manifest();
@@ -574,6 +584,7 @@ uint64_t SearchIndex::documents() {
 namespace alcor {
 
 struct SearchIndexFollower::State {
+  State() { impl.cache_kib = kWriterCacheKiB; }
   SearchIndex::Impl impl;
   std::mutex mu;
   std::condition_variable changed;

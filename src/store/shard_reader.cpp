@@ -17,6 +17,7 @@ struct ShardReader::Impl {
   std::string display;
   uint64_t max_line_bytes;
   uint64_t max_jsonl_bytes = UINT64_MAX;
+  std::string max_jsonl_why;
   uint64_t decoded = 0;  // decompressed bytes so far
   std::unique_ptr<SequentialFile> file;
   ZSTD_DCtx* dctx = nullptr;
@@ -45,7 +46,10 @@ ShardReader::~ShardReader() = default;
 
 std::string ShardReader::FileSha256() { return impl_->file_sha256; }
 
-void ShardReader::LimitJsonlBytes(uint64_t max_jsonl_bytes) { impl_->max_jsonl_bytes = max_jsonl_bytes; }
+void ShardReader::LimitJsonlBytes(uint64_t max_jsonl_bytes, std::string why) {
+  impl_->max_jsonl_bytes = max_jsonl_bytes;
+  impl_->max_jsonl_why = std::move(why);
+}
 
 bool ShardReader::NextLine(std::string* line) {
   Impl& m = *impl_;
@@ -124,7 +128,7 @@ bool ShardReader::NextLine(std::string* line) {
       if (m.decoded > m.max_jsonl_bytes) {
         status_ = Status::Corruption(m.display + ":" + std::to_string(line_number_ + 1) +
                                      ": decompresses to more than the " + std::to_string(m.max_jsonl_bytes) +
-                                     " bytes of JSONL its manifest entry lists");
+                                     " bytes of JSONL " + m.max_jsonl_why);
         return false;
       }
       m.frame.append(out_buf, out.pos);

@@ -87,7 +87,16 @@ class Validator {
       return;
     }
     ShardReader reader(env_, path, display);
-    if (expected != nullptr) reader.LimitJsonlBytes(expected->jsonl_bytes);
+    if (expected != nullptr) {
+      reader.LimitJsonlBytes(expected->jsonl_bytes);
+    } else if (uint64_t file_size = 0; env_->GetFileSize(path, &file_size).ok()) {
+      // An unlisted shard states no size: it may expand to kMaxUnlistedShardRatio times its file
+      // (real shards compress JSONL 3-20 times), at least kMinUnlistedShardJsonlBytes.
+      uint64_t cap = std::max(kMinUnlistedShardJsonlBytes, file_size * kMaxUnlistedShardRatio);
+      reader.LimitJsonlBytes(cap, "allowed for an unlisted shard of " + std::to_string(file_size) + " bytes (" +
+                                      std::to_string(kMaxUnlistedShardRatio) + " times its size, at least " +
+                                      std::to_string(kMinUnlistedShardJsonlBytes) + ")");
+    }
     std::string line;
     std::vector<std::string> record_problems;
     std::string id, source;

@@ -103,17 +103,18 @@ std::string ReplaceInvalidUtf8(std::string_view bytes, size_t* replaced) {
   return out;
 }
 
+namespace {
+// Below U+0300 every character is its own NFC form and none composes with a neighbour, so most
+// text needs no work.
+bool NeedsNfcWork(std::string_view utf8) {
+  for (unsigned char c : utf8)
+    if (c >= 0xCC) return true;  // lead bytes of U+0300 and above
+  return false;
+}
+}  // namespace
+
 std::string NfcNormalize(std::string_view utf8) {
-  // Below U+0300 every character is its own NFC form and none composes with a neighbour, so
-  // most text needs no work.
-  bool needs = false;
-  for (unsigned char c : utf8) {
-    if (c >= 0xCC) {  // lead bytes of U+0300 and above
-      needs = true;
-      break;
-    }
-  }
-  if (!needs) return std::string(utf8);
+  if (!NeedsNfcWork(utf8)) return std::string(utf8);
   utf8proc_uint8_t* result = nullptr;
   utf8proc_ssize_t len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()),
                                       static_cast<utf8proc_ssize_t>(utf8.size()), &result,
@@ -127,8 +128,9 @@ std::string NfcNormalize(std::string_view utf8) {
 std::string CleanText(std::string_view input, CleanTextStats* stats) {
   CleanTextStats local;
   CleanTextStats* st = stats ? stats : &local;
+  // Peak memory is the input and two copies: each intermediate is released once the next exists.
   std::string valid = ReplaceInvalidUtf8(input, &st->invalid_utf8_replaced);
-  valid = NfcNormalize(valid);
+  if (NeedsNfcWork(valid)) valid = NfcNormalize(valid);
 
   // Pass 1: characters. Line breaks to LF, removed characters dropped, Unicode spaces to ' '.
   std::string chars;
@@ -161,6 +163,8 @@ std::string CleanText(std::string_view input, CleanTextStats* stats) {
       chars.append(valid, before, i - before);
     }
   }
+
+  std::string().swap(valid);
 
   // Pass 2: lines. Trailing whitespace dropped; blank-line runs squeezed outside ``` / ~~~ fences.
   std::string out;

@@ -428,6 +428,7 @@ TEST_F(ResearcherToolsTest, RemovedRecordsDisappearEverywhereAndStayOut) {
   EXPECT_EQ(removed[0]["id"], "lw:aaa");
   EXPECT_EQ(removed[0]["reason"], "author asked");
   EXPECT_EQ(removed[0]["content_sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(removed[0]["also_at"], nlohmann::json::array({"https://af.example/posts/aaa"}));
   Run("remove lw:aaa --reason again", 2);
   EXPECT_NE(last_err.find("removed already"), std::string::npos) << last_err;
   Run("validate");
@@ -472,9 +473,12 @@ TEST_F(ResearcherToolsTest, RemovedRecordsDisappearEverywhereAndStayOut) {
     std::unique_ptr<Store> store = testing::OpenStore(tmp.Sub("c"));
     std::unique_ptr<Deduplicator> dedup;
     ASSERT_TRUE(Deduplicator::Open(store.get(), DedupOptions(), &dedup).ok());
-    DedupDecision decision;
-    ASSERT_TRUE(dedup->Offer(again, &decision).ok());
-    EXPECT_EQ(decision.reason, DedupReason::kRemoved) << decision.ToString();
+    // The same id, and the removed record's also_at URL: only the removal list knows them now.
+    for (Record* r : {&again, &same_url}) {
+      DedupDecision decision;
+      ASSERT_TRUE(dedup->Offer(*r, &decision).ok());
+      EXPECT_EQ(decision.reason, DedupReason::kRemoved) << r->id << ": " << decision.ToString();
+    }
   }
   EXPECT_EQ(Ids(Run("cat")).count("lw:aaa"), 0u);
   EXPECT_EQ(JsonLines(Run("removed --json")).size(), 1u);
@@ -547,6 +551,9 @@ TEST_F(ResearcherToolsTest, StatsByYearKindTagAuthorAndRuns) {
   EXPECT_EQ(by_year["groups"]["2019"]["records"], 1);
   EXPECT_EQ(by_year["groups"]["2023"]["records"], 1);
   EXPECT_EQ(by_year["total"]["records"], 4);
+  // A group's shards are those holding its records (one shard per source here).
+  EXPECT_EQ(by_year["groups"]["2019"]["shards"], 1);
+  EXPECT_EQ(by_year["total"]["shards"], 3);
   nlohmann::json by_kind = nlohmann::json::parse(Run("stats --by kind --json"));
   EXPECT_EQ(by_kind["groups"]["post"]["records"], 2);
   EXPECT_EQ(by_kind["groups"]["paper"]["records"], 1);
@@ -557,6 +564,8 @@ TEST_F(ResearcherToolsTest, StatsByYearKindTagAuthorAndRuns) {
   nlohmann::json by_author = nlohmann::json::parse(Run("stats --by author --json"));
   EXPECT_EQ(by_author["groups"]["Ada Example"]["records"], 3);
   EXPECT_EQ(by_author["groups"]["Jeff Wu"]["records"], 1);
+  EXPECT_EQ(by_author["groups"]["Ada Example"]["shards"], 2) << "lesswrong's and blog:example's";
+  EXPECT_EQ(by_author["groups"]["Jeff Wu"]["shards"], 1);
   EXPECT_EQ(by_author["total"]["records"], 4) << "a record with two authors counts once in the total";
   EXPECT_NE(Run("stats --by year").find("year "), std::string::npos);
   Run("stats --by colour", 2);
@@ -568,7 +577,7 @@ TEST_F(ResearcherToolsTest, StatsByYearKindTagAuthorAndRuns) {
   std::vector<nlohmann::json> runs = JsonLines(Run("runs --json"));
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0]["command"], "remove");
-  EXPECT_EQ(runs[1]["command"], "scrape") << "ingest runs the scrape pipeline";
+  EXPECT_EQ(runs[1]["command"], "ingest");
   EXPECT_EQ(runs[1]["status"], "ok (0)");
   ASSERT_EQ(runs[1]["sources"].size(), 1u);
   EXPECT_EQ(runs[1]["sources"][0]["name"], "notes");

@@ -82,6 +82,31 @@ TEST(StoreIntegrity, LooseShardsCountAndValidateLikeTheWholeStore) {
 
 // Issue 21: a 61 KB shard that decompresses hugely made validate use about 675 MB before it
 // refused it. A listed shard is now refused once it decompresses past its manifest's jsonl_bytes.
+// One zstd frame of `mib` MiB of short JSON lines: a few KB per hundred MiB once compressed.
+std::string ZstdBombOfShortLines(int mib) {
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  std::string chunk;
+  while (chunk.size() < (size_t{1} << 20)) chunk += "{\"id\":\"x\"}\n";
+  std::string buffer(ZSTD_CStreamOutSize(), '\0'), out;
+  for (int i = 0; i < mib; ++i) {
+    ZSTD_inBuffer in{chunk.data(), chunk.size(), 0};
+    while (in.pos < in.size) {
+      ZSTD_outBuffer o{buffer.data(), buffer.size(), 0};
+      if (ZSTD_isError(ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_continue))) ADD_FAILURE() << "zstd";
+      out.append(buffer.data(), o.pos);
+    }
+  }
+  for (size_t left = 1; left != 0 && !ZSTD_isError(left);) {
+    ZSTD_inBuffer in{nullptr, 0, 0};
+    ZSTD_outBuffer o{buffer.data(), buffer.size(), 0};
+    left = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_end);
+    out.append(buffer.data(), o.pos);
+  }
+  ZSTD_freeCCtx(cctx);
+  return out;
+}
+
 TEST(StoreIntegrity, ZstdBombShardIsRefusedAtItsManifestSize) {
   TempDir tmp;
   const std::string dir = tmp.Sub("s");
@@ -93,28 +118,7 @@ TEST(StoreIntegrity, ZstdBombShardIsRefusedAtItsManifestSize) {
     shard = store->PathOf(store->manifest().shards[0].path);
     listed_jsonl = store->manifest().shards[0].jsonl_bytes;
   }
-  // One zstd frame of 512 MiB of short lines, a few hundred KB compressed.
-  ZSTD_CCtx* cctx = ZSTD_createCCtx();
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-  std::string chunk;
-  while (chunk.size() < (size_t{1} << 20)) chunk += "{\"id\":\"x\"}\n";
-  std::string bomb(ZSTD_CStreamOutSize(), '\0'), out;
-  for (int i = 0; i < 512; ++i) {
-    ZSTD_inBuffer in{chunk.data(), chunk.size(), 0};
-    while (in.pos < in.size) {
-      ZSTD_outBuffer o{bomb.data(), bomb.size(), 0};
-      ASSERT_FALSE(ZSTD_isError(ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_continue)));
-      out.append(bomb.data(), o.pos);
-    }
-  }
-  for (size_t left = 1; left != 0;) {
-    ZSTD_inBuffer in{nullptr, 0, 0};
-    ZSTD_outBuffer o{bomb.data(), bomb.size(), 0};
-    left = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_end);
-    ASSERT_FALSE(ZSTD_isError(left));
-    out.append(bomb.data(), o.pos);
-  }
-  ZSTD_freeCCtx(cctx);
+  std::string out = ZstdBombOfShortLines(512);
   ASSERT_LT(out.size(), size_t{1} << 20);
   std::ofstream(shard, std::ios::binary | std::ios::trunc) << out;
 
@@ -130,6 +134,27 @@ TEST(StoreIntegrity, ZstdBombShardIsRefusedAtItsManifestSize) {
   size_t at = err.rfind("peak ");
   ASSERT_NE(at, std::string::npos) << err;
   EXPECT_LT(std::stoull(err.substr(at + 5)), 200u * 1024) << err;
+}
+
+// A loose shard states no size: validate stops at kMaxUnlistedShardRatio times its file size
+// (at least kMinUnlistedShardJsonlBytes), naming the cap, instead of decompressing it all.
+TEST(StoreIntegrity, UnlistedZstdBombShardIsRefusedAtItsRatioCap) {
+  TempDir tmp;
+  const std::string bomb = ZstdBombOfShortLines(256);
+  ASSERT_LT(bomb.size() * kMaxUnlistedShardRatio, kMinUnlistedShardJsonlBytes);
+  const std::string loose = tmp.Sub("loose.jsonl.zst");
+  std::ofstream(loose, std::ios::binary | std::ios::trunc) << bomb;
+  ValidateOptions options;
+  options.shard_paths = {loose};
+  ValidationReport report;
+  ASSERT_TRUE(ValidateStore(Env::Default(), tmp.Sub("nostore"), options, &report).ok());
+  EXPECT_NE(Problems(report).find("decompresses to more than the " + std::to_string(kMinUnlistedShardJsonlBytes) +
+                                  " bytes of JSONL allowed for an unlisted shard of " + std::to_string(bomb.size()) +
+                                  " bytes (1000 times its size, at least 67108864)"),
+            std::string::npos)
+      << Problems(report);
+  // What was read before the cap is counted, and stops at the cap.
+  EXPECT_LE(report.jsonl_bytes, kMinUnlistedShardJsonlBytes);
 }
 
 TEST(StoreIntegrity, NoDuplicateIdReportedAfterANonJsonLine) {

@@ -197,6 +197,7 @@ CommandRunner SetupIngest(CLI::App* app) {
     });
     RunReport report;
     Status s = scraper.Run(&report);
+    report.command = "ingest";
     WriteRunReportOrWarn(store.get(), report.ToJson());
 
     for (const DocumentOutcome& o : outcomes) {
