@@ -3,7 +3,9 @@
 // then an error naming the path and the line where reading stopped.
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <cstring>
 
 #include "alcor/hash.hpp"
@@ -27,8 +29,24 @@ struct ShardReader::Impl {
   size_t in_pos = 0, in_size = 0;
   bool eof = false;
   bool mid_frame = false;  // decoder holds part of a frame
-  std::string frame;       // decoded bytes of the current frame (complete frames only when served)
+  // Decoded bytes of the current frame (complete frames only when served): zstd decodes straight
+  // into this buffer, which is kept for the next frame and sized for a writer's frame at once
+  // (ShardWriterOptions::frame_jsonl_bytes), so a frame is neither copied nor regrown.
+  std::unique_ptr<char[]> frame_buffer;
+  size_t frame_capacity = 0;
+  size_t frame_size = 0;
   size_t frame_pos = 0;    // next line starts here
+
+  // Room for at least `more` bytes past frame_size.
+  void ReserveFrame(size_t more) {
+    if (frame_capacity - frame_size >= more) return;
+    size_t capacity = std::max({frame_capacity * 2, frame_size + more, kInitialFrameCapacity});
+    std::unique_ptr<char[]> grown(new char[capacity]);
+    if (frame_size > 0) std::memcpy(grown.get(), frame_buffer.get(), frame_size);
+    frame_buffer = std::move(grown);
+    frame_capacity = capacity;
+  }
+  static constexpr size_t kInitialFrameCapacity = (size_t{4} << 20) + (size_t{256} << 10);
   bool frame_ready = false;
   bool opened = false;
   ~Impl() { ZSTD_freeDCtx(dctx); }
@@ -66,28 +84,30 @@ bool ShardReader::NextLine(std::string* line) {
   }
   while (true) {
     if (m.frame_ready) {
-      if (m.frame_pos < m.frame.size()) {
-        size_t nl = m.frame.find('\n', m.frame_pos);
-        if (nl == std::string::npos) {
+      if (m.frame_pos < m.frame_size) {
+        const char* start = m.frame_buffer.get() + m.frame_pos;
+        const void* found = std::memchr(start, '\n', m.frame_size - m.frame_pos);
+        if (found == nullptr) {
           // Writers end frames on line boundaries; a frame without its last newline is damage.
           status_ = Status::Corruption(m.display + ":" + std::to_string(line_number_ + 1) +
                                        ": frame ends inside a line");
           return false;
         }
-        line->assign(m.frame, m.frame_pos, nl - m.frame_pos);
-        jsonl_bytes_ += nl - m.frame_pos + 1;
-        m.frame_pos = nl + 1;
+        const size_t length = static_cast<size_t>(static_cast<const char*>(found) - start);
+        line->assign(start, length);
+        jsonl_bytes_ += length + 1;
+        m.frame_pos += length + 1;
         ++line_number_;
         return true;
       }
-      m.frame.clear();
+      m.frame_size = 0;
       m.frame_pos = 0;
       m.frame_ready = false;
     }
     // Decode until one frame is complete.
     if (m.in_pos == m.in_size) {
       if (m.eof) {
-        if (m.mid_frame || !m.frame.empty()) {
+        if (m.mid_frame || m.frame_size > 0) {
           status_ = Status::Corruption(m.display + ":" + std::to_string(line_number_ + 1) +
                                        ": shard is truncated (last zstd frame incomplete)");
         } else {
@@ -111,15 +131,16 @@ bool ShardReader::NextLine(std::string* line) {
     }
     ZSTD_inBuffer in{m.in_buffer.data(), m.in_size, m.in_pos};
     while (in.pos < in.size) {
-      char out_buf[1 << 16];
-      ZSTD_outBuffer out{out_buf, sizeof(out_buf), 0};
+      constexpr size_t kChunk = size_t{1} << 16;  // decoded per call: the limits below are checked at this grain
+      m.ReserveFrame(kChunk);
+      ZSTD_outBuffer out{m.frame_buffer.get() + m.frame_size, kChunk, 0};
       size_t rc = ZSTD_decompressStream(m.dctx, &out, &in);
       if (ZSTD_isError(rc)) {
         status_ = Status::Corruption(m.display + ":" + std::to_string(line_number_ + 1) +
                                      ": damaged zstd data (" + ZSTD_getErrorName(rc) + ")");
         return false;
       }
-      if (m.frame.size() + out.pos > m.max_line_bytes + (uint64_t{64} << 20)) {
+      if (m.frame_size + out.pos > m.max_line_bytes + (uint64_t{64} << 20)) {
         status_ = Status::Corruption(m.display + ":" + std::to_string(line_number_ + 1) +
                                      ": zstd frame larger than the reader's limit");
         return false;
@@ -131,7 +152,7 @@ bool ShardReader::NextLine(std::string* line) {
                                      " bytes of JSONL " + m.max_jsonl_why);
         return false;
       }
-      m.frame.append(out_buf, out.pos);
+      m.frame_size += out.pos;
       m.mid_frame = true;
       if (rc == 0) {  // frame complete and its checksum verified
         m.mid_frame = false;
@@ -140,7 +161,7 @@ bool ShardReader::NextLine(std::string* line) {
       }
     }
     m.in_pos = in.pos;
-    if (m.frame_ready && m.frame.empty()) m.frame_ready = false;
+    if (m.frame_ready && m.frame_size == 0) m.frame_ready = false;
   }
 }
 
