@@ -276,7 +276,9 @@ TEST(ArxivSourceTest, TheKindRemakesEachRecordFromTheBytesItsSourceArchived) {
       ASSERT_TRUE(Convert(std::move(doc), &again).ok()) << stored.id;
       EXPECT_EQ(again.ToJsonLine(), stored.ToJsonLine()) << bibliography << " " << stored.id;
     }
-    if (std::string(bibliography) == "drop") EXPECT_EQ(ctx.records[0].metadata["bibliography"], "dropped");
+    if (std::string(bibliography) == "drop") {
+      EXPECT_EQ(ctx.records[0].metadata["bibliography"], "dropped");
+    }
   }
 }
 

@@ -228,7 +228,9 @@ struct IndexReader {
     StoreOptions read_only;
     read_only.read_only = true;
     EXPECT_TRUE(Store::Open(Env::Default(), dir, read_only, &store).ok());
-    if (store) EXPECT_TRUE(SearchIndex::Open(*store, false, &index, &stats).ok());
+    if (store) {
+      EXPECT_TRUE(SearchIndex::Open(*store, false, &index, &stats).ok());
+    }
   }
 };
 
@@ -250,10 +252,11 @@ TEST_F(ResearcherToolsTest, BackgroundIndexIsCurrentWhenTheWriterCloses) {
         ASSERT_TRUE(dedup->Offer(Post("n:" + n, "notes", "Note " + n, "quokka number " + n + " of a long list")).ok());
       }
       // A new version of an earlier note supersedes its old line.
-      if (batch > 0)
+      if (batch > 0) {
         ASSERT_TRUE(dedup->Offer(Post("n:0", "notes", "Note 0", "quokka number 0, edited in batch " +
                                                                    std::to_string(batch)))
                         .ok());
+      }
       Transaction txn;
       ASSERT_TRUE(dedup->AddToTransaction(&txn).ok());
       ASSERT_TRUE(store->Commit(&txn).ok());

@@ -144,7 +144,9 @@ TEST(StoreCrashTest, SigkillAtRandomMomentsNeverLosesOrDoublesCommittedRecords) 
     uint64_t now = CheckCommittedPrefix(dir);
     ASSERT_GE(now, committed) << "trial " << trial << ": committed records were lost";
     ASSERT_EQ(report.records, now);
-    if (now > 0) ASSERT_GT(report.raw_files, 0u) << "trial " << trial << ": the raw archive was checked";
+    if (now > 0) {
+      ASSERT_GT(report.raw_files, 0u) << "trial " << trial << ": the raw archive was checked";
+    }
     committed = now;
     CheckSearchIndexAgrees(dir, now, trial);
   }

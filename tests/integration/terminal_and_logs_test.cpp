@@ -148,7 +148,9 @@ TEST_F(TerminalAndLogsTest, VerboseJsonLogsOneLinePerRequestWithFieldsAndNoSecre
     EXPECT_FALSE(path.empty()) << line;
     logged_paths.insert(path);
     EXPECT_EQ(j["status"], path == "/no/such/feed" || path == "/robots.txt" ? 404 : 200) << line;
-    if (j["status"] == 200) EXPECT_GT(j["bytes"].get<int64_t>(), 0) << line;
+    if (j["status"] == 200) {
+      EXPECT_GT(j["bytes"].get<int64_t>(), 0) << line;
+    }
     if (path != "/robots.txt") {
       ASSERT_TRUE(j.contains("source")) << line;
       EXPECT_TRUE(j["source"] == "missing" || StartsWith(j["source"], "blog:")) << line;
@@ -309,7 +311,9 @@ TEST_P(ProgressUnderTmuxTest, FitsThePaneLogsStayWholeAboveItAndNothingStaysBehi
     EXPECT_EQ(l.find("elapsed "), std::string::npos) << "the display's total stayed behind\n" << final_screen;
     if (StartsWith(l, "source ") && l.find(" status ") != std::string::npos) summary = summary_seen = true;
     if (StartsWith(l, "run report: ")) summary = false;
-    if (summary) EXPECT_LE(Columns(l), 80u) << "a summary line: [" << l << "]\n" << final_screen;
+    if (summary) {
+      EXPECT_LE(Columns(l), 80u) << "a summary line: [" << l << "]\n" << final_screen;
+    }
   }
   EXPECT_TRUE(summary_seen) << final_screen;
   EXPECT_NE(final_screen.find("run report: "), std::string::npos) << final_screen;
