@@ -10,6 +10,7 @@
 
 #include "alcor/dedup.hpp"
 #include "alcor/env.hpp"
+#include "alcor/removal.hpp"
 #include "alcor/search.hpp"
 #include "alcor/store.hpp"
 #include "support/store_helpers.hpp"
@@ -485,6 +486,39 @@ TEST_F(ResearcherToolsTest, RemovedRecordsDisappearEverywhereAndStayOut) {
   }
   EXPECT_EQ(Ids(Run("cat")).count("lw:aaa"), 0u);
   EXPECT_EQ(JsonLines(Run("removed --json")).size(), 1u);
+}
+
+// A removal list written before also_at was kept still loads (its entries have no also_at), and
+// a new entry's also_at URLs refuse a record at any of them.
+TEST(ResearcherToolsRemoveTest, RemovalListsWithAndWithoutAlsoAtLoad) {
+  const std::string old_list =
+      "alcor-removed 1\n"
+      R"({"id":"lw:a","source":"lesswrong","url":"https://forum.example/posts/a","content_sha256":"","text_key":"",)"
+      R"("reason":"r","time":"2026-12-01T00:00:00Z"})"
+      "\n";
+  RemovalList list;
+  ASSERT_TRUE(RemovalList::Parse(old_list, "removed.1", &list).ok());
+  ASSERT_EQ(list.entries().size(), 1u);
+  EXPECT_TRUE(list.entries()[0].also_at.empty());
+  Removal with;
+  with.id = "lw:b";
+  with.url = "https://forum.example/posts/b";
+  with.also_at = {"https://af.example/posts/b"};
+  list.Add(with);
+  RemovalList again;
+  ASSERT_TRUE(RemovalList::Parse(list.Serialize(), "removed.2", &again).ok());
+  ASSERT_EQ(again.entries().size(), 2u);
+  EXPECT_EQ(again.entries()[1].also_at, std::vector<std::string>{"https://af.example/posts/b"});
+  Record at_copy = Post("af:b", "alignmentforum", "B", "Any text at all.");
+  at_copy.url = "https://af.example/posts/b";
+  const Removal* refused = again.Refuses(at_copy);
+  ASSERT_NE(refused, nullptr);
+  EXPECT_EQ(refused->id, "lw:b");
+  std::string bad = old_list;
+  bad.insert(bad.find("\"content_sha256\""), R"("also_at":"https://af.example/posts/a",)");
+  Status refused_list = RemovalList::Parse(bad, "removed.3", &again);
+  EXPECT_NE(refused_list.message().find("field 'also_at' must be an array of strings"), std::string::npos)
+      << refused_list.ToString();
 }
 
 TEST(ResearcherToolsRemoveTest, RemovalSurvivesAReIngestOfTheSameFiles) {
